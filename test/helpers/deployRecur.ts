@@ -1,0 +1,17 @@
+import type { network } from "hardhat";
+import RecurModule from "../../ignition/modules/Recur.js";
+import TestTokensModule from "../../ignition/modules/TestTokens.js";
+
+/** A connection made by `network.create()`, with the toolbox's viem, Ignition and network helpers. */
+export type Connection = Awaited<ReturnType<typeof network.create>>;
+
+/**
+ * Deploys the platform exactly as production does (the Ignition module with the `create2` strategy) and the test
+ * tokens, on the chain behind `connection`.
+ */
+export async function deployRecur(connection: Connection) {
+  const { factory } = await connection.ignition.deploy(RecurModule, { strategy: "create2" });
+  const tokens = await connection.ignition.deploy(TestTokensModule);
+  const implementation = await connection.viem.getContractAt("Subscription", await factory.read.IMPLEMENTATION());
+  return { factory, implementation, tokens };
+}
