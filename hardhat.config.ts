@@ -27,14 +27,25 @@ export default defineConfig({
       },
     },
   },
+  networks: {
+    // the chain the fork tests fork from (test/helpers/startUpstreamChain.ts); its URL is given when connecting
+    upstream: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // the fork those tests run on; its `forking` URL and block are given when connecting
+    fork: { type: "edr-simulated", chainType: "l1" },
+  },
+  chainDescriptors: {
+    // a fork of a local Hardhat node needs its hardfork history, which only known public chains have built in
+    31337: { name: "Hardhat node", chainType: "l1", hardforkHistory: { osaka: { blockNumber: 0 } } },
+  },
   paths: {
-    tests: { solidity: "test/contracts", nodejs: "test" },
+    tests: { solidity: "test/contracts", nodejs: "test/integration" },
   },
   ignition: {
     strategyConfig: { create2: { salt: factorySalt } },
   },
   test: {
     solidity: {
+      isolate: true,
       fuzz: { runs: 256, seed: "0x5265637572" },
       invariant: { runs: 64, depth: 32 },
     },

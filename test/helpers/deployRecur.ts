@@ -5,9 +5,12 @@ import TestTokensModule from "../../ignition/modules/TestTokens.js";
 /** A connection made by `network.create()`, with the toolbox's viem, Ignition and network helpers. */
 export type Connection = Awaited<ReturnType<typeof network.create>>;
 
+/** What {@link deployRecur} deployed. */
+export type Recur = Awaited<ReturnType<typeof deployRecur>>;
+
 /**
  * Deploys the platform exactly as production does (the Ignition module with the `create2` strategy) and the test
- * tokens, on the chain behind `connection`.
+ * tokens, on the chain behind `connection`. Once per chain: the factory's address is fixed.
  */
 export async function deployRecur(connection: Connection) {
   const { factory } = await connection.ignition.deploy(RecurModule, { strategy: "create2" });
