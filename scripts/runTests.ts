@@ -1,0 +1,72 @@
+/**
+ * The test command (`npm test`): runs every test runner in turn, streams their output, and ends with one plain line
+ * `N passed, N failed` summing them all, which is what CI reads. Exits non-zero if any runner fails or its results
+ * cannot be read.
+ */
+import { spawn } from "node:child_process";
+
+interface Runner {
+  name: string;
+  command: string;
+  args: string[];
+  /** Reads the runner's own summary from its output. */
+  count: (output: string) => { passed: number; failed: number } | undefined;
+}
+
+/** Hardhat's closing lines: `118 passing (104 solidity, 14 nodejs)` and, when some fail, `2 failing (...)`. */
+function countHardhat(output: string) {
+  const plain = stripAnsi(output);
+  const passed = /^(\d+) passing/m.exec(plain);
+  const failed = /^(\d+) failing/m.exec(plain);
+  if (!passed && !failed) return undefined;
+  return { passed: Number(passed?.[1] ?? 0), failed: Number(failed?.[1] ?? 0) };
+}
+
+function stripAnsi(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal colour codes is the point
+  return text.replace(/\u001b\[[0-9;]*m/g, "");
+}
+
+const runners: Runner[] = [
+  {
+    name: "contracts: Solidity, TypeScript integration and fork tests (hardhat test)",
+    command: "hardhat",
+    args: ["test", "--snapshot-check"],
+    count: countHardhat,
+  },
+];
+
+async function run(runner: Runner): Promise<{ passed: number; failed: number; ok: boolean }> {
+  console.log(`\n=== ${runner.name}\n`);
+  const child = spawn(runner.command, runner.args, { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+    process.stdout.write(chunk);
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+    process.stderr.write(chunk);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  const counts = runner.count(output);
+  if (!counts) {
+    console.error(`\n${runner.name}: could not read its results (exit code ${code}); counted as one failure`);
+    return { passed: 0, failed: 1, ok: false };
+  }
+  return { ...counts, ok: code === 0 };
+}
+
+let passed = 0;
+let failed = 0;
+let ok = true;
+for (const runner of runners) {
+  const result = await run(runner);
+  passed += result.passed;
+  failed += result.failed;
+  // a runner that fails without a failing test (a gas snapshot mismatch, a crash) still fails the run
+  if (!result.ok && result.failed === 0) failed += 1;
+  ok &&= result.ok;
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(ok && failed === 0 ? 0 : 1);
