@@ -6,22 +6,17 @@
  *   npm run bench:gas
  */
 import { network } from "hardhat";
-import { type Address, getAddress, type Hex, parseSignature, toHex } from "viem";
+import { type Address, getAddress, type Hex, toHex } from "viem";
 import { deployRecur } from "../test/helpers/deployRecur.js";
+import { getActors } from "../test/helpers/getActors.js";
 import { makeTerms, type Terms } from "../test/helpers/makeTerms.js";
+import { signPermit } from "../test/helpers/signPermit.js";
 
 const connection = await network.create();
 const { viem, networkHelpers } = connection;
 const publicClient = await viem.getPublicClient();
-const [keeper, merchant, operator, permitPayer] = await namedAccounts();
+const { keeper, payee: merchant, operator, payer: permitPayer } = await getActors(connection);
 const { factory, tokens } = await deployRecur(connection);
-
-async function namedAccounts() {
-  const [, ...clients] = await viem.getWalletClients();
-  const [keeper, merchant, operator, permitPayer] = clients;
-  if (!keeper || !merchant || !operator || !permitPayer) throw new Error("the chain must have 5 funded accounts");
-  return [keeper, merchant, operator, permitPayer] as const;
-}
 
 const amount = 10_000_000n;
 const period = 30 * 24 * 3600;
@@ -117,29 +112,9 @@ async function permitActivation(): Promise<bigint> {
   const spender = await factory.read.predict([terms]);
   const value = amount * 12n;
   const deadline = BigInt((await now()) + 3600);
-  const signature = await permitPayer.signTypedData({
-    domain: {
-      name: await token.read.name(),
-      version: "1",
-      chainId: await publicClient.getChainId(),
-      verifyingContract: token.address,
-    },
-    types: {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    primaryType: "Permit",
-    message: { owner: payer, spender, value, nonce: await token.read.nonces([payer]), deadline },
-  });
-  const { v, r, s } = parseSignature(signature);
-  if (v === undefined) throw new Error("permit signature without v");
+  const { v, r, s } = await signPermit(permitPayer, token, spender, value, deadline);
   return gasOf(
-    await factory.write.activateWithPermit([terms, value, deadline, Number(v), r, s], {
+    await factory.write.activateWithPermit([terms, value, deadline, v, r, s], {
       account: keeper.account.address,
     }),
   );
