@@ -1,16 +1,11 @@
 import { createRequire } from "node:module";
 import hardhatToolboxViem from "@nomicfoundation/hardhat-toolbox-viem";
 import { defineConfig } from "hardhat/config";
+import { DEPLOYMENT_SALT } from "./server/chain/deterministicDeployment.js";
 
 /** solc comes from the npm `solc` package: compiler downloads are not available everywhere we build. */
 const solcVersion = "0.8.34";
 const solcPath = createRequire(import.meta.url).resolve("solc/soljson.js");
-
-/**
- * CreateX salt for the factory's deterministic deployment. The first 21 bytes are zero (no deployer or chain
- * protection), so the same bytecode lands at the same address on every chain that has CreateX.
- */
-const factorySalt = "0x0000000000000000000000000000000000000000007265637572207631000001";
 
 export default defineConfig({
   plugins: [hardhatToolboxViem],
@@ -41,7 +36,7 @@ export default defineConfig({
     tests: { solidity: "test/contracts", nodejs: "test/integration" },
   },
   ignition: {
-    strategyConfig: { create2: { salt: factorySalt } },
+    strategyConfig: { create2: { salt: DEPLOYMENT_SALT } },
   },
   test: {
     solidity: {

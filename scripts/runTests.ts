@@ -4,11 +4,16 @@
  * cannot be read.
  */
 import { spawn } from "node:child_process";
+import { ensureSystemPackages, POSTGRESQL } from "./lib/ensureSystemPackages.js";
+import { type PostgresServer, startPostgres } from "./lib/startPostgres.js";
 
 interface Runner {
   name: string;
   command: string;
   args: string[];
+  env?: Record<string, string>;
+  /** Starts what the runner needs (and returns how to stop it). */
+  setUp?: () => Promise<{ env: Record<string, string>; tearDown: () => void }>;
   /** Reads the runner's own summary from its output. */
   count: (output: string) => { passed: number; failed: number } | undefined;
 }
@@ -22,10 +27,21 @@ function countHardhat(output: string) {
   return { passed: Number(passed?.[1] ?? 0), failed: Number(failed?.[1] ?? 0) };
 }
 
+/** node:test's spec reporter closes with `ℹ pass N` and `ℹ fail N`. */
+function countNodeTest(output: string) {
+  const plain = stripAnsi(output);
+  const passed = /^ℹ pass (\d+)/m.exec(plain);
+  const failed = /^ℹ fail (\d+)/m.exec(plain);
+  if (!passed || !failed) return undefined;
+  return { passed: Number(passed[1]), failed: Number(failed[1]) };
+}
+
 function stripAnsi(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal colour codes is the point
   return text.replace(/\u001b\[[0-9;]*m/g, "");
 }
+
+const serverTests = ["--test", "--test-reporter=spec", "--test-concurrency=2", "server/test/**/*.test.ts"];
 
 const runners: Runner[] = [
   {
@@ -34,11 +50,42 @@ const runners: Runner[] = [
     args: ["test", "--snapshot-check"],
     count: countHardhat,
   },
+  {
+    name: "server on the embedded database (PGlite)",
+    command: "tsx",
+    args: serverTests,
+    count: countNodeTest,
+  },
+  {
+    name: "server on a PostgreSQL server",
+    command: "tsx",
+    args: serverTests,
+    // a private server started for this run, unless the caller names one
+    setUp: async () => {
+      if (process.env.RECUR_TEST_DATABASE_URL) {
+        return { env: { RECUR_TEST_DATABASE_URL: process.env.RECUR_TEST_DATABASE_URL }, tearDown: () => {} };
+      }
+      ensureSystemPackages([POSTGRESQL]);
+      const server: PostgresServer = await startPostgres();
+      return { env: { RECUR_TEST_DATABASE_URL: server.url }, tearDown: () => server.stop() };
+    },
+    count: countNodeTest,
+  },
 ];
 
 async function run(runner: Runner): Promise<{ passed: number; failed: number; ok: boolean }> {
   console.log(`\n=== ${runner.name}\n`);
-  const child = spawn(runner.command, runner.args, { stdio: ["ignore", "pipe", "pipe"] });
+  let setUp: Awaited<ReturnType<NonNullable<Runner["setUp"]>>> | undefined;
+  try {
+    setUp = await runner.setUp?.();
+  } catch (error) {
+    console.error(`${runner.name}: could not start: ${(error as Error).message}; counted as one failure`);
+    return { passed: 0, failed: 1, ok: false };
+  }
+  // the PGlite run must not inherit a PostgreSQL URL from the caller's environment
+  const env = { ...process.env, ...setUp?.env };
+  if (!setUp) delete env.RECUR_TEST_DATABASE_URL;
+  const child = spawn(runner.command, runner.args, { stdio: ["ignore", "pipe", "pipe"], env });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => {
     output += chunk.toString();
@@ -49,6 +96,7 @@ async function run(runner: Runner): Promise<{ passed: number; failed: number; ok
     process.stderr.write(chunk);
   });
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  setUp?.tearDown();
   const counts = runner.count(output);
   if (!counts) {
     console.error(`\n${runner.name}: could not read its results (exit code ${code}); counted as one failure`);

@@ -26,8 +26,9 @@ contract BlacklistPausableToken is ERC20, Pausable {
     /// @notice `account` is blacklisted.
     error AccountBlacklisted(address account);
 
-    constructor() ERC20("Recur Test Regulated Dollar", "tRUSD") {
-        ISSUER = msg.sender;
+    /// @param issuer The account allowed to pause and blacklist.
+    constructor(address issuer) ERC20("Recur Test Regulated Dollar", "tRUSD") {
+        ISSUER = issuer;
     }
 
     modifier onlyIssuer() {

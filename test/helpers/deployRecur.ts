@@ -14,7 +14,7 @@ export type Recur = Awaited<ReturnType<typeof deployRecur>>;
  */
 export async function deployRecur(connection: Connection) {
   const { factory } = await connection.ignition.deploy(RecurModule, { strategy: "create2" });
-  const tokens = await connection.ignition.deploy(TestTokensModule);
+  const tokens = await connection.ignition.deploy(TestTokensModule, { strategy: "create2" });
   const implementation = await connection.viem.getContractAt("Subscription", await factory.read.IMPLEMENTATION());
   return { factory, implementation, tokens };
 }

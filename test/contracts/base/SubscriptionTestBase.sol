@@ -41,7 +41,7 @@ abstract contract SubscriptionTestBase {
         token = new StandardToken();
         usdt = new UsdtLikeToken();
         permitToken = new PermitToken();
-        regulated = new BlacklistPausableToken();
+        regulated = new BlacklistPausableToken(address(this));
         feeToken = new FeeOnTransferToken();
 
         vm.label(payer, "payer");

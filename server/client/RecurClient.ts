@@ -1,0 +1,244 @@
+import type { z } from "zod";
+import { signRequest } from "../auth/signRequest.js";
+import type {
+  ChargeResource,
+  CheckoutSessionResource,
+  PlanResource,
+  SubscriptionResource,
+} from "../domain/resources.js";
+import type { Approval } from "../domain/subscriptions.js";
+import type {
+  createCheckoutSessionBody,
+  createPlanBody,
+  createSubscriptionBody,
+  permitBody,
+} from "../http/requests.js";
+
+/** An error answer from the API: `{status, code, message, details?}`. */
+export class RecurApiError extends Error {
+  override name = "RecurApiError";
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: { path: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+/** How the client authenticates: a merchant's API key and secret, or a customer token. */
+export type RecurCredentials = { apiKey: string; apiSecret: string } | { customerToken: string } | undefined;
+
+export type Draft = SubscriptionResource & { approval: Approval };
+
+/** Options of one request. */
+export interface RequestOptions {
+  idempotencyKey?: string;
+}
+
+/**
+ * A typed client of the Recur merchant API, signing each request exactly as SmartyPay documents it. Used by the
+ * command line, the merchant's signing proxy and the tests.
+ */
+export class RecurClient {
+  /** The second each request was last signed in: the same request is never signed twice in one second. */
+  readonly #lastSigned = new Map<string, number>();
+
+  constructor(
+    readonly baseUrl: string,
+    readonly credentials: RecurCredentials = undefined,
+    readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  /** Sends one request and returns its JSON answer, or throws a {@link RecurApiError}. */
+  async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+    const text = body === undefined ? "" : JSON.stringify(body);
+    const headers: Record<string, string> = {};
+    if (text) headers["content-type"] = "application/json";
+    if (options.idempotencyKey) headers["x-idempotency-key"] = options.idempotencyKey;
+    if (this.credentials && "apiKey" in this.credentials) {
+      const ts = String(await this.#signingSecond(`${method} ${path}\n${text}`));
+      headers["x-api-key"] = this.credentials.apiKey;
+      headers["x-api-ts"] = ts;
+      headers["x-api-sig"] = signRequest({ secret: this.credentials.apiSecret, ts, method, path, body: text });
+    } else if (this.credentials) {
+      headers.authorization = `Bearer ${this.credentials.customerToken}`;
+    }
+    const response = await this.fetchImpl(new URL(path, this.baseUrl), {
+      method,
+      headers,
+      ...(text ? { body: text } : {}),
+    });
+    const answer = (await response.json().catch(() => undefined)) as
+      | { status?: number; code?: string; message?: string; details?: { path: string; message: string }[] }
+      | undefined;
+    if (!response.ok) {
+      throw new RecurApiError(
+        response.status,
+        answer?.code ?? "HttpError",
+        answer?.message ?? `HTTP ${response.status} from ${method} ${path}`,
+        answer?.details,
+      );
+    }
+    return answer as T;
+  }
+
+  /**
+   * The unix second to sign `request` with. Signatures cover the second, not the instant, and the server accepts
+   * each signature once: an identical request sent again within the same second waits for the next one.
+   */
+  async #signingSecond(request: string): Promise<number> {
+    let now = Date.now();
+    if (this.#lastSigned.get(request) === Math.floor(now / 1000)) {
+      await new Promise((resolve) => setTimeout(resolve, 1000 - (now % 1000) + 5));
+      now = Date.now();
+    }
+    const second = Math.floor(now / 1000);
+    this.#lastSigned.set(request, second);
+    if (this.#lastSigned.size > 1000) {
+      for (const [key, at] of this.#lastSigned) if (at < second) this.#lastSigned.delete(key);
+    }
+    return second;
+  }
+
+  listPlans(query: { statusIn?: string; limit?: number; offset?: number } = {}) {
+    return this.request<{ plans: PlanResource[] }>("GET", withQuery("/integration/subscription-plans", query));
+  }
+
+  createPlan(plan: z.input<typeof createPlanBody>, options?: RequestOptions) {
+    return this.request<PlanResource>("POST", "/integration/subscription-plans", plan, options);
+  }
+
+  getPlan(id: string) {
+    return this.request<PlanResource>("GET", `/integration/subscription-plans/${encodeURIComponent(id)}`);
+  }
+
+  activatePlan(id: string, options?: RequestOptions) {
+    return this.request<PlanResource>(
+      "POST",
+      `/integration/subscription-plans/${encodeURIComponent(id)}/activate`,
+      undefined,
+      options,
+    );
+  }
+
+  archivePlan(id: string, options?: RequestOptions) {
+    return this.request<PlanResource>(
+      "POST",
+      `/integration/subscription-plans/${encodeURIComponent(id)}/archive`,
+      undefined,
+      options,
+    );
+  }
+
+  /** Creates a draft; its `approval` says what the payer's wallet must approve. */
+  createSubscription(draft: z.input<typeof createSubscriptionBody>, options?: RequestOptions) {
+    return this.request<Draft>("POST", "/integration/subscriptions", draft, options);
+  }
+
+  listSubscriptions(
+    query: { customerId?: string; payer?: string; statusIn?: string; limit?: number; offset?: number } = {},
+  ) {
+    return this.request<{ subscriptions: SubscriptionResource[] }>(
+      "GET",
+      withQuery("/integration/subscriptions", query),
+    );
+  }
+
+  getSubscription(contractAddress: string) {
+    return this.request<SubscriptionResource & { charges: ChargeResource[] }>(
+      "GET",
+      `/integration/subscriptions/${contractAddress}`,
+    );
+  }
+
+  subscriptionStatus(contractAddress: string) {
+    return this.request<{ status: SubscriptionResource["status"]; allowance: string | null }>(
+      "GET",
+      `/integration/subscriptions/${contractAddress}/status`,
+    );
+  }
+
+  activateSubscription(contractAddress: string, permit?: z.input<typeof permitBody>, options?: RequestOptions) {
+    return this.request<SubscriptionResource>(
+      "POST",
+      `/integration/subscriptions/${contractAddress}/activate`,
+      permit ? { permit } : undefined,
+      options,
+    );
+  }
+
+  pauseSubscription(contractAddress: string, options?: RequestOptions) {
+    return this.request<SubscriptionResource>(
+      "POST",
+      `/integration/subscriptions/${contractAddress}/pause`,
+      undefined,
+      options,
+    );
+  }
+
+  unpauseSubscription(contractAddress: string, options?: RequestOptions) {
+    return this.request<SubscriptionResource>(
+      "POST",
+      `/integration/subscriptions/${contractAddress}/unpause`,
+      undefined,
+      options,
+    );
+  }
+
+  cancelSubscription(contractAddress: string, options?: RequestOptions) {
+    return this.request<SubscriptionResource>(
+      "POST",
+      `/integration/subscriptions/${contractAddress}/cancel`,
+      undefined,
+      options,
+    );
+  }
+
+  createCustomerToken(customerId: string, options?: RequestOptions) {
+    return this.request<{ token: string; expiresAt: string }>(
+      "POST",
+      "/integration/subscriptions/create-customer-token",
+      { customerId },
+      options,
+    );
+  }
+
+  hintUpdateState(hash: string, blockchain: string) {
+    return this.request<{ isAccepted: boolean }>("POST", "/integration/subscriptions/hint-update-state", {
+      hash,
+      blockchain,
+    });
+  }
+
+  createCheckoutSession(session: z.input<typeof createCheckoutSessionBody>, options?: RequestOptions) {
+    return this.request<{ id: string; url: string; expiresAt: string }>(
+      "POST",
+      "/integration/checkout-sessions",
+      session,
+      options,
+    );
+  }
+
+  getCheckoutSession(id: string) {
+    return this.request<CheckoutSessionResource>("GET", `/integration/checkout-sessions/${encodeURIComponent(id)}`);
+  }
+
+  rotateApiKey(options?: RequestOptions) {
+    return this.request<{ apiKey: string; apiSecret: string }>(
+      "POST",
+      "/integration/api-keys/rotate",
+      undefined,
+      options,
+    );
+  }
+}
+
+function withQuery(path: string, query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const search = params.toString();
+  return search ? `${path}?${search}` : path;
+}

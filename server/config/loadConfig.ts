@@ -1,0 +1,172 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { ChainRegistry } from "../chain/ChainRegistry.js";
+import { localChain } from "../chain/localChain.js";
+import { chainsFileSchema } from "./chainsFileSchema.js";
+
+/** The server's configuration, read and validated once at start by {@link loadConfig}. */
+export interface Config {
+  /** 32 bytes from which the keys encrypting secrets at rest and signing customer tokens are derived. */
+  secretKey: Uint8Array;
+  database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
+  http: { host: string; port: number };
+  chains: ChainRegistry;
+  /** How far `x-api-ts` may be from the server's clock, seconds. */
+  signatureWindowSeconds: number;
+  /** How long a draft can be activated, seconds (its `activateBy`). */
+  draftLifetimeSeconds: number;
+  customerTokenTtlSeconds: number;
+  /** Base URL of the hosted checkout page; a session's `url` is this plus its id. */
+  checkoutUrl: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+/** A configuration problem that stops the process; the message names every offending variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const seconds = (name: string, fallback: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === "") return fallback;
+      const n = Number(value);
+      if (!/^\d+$/.test(value) || n < 1 || n > max) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${name} must be a whole number of seconds from 1 to ${max}, not "${value}"`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const environment = z.object({
+  RECUR_SECRET_KEY: z.string().optional(),
+  RECUR_SECRET_KEY_FILE: z.string().optional(),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((url) => !url || /^postgres(ql)?:\/\//.test(url), {
+      message: "DATABASE_URL must be a postgres:// or postgresql:// URL (leave it unset for the embedded database)",
+    }),
+  RECUR_DATA_DIR: z.string().default(".recur"),
+  RECUR_HOST: z.string().default("127.0.0.1"),
+  RECUR_PORT: z
+    .string()
+    .default("8787")
+    .refine((port) => /^\d+$/.test(port) && Number(port) <= 65_535, {
+      message: "RECUR_PORT must be a port number from 0 to 65535",
+    })
+    .transform(Number),
+  RECUR_LOCAL_CHAIN: z.enum(["on", "off"], { message: 'RECUR_LOCAL_CHAIN must be "on" or "off"' }).default("on"),
+  RECUR_LOCAL_RPC_URL: z
+    .url({ message: "RECUR_LOCAL_RPC_URL must be an http(s) URL" })
+    .default("http://127.0.0.1:8545"),
+  RECUR_CHAINS_FILE: z.string().optional(),
+  RECUR_SIGNATURE_WINDOW_SECONDS: seconds("RECUR_SIGNATURE_WINDOW_SECONDS", 300, 3_600),
+  RECUR_DRAFT_LIFETIME_SECONDS: seconds("RECUR_DRAFT_LIFETIME_SECONDS", 86_400, 30 * 86_400),
+  RECUR_CUSTOMER_TOKEN_TTL_SECONDS: seconds("RECUR_CUSTOMER_TOKEN_TTL_SECONDS", 900, 86_400),
+  RECUR_CHECKOUT_URL: z
+    .url({ message: "RECUR_CHECKOUT_URL must be the http(s) URL of the hosted checkout page" })
+    .default("http://127.0.0.1:5173/checkout/"),
+  RECUR_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      message: "RECUR_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+});
+
+const SECRET_KEY_HELP = "64 hex characters (32 random bytes), for example the output of `openssl rand -hex 32`";
+
+function readSecretKey(env: z.infer<typeof environment>, problems: string[]): Uint8Array {
+  let hex = env.RECUR_SECRET_KEY;
+  if (env.RECUR_SECRET_KEY_FILE) {
+    try {
+      hex = readFileSync(env.RECUR_SECRET_KEY_FILE, "utf8").trim();
+    } catch {
+      problems.push(`RECUR_SECRET_KEY_FILE: cannot read ${env.RECUR_SECRET_KEY_FILE}`);
+      return new Uint8Array();
+    }
+  }
+  if (!hex) {
+    problems.push(`RECUR_SECRET_KEY is not set: set it (or RECUR_SECRET_KEY_FILE) to ${SECRET_KEY_HELP}`);
+    return new Uint8Array();
+  }
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+    problems.push(`RECUR_SECRET_KEY is malformed: it must be ${SECRET_KEY_HELP}`);
+    return new Uint8Array();
+  }
+  return Uint8Array.from(Buffer.from(hex, "hex"));
+}
+
+function readChains(env: z.infer<typeof environment>, problems: string[]): ChainRegistry {
+  const chains = env.RECUR_LOCAL_CHAIN === "on" ? [localChain(env.RECUR_LOCAL_RPC_URL)] : [];
+  if (env.RECUR_CHAINS_FILE) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(env.RECUR_CHAINS_FILE, "utf8"));
+    } catch (error) {
+      problems.push(`RECUR_CHAINS_FILE: cannot read ${env.RECUR_CHAINS_FILE} as JSON (${(error as Error).message})`);
+      return new ChainRegistry(chains);
+    }
+    const parsed = chainsFileSchema.safeParse(json);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        problems.push(`RECUR_CHAINS_FILE ${issue.path.join(".")}: ${issue.message}`);
+      }
+      return new ChainRegistry(chains);
+    }
+    for (const chain of parsed.data.chains) {
+      const rpcUrl = chain.rpcUrlEnv ? process.env[chain.rpcUrlEnv] : chain.rpcUrl;
+      if (!rpcUrl) {
+        problems.push(`RECUR_CHAINS_FILE chain ${chain.name}: its RPC URL variable ${chain.rpcUrlEnv} is not set`);
+        continue;
+      }
+      chains.push({ ...chain, rpcUrl });
+    }
+  }
+  if (chains.length === 0) problems.push("no chains: set RECUR_LOCAL_CHAIN=on or list chains in RECUR_CHAINS_FILE");
+  try {
+    return new ChainRegistry(chains);
+  } catch (error) {
+    problems.push(`chains: ${(error as Error).message}`);
+    return new ChainRegistry([]);
+  }
+}
+
+/**
+ * Reads the configuration from `env` once, at start. Throws a {@link ConfigError} naming every missing or
+ * malformed variable, so the process can stop before doing anything.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `Invalid configuration:\n${parsed.error.issues.map((issue) => `  - ${issue.message}`).join("\n")}`,
+    );
+  }
+  const values = parsed.data;
+  const problems: string[] = [];
+  const secretKey = readSecretKey(values, problems);
+  const chains = readChains(values, problems);
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+  }
+  return {
+    secretKey,
+    database: values.DATABASE_URL
+      ? { kind: "postgres", url: values.DATABASE_URL }
+      : { kind: "pglite", dataDir: path.resolve(values.RECUR_DATA_DIR, "db") },
+    http: { host: values.RECUR_HOST, port: values.RECUR_PORT },
+    chains,
+    signatureWindowSeconds: values.RECUR_SIGNATURE_WINDOW_SECONDS,
+    draftLifetimeSeconds: values.RECUR_DRAFT_LIFETIME_SECONDS,
+    customerTokenTtlSeconds: values.RECUR_CUSTOMER_TOKEN_TTL_SECONDS,
+    checkoutUrl: values.RECUR_CHECKOUT_URL,
+    logLevel: values.RECUR_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,29 @@
+import { CustomerTokens } from "../auth/customerTokens.js";
+import { SecretBox } from "../auth/secretBox.js";
+import type { Config } from "../config/loadConfig.js";
+import type { Database } from "../db/openDatabase.js";
+
+/** What the API and the worker share: the database, the configuration and the helpers built from it. */
+export interface Services {
+  db: Database;
+  config: Config;
+  /** Encrypts API secrets at rest. */
+  apiSecrets: SecretBox;
+  /** Encrypts stored responses that hold a secret (an idempotent key rotation). */
+  responseSecrets: SecretBox;
+  customerTokens: CustomerTokens;
+  /** The current time; tests may move it. */
+  now(): Date;
+}
+
+/** Builds the {@link Services} for `config` over an open database. */
+export function createServices(db: Database, config: Config, now: () => Date = () => new Date()): Services {
+  return {
+    db,
+    config,
+    apiSecrets: new SecretBox(config.secretKey, "api-secrets"),
+    responseSecrets: new SecretBox(config.secretKey, "idempotent-responses"),
+    customerTokens: new CustomerTokens(config.secretKey),
+    now,
+  };
+}

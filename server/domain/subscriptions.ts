@@ -1,0 +1,340 @@
+import { randomInt, randomUUID } from "node:crypto";
+import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { type Address, getAddress } from "viem";
+import type { ChainConfig, TokenConfig } from "../chain/ChainRegistry.js";
+import { predictSubscriptionAddress, type SubscriptionTerms } from "../chain/predictSubscriptionAddress.js";
+import type { Queryable } from "../db/openDatabase.js";
+import {
+  charges,
+  merchantChains,
+  type SubscriptionAction,
+  type SubscriptionStatus,
+  subscriptionRequests,
+  subscriptions,
+} from "../db/schema.js";
+import { badRequest, conflict, notFound } from "../http/ApiError.js";
+import { formatMoney } from "./money.js";
+import { getPlan } from "./plans.js";
+import { recordEvent } from "./recordEvent.js";
+import { toSubscriptionResource } from "./resources.js";
+import type { Services } from "./Services.js";
+
+type SubscriptionRow = typeof subscriptions.$inferSelect;
+
+/** Whose subscriptions a caller may see: a merchant's, or one customer's of that merchant. */
+export interface SubscriptionScope {
+  merchantId: string;
+  customerId?: string | undefined;
+}
+
+export interface DraftInput {
+  planId: string;
+  customerId: string;
+  payer: string;
+  /** The earliest first charge; later than activation makes a free trial. Defaults to now. */
+  startFrom?: Date | undefined;
+  metadata?: string | undefined;
+  maxPeriods?: number | undefined;
+  checkoutSessionId?: string | undefined;
+}
+
+/** What a wallet needs to authorise a draft: which token to approve, for whom, how much, and how. */
+export interface Approval {
+  chainId: number;
+  blockchain: string;
+  factory: Address;
+  token: Address;
+  tokenCode: string;
+  decimals: number;
+  /** The subscription's contract address: the spender to approve or permit. */
+  spender: Address;
+  /** `amount x min(maxPeriods, 12)` in base units, never unlimited. */
+  suggestedAllowance: string;
+  suggestedAllowanceAmount: string;
+  /** The token takes EIP-2612 permits: the payer can sign instead of sending an approval. */
+  permit: boolean;
+  /** The token refuses to change a non-zero allowance directly: approve 0 first. */
+  approveZeroFirst: boolean;
+  /** The terms the address commits to, so a wallet can check it with `factory.predict(terms)`. */
+  terms: Record<keyof SubscriptionTerms, string>;
+}
+
+/** A draft's terms as the contract takes them (times in unix seconds). */
+export function termsOf(row: SubscriptionRow): SubscriptionTerms {
+  return {
+    token: row.tokenAddress as Address,
+    payer: row.payer as Address,
+    payee: row.payee as Address,
+    operator: row.operator as Address,
+    amount: row.amount,
+    period: row.periodSeconds,
+    startAt: Math.floor(row.startAt.getTime() / 1000),
+    maxPeriods: row.maxPeriods,
+    activateBy: Math.floor(row.activateBy.getTime() / 1000),
+    salt: row.salt,
+  };
+}
+
+/** The approval a wallet should give for `row`. */
+export function approvalFor(row: SubscriptionRow, chain: ChainConfig, token: TokenConfig): Approval {
+  const terms = termsOf(row);
+  const allowance = row.amount * BigInt(Math.min(row.maxPeriods, 12));
+  return {
+    chainId: chain.chainId,
+    blockchain: chain.name,
+    factory: chain.factory,
+    token: token.address,
+    tokenCode: token.code,
+    decimals: token.decimals,
+    spender: row.contractAddress as Address,
+    suggestedAllowance: allowance.toString(),
+    suggestedAllowanceAmount: formatMoney(allowance, token),
+    permit: token.permit,
+    approveZeroFirst: token.approveZeroFirst,
+    terms: Object.fromEntries(Object.entries(terms).map(([key, value]) => [key, String(value)])) as Approval["terms"],
+  };
+}
+
+function chainAndToken(services: Services, code: string) {
+  const found = services.config.chains.token(code);
+  if (!found) throw new Error(`token ${code} is no longer in the chain registry`);
+  return found;
+}
+
+/** Records a status change and its webhook event, in the caller's transaction. */
+async function setStatus(
+  tx: Queryable,
+  services: Services,
+  row: SubscriptionRow,
+  status: SubscriptionStatus,
+  statusReason: string | null = null,
+): Promise<SubscriptionRow> {
+  const now = services.now();
+  const [updated] = await tx
+    .update(subscriptions)
+    .set({ status, statusReason, updatedAt: now })
+    .where(eq(subscriptions.contractAddress, row.contractAddress))
+    .returning();
+  if (!updated) throw new Error(`subscription ${row.contractAddress} vanished`);
+  await recordEvent(tx, {
+    merchantId: row.merchantId,
+    eventType: "SubscriptionStatusChanged",
+    payload: { subscription: toSubscriptionResource(updated, services.config.chains) },
+    at: now,
+  });
+  return updated;
+}
+
+/**
+ * Creates a `Draft` subscription from an active plan: snapshots the plan's terms, picks a salt, and computes the
+ * contract address the factory will deploy it to. Nothing touches the chain until the payer approves that address.
+ */
+export async function createDraft(tx: Queryable, services: Services, merchantId: string, input: DraftInput) {
+  const plan = await getPlan(tx, merchantId, input.planId);
+  if (plan.status !== "Active") {
+    throw conflict(`Plan ${plan.id} is ${plan.status}: only Active plans take new subscriptions`);
+  }
+  const { chain, token } = chainAndToken(services, plan.tokenCode);
+  const [accounts] = await tx
+    .select()
+    .from(merchantChains)
+    .where(and(eq(merchantChains.merchantId, merchantId), eq(merchantChains.chainId, chain.chainId)));
+  if (!accounts) {
+    throw conflict(
+      `No payout address and gas wallet are configured for ${chain.name}: configure them for this merchant first`,
+    );
+  }
+  const payer = getAddress(input.payer);
+  if (payer === accounts.payoutAddress) {
+    throw badRequest("The payer cannot be the merchant's own payout address", [
+      { path: "body.payer", message: "equals the payee" },
+    ]);
+  }
+  const now = services.now();
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const startAt = input.startFrom ?? now;
+  const activateBy = new Date((nowSeconds + services.config.draftLifetimeSeconds) * 1000);
+
+  // a salt collision with another draft's identical terms is astronomically unlikely; pick again if it happens
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const salt = randomInt(0, 2 ** 32 - 1);
+    const terms: SubscriptionTerms = {
+      token: token.address,
+      payer,
+      payee: accounts.payoutAddress as Address,
+      operator: accounts.gasWalletAddress as Address,
+      amount: plan.amount,
+      period: plan.periodSeconds,
+      startAt: Math.floor(startAt.getTime() / 1000),
+      maxPeriods: input.maxPeriods ?? plan.maxPeriods,
+      activateBy: Math.floor(activateBy.getTime() / 1000),
+      salt,
+    };
+    const [row] = await tx
+      .insert(subscriptions)
+      .values({
+        contractAddress: predictSubscriptionAddress(chain.factory, terms),
+        merchantId,
+        planId: plan.id,
+        customerId: input.customerId,
+        chainId: chain.chainId,
+        tokenCode: token.code,
+        tokenAddress: token.address,
+        payer,
+        payee: terms.payee,
+        operator: terms.operator,
+        amount: plan.amount,
+        periodSeconds: plan.periodSeconds,
+        gracePeriodSeconds: plan.gracePeriodSeconds,
+        startAt: new Date(terms.startAt * 1000),
+        maxPeriods: terms.maxPeriods,
+        activateBy,
+        salt,
+        status: "Draft",
+        metadata: input.metadata ?? null,
+        checkoutSessionId: input.checkoutSessionId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) continue;
+    await recordEvent(tx, {
+      merchantId,
+      eventType: "SubscriptionStatusChanged",
+      payload: { subscription: toSubscriptionResource(row, services.config.chains) },
+      at: now,
+    });
+    return { subscription: row, approval: approvalFor(row, chain, token) };
+  }
+  throw new Error("could not find a free subscription address in 3 attempts");
+}
+
+/** The subscription at `contractAddress` within `scope`, locked for update when asked. */
+export async function getSubscription(
+  tx: Queryable,
+  scope: SubscriptionScope,
+  contractAddress: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<SubscriptionRow> {
+  let address: string;
+  try {
+    address = getAddress(contractAddress);
+  } catch {
+    throw notFound(`No subscription ${contractAddress}`);
+  }
+  const conditions: SQL[] = [
+    eq(subscriptions.contractAddress, address),
+    eq(subscriptions.merchantId, scope.merchantId),
+  ];
+  if (scope.customerId !== undefined) conditions.push(eq(subscriptions.customerId, scope.customerId));
+  const query = tx
+    .select()
+    .from(subscriptions)
+    .where(and(...conditions));
+  const [row] = options.forUpdate ? await query.for("update") : await query;
+  if (!row) throw notFound(`No subscription ${contractAddress}`);
+  return row;
+}
+
+/** Subscriptions matching the filter, newest first (ties broken by address, so pages are stable). */
+export async function listSubscriptions(
+  tx: Queryable,
+  scope: SubscriptionScope,
+  filter: {
+    customerId?: string | undefined;
+    payer?: string | undefined;
+    statuses?: readonly SubscriptionStatus[] | undefined;
+    limit: number;
+    offset: number;
+  },
+) {
+  const conditions: SQL[] = [eq(subscriptions.merchantId, scope.merchantId)];
+  // a customer only ever sees their own, whatever filter they send
+  const customerId = scope.customerId ?? filter.customerId;
+  if (customerId !== undefined) conditions.push(eq(subscriptions.customerId, customerId));
+  if (filter.payer !== undefined) conditions.push(eq(subscriptions.payer, getAddress(filter.payer)));
+  if (filter.statuses !== undefined) conditions.push(inArray(subscriptions.status, [...filter.statuses]));
+  return tx
+    .select()
+    .from(subscriptions)
+    .where(and(...conditions))
+    .orderBy(desc(subscriptions.createdAt), asc(subscriptions.contractAddress))
+    .limit(filter.limit)
+    .offset(filter.offset);
+}
+
+/** The charges of a subscription, first to last. */
+export async function listCharges(tx: Queryable, contractAddress: string) {
+  return tx
+    .select()
+    .from(charges)
+    .where(eq(charges.contractAddress, contractAddress))
+    .orderBy(asc(charges.periodIndex));
+}
+
+/** For each action: the statuses it moves on from, the status it moves to, and the statuses it already holds in. */
+const TRANSITIONS: Record<
+  SubscriptionAction,
+  { from: readonly SubscriptionStatus[]; to: SubscriptionStatus; done: readonly SubscriptionStatus[] }
+> = {
+  activate: {
+    from: ["Draft"],
+    to: "Pending",
+    done: ["Pending", "Active", "Suspended", "PendingPause", "Paused", "PendingUnPause"],
+  },
+  pause: { from: ["Active", "Suspended"], to: "PendingPause", done: ["PendingPause", "Paused"] },
+  unpause: { from: ["Paused"], to: "PendingUnPause", done: ["PendingUnPause", "Active"] },
+  cancel: {
+    from: ["Pending", "Active", "Suspended", "PendingPause", "Paused", "PendingUnPause"],
+    to: "PendingCancel",
+    done: ["PendingCancel", "Cancelled"],
+  },
+};
+
+/** An EIP-2612 permit a payer signed for a draft's address, for activation through `activateWithPermit`. */
+export interface PermitSignature {
+  value: string;
+  deadline: string;
+  v: number;
+  r: string;
+  s: string;
+}
+
+/**
+ * Asks for on-chain work on a subscription: moves it to the matching `Pending*` status and records the request
+ * for the worker. Asking again for what is already under way or done changes nothing. A draft cancels at once
+ * (it is not on chain).
+ */
+export async function requestAction(
+  tx: Queryable,
+  services: Services,
+  scope: SubscriptionScope,
+  contractAddress: string,
+  action: SubscriptionAction,
+  permit?: PermitSignature,
+): Promise<SubscriptionRow> {
+  const row = await getSubscription(tx, scope, contractAddress, { forUpdate: true });
+  if (action === "cancel" && row.status === "Draft") return setStatus(tx, services, row, "Cancelled");
+  const transition = TRANSITIONS[action];
+  if (transition.done.includes(row.status)) return row;
+  if (!transition.from.includes(row.status)) {
+    const reason = row.statusReason ? ` (${row.statusReason})` : "";
+    throw conflict(`Subscription ${row.contractAddress} is ${row.status}${reason}: it cannot be asked to ${action}`);
+  }
+  if (action === "activate" && services.now() > row.activateBy) {
+    throw conflict(
+      `Draft ${row.contractAddress} expired at ${row.activateBy.toISOString()}: create a new draft and approve it`,
+    );
+  }
+  const now = services.now();
+  await tx.insert(subscriptionRequests).values({
+    id: randomUUID(),
+    contractAddress: row.contractAddress,
+    action,
+    params: permit ?? null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return setStatus(tx, services, row, transition.to);
+}

@@ -1,0 +1,155 @@
+import fastifySwagger from "@fastify/swagger";
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
+import type { Services } from "../domain/Services.js";
+import { ApiError, type ErrorDetail } from "./ApiError.js";
+import { Authenticator, type Principal, type ReplayGuard } from "./authenticate.js";
+import { apiKeyRoutes } from "./routes/apiKeyRoutes.js";
+import { checkoutSessionRoutes } from "./routes/checkoutSessionRoutes.js";
+import { planRoutes } from "./routes/planRoutes.js";
+import { subscriptionRoutes } from "./routes/subscriptionRoutes.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The body bytes exactly as received: what request signatures cover. */
+    rawBody?: Buffer;
+    /** Who is calling, once authenticated. */
+    principal?: Principal;
+  }
+}
+
+/** Largest request body accepted; every API body is far smaller. */
+const BODY_LIMIT = 64 * 1024;
+
+/** Error codes for the statuses Fastify itself answers with. */
+const CODES: Record<number, string> = {
+  400: "BadRequest",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "NotFound",
+  405: "MethodNotAllowed",
+  406: "NotAcceptable",
+  409: "Conflict",
+  413: "PayloadTooLarge",
+  415: "UnsupportedMediaType",
+  429: "TooManyRequests",
+};
+
+export interface AppDependencies {
+  services: Services;
+  replayGuard: ReplayGuard;
+  /** Log every request; off for benchmarks. */
+  logRequests?: boolean;
+}
+
+/**
+ * The platform's HTTP API: the SmartyPay-compatible `/integration` routes for merchants (HMAC-signed) and their
+ * customers' browsers (customer tokens), the public checkout-session and status routes, and `/openapi.json`.
+ * Builds the app without listening; the process entry decides where.
+ */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { services } = deps;
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    logController: new LogController({ disableRequestLogging: !deps.logRequests }),
+    logger: {
+      level: services.config.logLevel,
+      // signatures, tokens and secrets never reach the log
+      redact: ["req.headers.authorization", 'req.headers["x-api-sig"]', 'req.headers["x-api-key"]'],
+    },
+    ajv: { customOptions: { allErrors: false } },
+  });
+  const authenticator = new Authenticator(services, deps.replayGuard);
+
+  // keep the body bytes for signature checks; an empty body is no body
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    const buffer = body as Buffer;
+    request.rawBody = buffer;
+    if (buffer.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(buffer.toString("utf8")));
+    } catch {
+      done(new ApiError(400, "BadRequest", "The body is not valid JSON"), undefined);
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error));
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = error.validationContext === "querystring" ? "query" : (error.validationContext ?? "request");
+      const details: ErrorDetail[] = error.validation.map((issue) => ({
+        path: [where, ...issue.instancePath.split("/").filter(Boolean)].join("."),
+        message: issue.message ?? "invalid",
+      }));
+      const first = details[0];
+      const message = first ? `Invalid ${where}: ${first.path}: ${first.message}` : `Invalid ${where}`;
+      return reply.code(400).send({ status: 400, code: "BadRequest", message, details });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({ status, code: CODES[status] ?? "BadRequest", message: error.message });
+    }
+    request.log.error({ err: error }, "request failed");
+    return reply.code(500).send({ status: 500, code: "InternalError", message: "Internal error; it has been logged" });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({
+      status: 404,
+      code: "NotFound",
+      message: `No route ${request.method} ${request.url.split("?")[0]}: see /openapi.json for the API`,
+    });
+  });
+
+  await app.register(async (api) => {
+    api.setValidatorCompiler(validatorCompiler);
+    api.setSerializerCompiler(serializerCompiler);
+    await api.register(fastifySwagger, {
+      openapi: {
+        info: {
+          title: "Recur merchant API",
+          version: "1.0.0",
+          description:
+            "SmartyPay-compatible subscription API. Sign merchant requests with x-api-key, x-api-ts (unix seconds) " +
+            "and x-api-sig = hex HMAC-SHA256(apiSecret, ts + METHOD + path-with-query + body).",
+        },
+        components: {
+          securitySchemes: {
+            apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
+            customerToken: { type: "http", scheme: "bearer" },
+          },
+        },
+      },
+      transform: jsonSchemaTransform,
+      transformObject: jsonSchemaTransformObject,
+    });
+    api.get("/openapi.json", { schema: { hide: true } }, async () => api.swagger());
+    api.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
+    await api.register(planRoutes, { services, authenticator });
+    await api.register(subscriptionRoutes, { services, authenticator });
+    await api.register(checkoutSessionRoutes, { services, authenticator });
+    await api.register(apiKeyRoutes, { services, authenticator });
+  });
+  return app;
+}
+
+function errorBody(error: ApiError) {
+  return {
+    status: error.status,
+    code: error.code,
+    message: error.message,
+    ...(error.details ? { details: error.details } : {}),
+  };
+}
+
+/** The authenticated caller of a route that required one. */
+export function principalOf(request: { principal?: Principal }): Principal {
+  if (!request.principal) throw new Error("route reached without authentication");
+  return request.principal;
+}

@@ -1,0 +1,170 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import {
+  activateSessionDraft,
+  createCheckoutSession,
+  createSessionDraft,
+  describeCheckoutSession,
+  getCheckoutSession,
+} from "../../domain/checkoutSessions.js";
+import {
+  checkoutSessionResource,
+  planResource,
+  subscriptionResource,
+  toCheckoutSessionResource,
+  toSubscriptionResource,
+} from "../../domain/resources.js";
+import { principalOf } from "../buildApp.js";
+import {
+  activateBody,
+  checkoutSessionParams,
+  createCheckoutSessionBody,
+  errorResponse,
+  errorResponses,
+  sessionDraftBody,
+} from "../requests.js";
+import { runWrite } from "../runWrite.js";
+import {
+  idempotencyHeaders,
+  idempotencyScope,
+  merchantSecurity,
+  type RouteOptions,
+  requireMerchant,
+} from "./routeSupport.js";
+import { approvalSchema } from "./subscriptionRoutes.js";
+
+const publicSession = z
+  .object({
+    id: z.string(),
+    status: checkoutSessionResource.shape.status,
+    expiresAt: z.string(),
+    lang: z.string(),
+    successUrl: z.string(),
+    cancelUrl: z.string(),
+    maxPeriods: z.number().int(),
+    startFrom: z.string().nullable(),
+    merchant: z.object({ name: z.string() }),
+    plan: planResource,
+    chain: z.object({ chainId: z.number().int(), name: z.string(), explorerUrl: z.string().nullable() }),
+    token: z.object({
+      code: z.string(),
+      address: z.string(),
+      decimals: z.number().int(),
+      permit: z.boolean(),
+      approveZeroFirst: z.boolean(),
+    }),
+    subscription: subscriptionResource.nullable(),
+    approval: approvalSchema.nullable(),
+  })
+  .meta({ id: "PublicCheckoutSession" });
+
+const publicErrors = { 400: errorResponse, 404: errorResponse, 409: errorResponse, 413: errorResponse };
+
+/**
+ * Checkout sessions: a merchant creates one and sends the payer to its hosted page, which reads it and subscribes
+ * through it with the session id alone (an unguessable capability, valid until the session expires).
+ */
+export const checkoutSessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { services, authenticator }) => {
+  const { chains } = services.config;
+
+  app.post(
+    "/integration/checkout-sessions",
+    {
+      preValidation: requireMerchant(authenticator),
+      schema: {
+        tags: ["Checkout sessions"],
+        summary: "Create a hosted checkout for one customer and plan",
+        security: merchantSecurity,
+        headers: idempotencyHeaders,
+        body: createCheckoutSessionBody,
+        response: {
+          200: z.object({ id: z.string(), url: z.string(), expiresAt: z.string() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      return runWrite(services, request, reply, idempotencyScope(principal), async (tx) => {
+        const row = await createCheckoutSession(tx, services, principal.merchantId, request.body);
+        const { id, url, expiresAt } = toCheckoutSessionResource(row, services.config.checkoutUrl);
+        return { body: { id, url, expiresAt } };
+      });
+    },
+  );
+
+  app.get(
+    "/integration/checkout-sessions/:id",
+    {
+      preValidation: requireMerchant(authenticator),
+      schema: {
+        tags: ["Checkout sessions"],
+        summary: "A checkout session, for the merchant",
+        security: merchantSecurity,
+        params: checkoutSessionParams,
+        response: { 200: checkoutSessionResource, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const row = await getCheckoutSession(services.db, services, request.params.id, principal.merchantId);
+      return toCheckoutSessionResource(row, services.config.checkoutUrl);
+    },
+  );
+
+  app.get(
+    "/checkout-sessions/:id",
+    {
+      schema: {
+        tags: ["Hosted checkout"],
+        summary: "What the hosted checkout page shows (public, by session id)",
+        params: checkoutSessionParams,
+        response: { 200: publicSession, 404: errorResponse },
+      },
+    },
+    async (request) => describeCheckoutSession(services.db, services, request.params.id),
+  );
+
+  app.post(
+    "/checkout-sessions/:id/subscription",
+    {
+      schema: {
+        tags: ["Hosted checkout"],
+        summary: "Create (or get back) the session's draft for the payer's wallet",
+        headers: idempotencyHeaders,
+        params: checkoutSessionParams,
+        body: sessionDraftBody,
+        response: { 200: subscriptionResource.extend({ approval: approvalSchema }), ...publicErrors },
+      },
+    },
+    async (request, reply) =>
+      runWrite(services, request, reply, `session:${request.params.id}`, async (tx) => {
+        const { subscription, approval } = await createSessionDraft(
+          tx,
+          services,
+          request.params.id,
+          request.body.payer,
+        );
+        return { body: { ...toSubscriptionResource(subscription, chains), approval } };
+      }),
+  );
+
+  app.post(
+    "/checkout-sessions/:id/activate",
+    {
+      schema: {
+        tags: ["Hosted checkout"],
+        summary: "Ask for the activation of the session's draft",
+        headers: idempotencyHeaders,
+        params: checkoutSessionParams,
+        body: activateBody,
+        response: { 200: subscriptionResource, ...publicErrors },
+      },
+    },
+    async (request, reply) =>
+      runWrite(services, request, reply, `session:${request.params.id}`, async (tx) => {
+        const row = await activateSessionDraft(tx, services, request.params.id, request.body?.permit);
+        return { body: toSubscriptionResource(row, chains) };
+      }),
+  );
+};

@@ -1,0 +1,42 @@
+import type { FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { Services } from "../../domain/Services.js";
+import type { Authenticator, Principal } from "../authenticate.js";
+
+/** What every route plugin is registered with. */
+export interface RouteOptions {
+  services: Services;
+  authenticator: Authenticator;
+}
+
+/** `preValidation` hook: a signed merchant request, checked before the body is validated. */
+export function requireMerchant(authenticator: Authenticator) {
+  return async (request: FastifyRequest) => {
+    request.principal = await authenticator.merchant(request);
+  };
+}
+
+/** `preValidation` hook: a signed merchant request or a customer token. */
+export function requireMerchantOrCustomer(authenticator: Authenticator) {
+  return async (request: FastifyRequest) => {
+    request.principal = await authenticator.merchantOrCustomer(request);
+  };
+}
+
+/** Whose idempotency keys a caller's requests use. */
+export function idempotencyScope(principal: Principal): string {
+  return principal.kind === "merchant"
+    ? `merchant:${principal.merchantId}`
+    : `customer:${principal.merchantId}:${principal.customerId}`;
+}
+
+/** The optional idempotency header of every POST, for validation and the OpenAPI document. */
+export const idempotencyHeaders = z.looseObject({
+  "x-idempotency-key": z
+    .string()
+    .optional()
+    .describe("Same key and body: the first response again, nothing written twice; same key, other body: 409"),
+});
+
+export const merchantSecurity: { [scheme: string]: string[] }[] = [{ apiKey: [] }];
+export const merchantOrCustomerSecurity: { [scheme: string]: string[] }[] = [{ apiKey: [] }, { customerToken: [] }];

@@ -1,0 +1,47 @@
+/**
+ * The platform's process entry: reads the configuration once, opens the database (applying migrations), and
+ * serves the API. The only place that reads the environment, opens sockets or listens.
+ *
+ *   RECUR_SECRET_KEY=$(openssl rand -hex 32) npx tsx server/main.ts
+ */
+import { ConfigError, loadConfig } from "./config/loadConfig.js";
+import { DataDirInUseError } from "./db/lockDataDir.js";
+import { openDatabase } from "./db/openDatabase.js";
+import { createServices } from "./domain/Services.js";
+import { DatabaseReplayGuard, MemoryReplayGuard } from "./http/authenticate.js";
+import { buildApp } from "./http/buildApp.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase(config.database);
+  const services = createServices(database.db, config);
+  const replayGuard = database.engine === "pglite" ? new MemoryReplayGuard() : new DatabaseReplayGuard(database.db);
+  const app = await buildApp({ services, replayGuard, logRequests: true });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, "stopping");
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+
+  await app.listen({ host: config.http.host, port: config.http.port });
+  app.log.info(
+    { database: database.engine, chains: config.chains.chains.map((chain) => chain.name) },
+    "Recur API ready",
+  );
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof DataDirInUseError) {
+    console.error(error.message);
+  } else {
+    console.error("Recur could not start:", error);
+  }
+  process.exit(1);
+});

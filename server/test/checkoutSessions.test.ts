@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Draft } from "../client/RecurClient.js";
+import { RecurClient } from "../client/RecurClient.js";
+import { testEngine } from "./support/openTestDatabase.js";
+import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
+
+describe(`checkout sessions (${testEngine})`, () => {
+  let server: TestServer;
+  let client: RecurClient;
+  let anyone: RecurClient;
+  let planId: string;
+  before(async () => {
+    server = await startTestServer({ RECUR_CHECKOUT_URL: "https://pay.example/checkout/" });
+    client = server.merchant.client;
+    anyone = new RecurClient(server.url);
+    planId = (await client.createPlan({ name: "Club", amount: "5 tUSDT", periodSeconds: 604_800, maxPeriods: 52 })).id;
+    await client.activatePlan(planId);
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  const session = (overrides: Partial<Parameters<RecurClient["createCheckoutSession"]>[0]> = {}) => ({
+    planId,
+    customerId: "cus-1",
+    successUrl: "https://shop.example/thanks",
+    cancelUrl: "https://shop.example/cart",
+    lang: "es" as const,
+    metadata: "cart-7",
+    ...overrides,
+  });
+
+  it("creates a session with a hosted page URL that expires after the given hours", async () => {
+    const created = await client.createCheckoutSession(session({ expiresInHours: 2 }));
+    assert.match(created.id, /^cs_[0-9A-Za-z]{32}$/);
+    assert.equal(created.url, `https://pay.example/checkout/${created.id}`);
+    const hours = (Date.parse(created.expiresAt) - Date.now()) / 3_600_000;
+    assert.ok(hours > 1.99 && hours <= 2, `expires in ${hours} h`);
+    const stored = await client.getCheckoutSession(created.id);
+    assert.equal(stored.status, "Open");
+    assert.equal(stored.lang, "es");
+    await assert.rejects(server.otherMerchant.client.getCheckoutSession(created.id), { status: 404 });
+  });
+
+  it("lets the hosted page read the session and subscribe through it with the session id alone", async () => {
+    const { id } = await client.createCheckoutSession(session());
+    const page = await anyone.request<{
+      status: string;
+      plan: { amount: string };
+      merchant: { name: string };
+      token: { approveZeroFirst: boolean };
+      subscription: unknown;
+    }>("GET", `/checkout-sessions/${id}`);
+    assert.equal(page.status, "Open");
+    assert.equal(page.plan.amount, "5 tUSDT");
+    assert.equal(page.merchant.name, "Test Shop");
+    assert.equal(page.token.approveZeroFirst, true);
+    assert.equal(page.subscription, null);
+
+    const payer = newPayer();
+    const draft = await anyone.request<Draft>("POST", `/checkout-sessions/${id}/subscription`, { payer });
+    assert.equal(draft.customerId, "cus-1");
+    assert.equal(draft.metadata, "cart-7");
+    assert.equal(draft.approval.spender, draft.contractAddress);
+    const again = await anyone.request<Draft>("POST", `/checkout-sessions/${id}/subscription`, { payer });
+    assert.equal(again.contractAddress, draft.contractAddress, "the same wallet gets the same draft back");
+
+    const activated = await anyone.request<{ status: string }>("POST", `/checkout-sessions/${id}/activate`);
+    assert.equal(activated.status, "Pending");
+    const after = await anyone.request<{ subscription: { contractAddress: string; status: string } }>(
+      "GET",
+      `/checkout-sessions/${id}`,
+    );
+    assert.equal(after.subscription.contractAddress, draft.contractAddress);
+    assert.equal(after.subscription.status, "Pending");
+  });
+
+  it("refuses an expired session clearly", async () => {
+    const { id } = await client.createCheckoutSession(session({ expiresInHours: 1 }));
+    server.advanceClock(3_601);
+    try {
+      const page = await anyone.request<{ status: string }>("GET", `/checkout-sessions/${id}`);
+      assert.equal(page.status, "Expired");
+      await assert.rejects(anyone.request("POST", `/checkout-sessions/${id}/subscription`, { payer: newPayer() }), {
+        status: 409,
+        message: /expired at .*: ask the merchant for a new one/,
+      });
+    } finally {
+      server.advanceClock(-3_601);
+    }
+  });
+
+  it("validates the session request, writing nothing when refused", async () => {
+    const before = await server.rowCounts();
+    const cases: [ReturnType<typeof session>, number, RegExp][] = [
+      [session({ successUrl: "javascript:alert(1)" }), 400, /body\.successUrl/],
+      [session({ cancelUrl: "not a url" }), 400, /body\.cancelUrl/],
+      [session({ lang: "fr" as never }), 400, /body\.lang/],
+      [session({ expiresInHours: 0 }), 400, /body\.expiresInHours/],
+      [session({ planId: "plan_missing" }), 404, /No plan/],
+    ];
+    for (const [body, status, message] of cases) {
+      await assert.rejects(client.createCheckoutSession(body), (error: { status: number; message: string }) => {
+        assert.equal(error.status, status);
+        assert.match(error.message, message);
+        return true;
+      });
+    }
+    await assert.rejects(anyone.request("GET", "/checkout-sessions/cs_unknown"), { status: 404 });
+    await assert.rejects(anyone.request("POST", "/checkout-sessions/cs_unknown/activate"), { status: 404 });
+    assert.deepEqual(await server.rowCounts(), before);
+  });
+});

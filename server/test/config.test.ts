@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { ConfigError, loadConfig } from "../config/loadConfig.js";
+
+const KEY = "ab".repeat(32);
+
+function refused(env: Record<string, string>, ...messages: RegExp[]) {
+  assert.throws(
+    () => loadConfig(env),
+    (error) => error instanceof ConfigError && messages.every((message) => message.test(error.message)),
+  );
+}
+
+describe("configuration", () => {
+  it("runs on the embedded database and the local chain with nothing but a secret key", () => {
+    const config = loadConfig({ RECUR_SECRET_KEY: KEY });
+    assert.equal(config.database.kind, "pglite");
+    assert.equal(config.http.host, "127.0.0.1");
+    assert.equal(config.signatureWindowSeconds, 300);
+    assert.equal(config.draftLifetimeSeconds, 86_400);
+    assert.deepEqual(
+      config.chains.chains.map((chain) => chain.name),
+      ["localhost"],
+    );
+    assert.deepEqual(config.chains.tokenCodes(), ["tUSD", "tUSDT", "tUSDC", "tRUSD", "tFEE"]);
+  });
+
+  it("names a missing or malformed secret key and says how to make one", () => {
+    refused({}, /RECUR_SECRET_KEY is not set/, /openssl rand -hex 32/);
+    refused({ RECUR_SECRET_KEY: "short" }, /RECUR_SECRET_KEY is malformed/);
+  });
+
+  it("names every malformed variable at once", () => {
+    refused(
+      {
+        RECUR_SECRET_KEY: KEY,
+        RECUR_PORT: "http",
+        DATABASE_URL: "mysql://x",
+        RECUR_SIGNATURE_WINDOW_SECONDS: "-5",
+        RECUR_LOG_LEVEL: "loud",
+      },
+      /RECUR_PORT must be a port number/,
+      /DATABASE_URL must be a postgres:\/\//,
+      /RECUR_SIGNATURE_WINDOW_SECONDS must be a whole number of seconds from 1 to 3600, not "-5"/,
+      /RECUR_LOG_LEVEL must be one of/,
+    );
+  });
+
+  it("uses PostgreSQL when DATABASE_URL is set", () => {
+    const config = loadConfig({ RECUR_SECRET_KEY: KEY, DATABASE_URL: "postgres://u@127.0.0.1:5432/recur" });
+    assert.deepEqual(config.database, { kind: "postgres", url: "postgres://u@127.0.0.1:5432/recur" });
+  });
+
+  it("adds real networks from a chains file, with RPC URLs kept in variables", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "recur-config-"));
+    const file = path.join(dir, "chains.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        chains: [
+          {
+            chainId: 8453,
+            name: "base",
+            rpcUrlEnv: "TEST_BASE_RPC",
+            factory: "0x1111111111111111111111111111111111111111",
+            tokens: [
+              { code: "USDC", address: "0x833589fcd6edb6e08f4c7c32d4f71b54bda02913", decimals: 6, permit: true },
+            ],
+          },
+        ],
+      }),
+    );
+    process.env.TEST_BASE_RPC = "https://base.example/key";
+    const config = loadConfig({ RECUR_SECRET_KEY: KEY, RECUR_CHAINS_FILE: file, RECUR_LOCAL_CHAIN: "off" });
+    assert.equal(config.chains.chainByName("base")?.rpcUrl, "https://base.example/key");
+    assert.equal(config.chains.token("USDC")?.token.address, "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913");
+
+    writeFileSync(file, JSON.stringify({ chains: [{ chainId: "x", name: "Base Main", tokens: [] }] }));
+    refused(
+      { RECUR_SECRET_KEY: KEY, RECUR_CHAINS_FILE: file },
+      /RECUR_CHAINS_FILE chains\.0\.chainId/,
+      /chain names are 1-32 lowercase/,
+      /each chain needs at least one token/,
+    );
+    refused({ RECUR_SECRET_KEY: KEY, RECUR_CHAINS_FILE: path.join(dir, "missing.json") }, /cannot read/);
+  });
+});

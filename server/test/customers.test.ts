@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { RecurClient } from "../client/RecurClient.js";
+import { testEngine } from "./support/openTestDatabase.js";
+import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
+
+describe(`customer tokens (${testEngine})`, () => {
+  let server: TestServer;
+  let merchant: RecurClient;
+  let alice: RecurClient;
+  let planId: string;
+  let bobsDraft: string;
+  before(async () => {
+    server = await startTestServer();
+    merchant = server.merchant.client;
+    planId = (await merchant.createPlan({ name: "Monthly", amount: "3 tUSD", periodSeconds: 2_592_000 })).id;
+    await merchant.activatePlan(planId);
+    bobsDraft = (await merchant.createSubscription({ planId, customerId: "bob", payer: newPayer() })).contractAddress;
+    alice = new RecurClient(server.url, { customerToken: (await merchant.createCustomerToken("alice")).token });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it("lets a customer list plans, create a draft for themself and ask for its activation", async () => {
+    assert.ok((await alice.listPlans()).plans.some((plan) => plan.id === planId));
+    const draft = await alice.createSubscription({ planId, customerId: "alice", payer: newPayer() });
+    assert.equal(draft.customerId, "alice");
+    assert.equal((await alice.activateSubscription(draft.contractAddress)).status, "Pending");
+    const mine = (await alice.listSubscriptions()).subscriptions;
+    assert.deepEqual(
+      mine.map((s) => s.contractAddress),
+      [draft.contractAddress],
+    );
+    assert.equal((await alice.getSubscription(draft.contractAddress)).customerId, "alice");
+  });
+
+  it("never shows or touches another customer's subscriptions", async () => {
+    const before = await server.rowCounts();
+    await assert.rejects(alice.getSubscription(bobsDraft), { status: 404 });
+    await assert.rejects(alice.activateSubscription(bobsDraft), { status: 404 });
+    await assert.rejects(alice.listSubscriptions({ customerId: "bob" }), { status: 403 });
+    await assert.rejects(alice.createSubscription({ planId, customerId: "bob", payer: newPayer() }), {
+      status: 403,
+      message: /its own customer/,
+    });
+    assert.ok(
+      (await alice.listSubscriptions({ payer: (await merchant.getSubscription(bobsDraft)).payer })).subscriptions
+        .length === 0,
+    );
+    assert.deepEqual(await server.rowCounts(), before);
+    assert.equal((await merchant.getSubscription(bobsDraft)).status, "Draft");
+  });
+
+  it("is confined to the merchant that issued it", async () => {
+    const theirPlan = await server.otherMerchant.client.createPlan({
+      name: "Theirs",
+      amount: "1 tUSD",
+      periodSeconds: 86_400,
+    });
+    await server.otherMerchant.client.activatePlan(theirPlan.id);
+    assert.ok(!(await alice.listPlans()).plans.some((plan) => plan.id === theirPlan.id));
+    await assert.rejects(alice.createSubscription({ planId: theirPlan.id, customerId: "alice", payer: newPayer() }), {
+      status: 404,
+    });
+  });
+
+  it("cannot mint tokens, rotate keys or create checkout sessions", async () => {
+    await assert.rejects(alice.createCustomerToken("alice"), { status: 401 });
+    await assert.rejects(alice.rotateApiKey(), { status: 401 });
+    await assert.rejects(
+      alice.createCheckoutSession({
+        planId,
+        customerId: "alice",
+        successUrl: "https://a.example",
+        cancelUrl: "https://a.example",
+      }),
+      { status: 401 },
+    );
+  });
+});

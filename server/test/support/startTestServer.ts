@@ -1,0 +1,110 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { sql } from "drizzle-orm";
+import { type Address, getAddress } from "viem";
+import { RecurClient } from "../../client/RecurClient.js";
+import { loadConfig } from "../../config/loadConfig.js";
+import type { OpenDatabase } from "../../db/openDatabase.js";
+import { createMerchant } from "../../domain/merchants.js";
+import { createServices, type Services } from "../../domain/Services.js";
+import { DatabaseReplayGuard, MemoryReplayGuard } from "../../http/authenticate.js";
+import { buildApp } from "../../http/buildApp.js";
+import { openTestDatabase } from "./openTestDatabase.js";
+
+/** A merchant created for a test, with its one-time API secret. */
+export interface TestMerchant {
+  merchantId: string;
+  apiKey: string;
+  apiSecret: string;
+  payout: Address;
+  gasWallet: Address;
+  client: RecurClient;
+}
+
+export interface TestServer {
+  url: string;
+  services: Services;
+  database: OpenDatabase;
+  /** A merchant with a payout address and gas wallet on the local chain. */
+  merchant: TestMerchant;
+  /** Another merchant, to check that merchants never see each other's data. */
+  otherMerchant: TestMerchant;
+  /** Moves the server's clock (the signing client keeps real time). */
+  advanceClock(seconds: number): void;
+  /** How many rows each table holds: what a refused request must leave unchanged. */
+  rowCounts(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+const TABLES = [
+  "merchants",
+  "merchant_chains",
+  "api_keys",
+  "plans",
+  "subscriptions",
+  "charges",
+  "checkout_sessions",
+  "idempotency_keys",
+  "outbox_events",
+  "subscription_requests",
+  "chain_hints",
+];
+
+let accountSeed = 0x5000;
+function testAddress(): Address {
+  return getAddress(`0x${(accountSeed++).toString(16).padStart(40, "0")}`);
+}
+
+/**
+ * The real API on a fresh database, listening on 127.0.0.1 at a free port, with two merchants. `env` adds or
+ * overrides configuration variables.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const config = loadConfig({ RECUR_SECRET_KEY: randomBytes(32).toString("hex"), RECUR_LOG_LEVEL: "silent", ...env });
+  const database = await openTestDatabase();
+  let offsetMs = 0;
+  const services = createServices(database.db, config, () => new Date(Date.now() + offsetMs));
+  const replayGuard = database.engine === "pglite" ? new MemoryReplayGuard() : new DatabaseReplayGuard(database.db);
+  const app = await buildApp({ services, replayGuard });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+  async function merchant(name: string): Promise<TestMerchant> {
+    const payout = testAddress();
+    const gasWallet = testAddress();
+    const created = await createMerchant(database.db, services.apiSecrets, {
+      name,
+      webhookUrl: null,
+      chains: [{ chainId: 31337, payoutAddress: payout, gasWalletAddress: gasWallet }],
+    });
+    return { ...created, payout, gasWallet, client: new RecurClient(url, created) };
+  }
+
+  return {
+    url,
+    services,
+    database,
+    merchant: await merchant("Test Shop"),
+    otherMerchant: await merchant("Other Shop"),
+    advanceClock(seconds) {
+      offsetMs += seconds * 1000;
+    },
+    async rowCounts() {
+      const counts: Record<string, number> = {};
+      for (const table of TABLES) {
+        const [row] = await database.db.select({ n: sql<number>`count(*)::int` }).from(sql.raw(table));
+        counts[table] = Number(row?.n);
+      }
+      return counts;
+    },
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+/** A fresh payer address for a test. */
+export function newPayer(): Address {
+  return testAddress();
+}
