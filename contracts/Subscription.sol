@@ -19,7 +19,8 @@ import {Terms, TermsCodec} from "./Terms.sol";
 ///      plus a whole number of periods. A late charge covers the period it falls in and the next one is due at the
 ///      next boundary: missed periods are never collected. Unpausing moves the schedule later by the paused time.
 ///
-///      Events emitted by a subscription are filterable by the log's address (the subscription), payer and payee.
+///      Events emitted by a subscription are filterable by the log's address (the subscription), and all but the
+///      per-period `SubscriptionCharged` by payer and payee too.
 contract Subscription {
     using SafeERC20 for IERC20;
 
@@ -70,11 +71,11 @@ contract Subscription {
     uint256 private _packedState;
 
     /// @notice `amount` was pulled from the payer to the payee.
-    /// @param payer Account charged.
-    /// @param payee Account paid.
+    /// @dev The one event every period emits, so it carries no indexed topics (750 gas a charge): it is filtered by
+    ///      the log's address, the subscription, which `SubscriptionActivated` maps to its payer and payee.
     /// @param periodIndex Number of this charge, 1 for the first.
     /// @param nextDueAt Earliest time of the next charge, unix seconds; zero when this was the last charge.
-    event SubscriptionCharged(address indexed payer, address indexed payee, uint256 periodIndex, uint256 nextDueAt);
+    event SubscriptionCharged(uint256 periodIndex, uint256 nextDueAt);
 
     /// @notice The subscription was paused.
     /// @param by Account that paused it (the payer or the operator).
@@ -289,7 +290,7 @@ contract Subscription {
             _pull(token, payer, payee, amount);
         }
 
-        emit SubscriptionCharged(payer, payee, index, nextDueAt);
+        emit SubscriptionCharged(index, nextDueAt);
         if (finished) emit SubscriptionFinished(payer, payee, index);
         return index;
     }

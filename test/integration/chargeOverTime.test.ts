@@ -55,7 +55,7 @@ describe("a subscription charged over many periods", () => {
       factory.write.chargeMany([[subscription.address]], { account: keeper.account }),
       subscription,
       "SubscriptionCharged",
-      [payer.account.address, payee.account.address, 2n, BigInt(anchor + 2 * MONTH)],
+      [2n, BigInt(anchor + 2 * MONTH)],
     );
     await networkHelpers.time.increaseTo(anchor + 3 * MONTH + 10 * DAY);
     await factory.write.chargeMany([[subscription.address]], { account: keeper.account });

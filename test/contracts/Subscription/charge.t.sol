@@ -28,7 +28,7 @@ contract ChargeTest is SubscriptionTestBase {
         vm.warp(T0 + MONTH);
 
         vm.expectEmit(address(sub));
-        emit Subscription.SubscriptionCharged(payer, payee, 2, T0 + 2 * MONTH);
+        emit Subscription.SubscriptionCharged(2, T0 + 2 * MONTH);
         sub.charge();
     }
 
@@ -50,7 +50,7 @@ contract ChargeTest is SubscriptionTestBase {
         vm.warp(T0 + 3 * MONTH + 15 days);
 
         vm.expectEmit(address(sub));
-        emit Subscription.SubscriptionCharged(payer, payee, 2, T0 + 4 * MONTH);
+        emit Subscription.SubscriptionCharged(2, T0 + 4 * MONTH);
         sub.charge();
 
         vm.assertEq(payerBefore - token.balanceOf(payer), AMOUNT, "one period charged, not four");
@@ -104,7 +104,7 @@ contract ChargeTest is SubscriptionTestBase {
         vm.warp(T0 + 2 * MONTH);
 
         vm.expectEmit(address(sub));
-        emit Subscription.SubscriptionCharged(payer, payee, 3, 0);
+        emit Subscription.SubscriptionCharged(3, 0);
         vm.expectEmit(address(sub));
         emit Subscription.SubscriptionFinished(payer, payee, 3);
         sub.charge();

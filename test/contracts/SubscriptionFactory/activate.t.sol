@@ -54,7 +54,7 @@ contract ActivateTest is SubscriptionTestBase {
             t.salt
         );
         vm.expectEmit(subscription);
-        emit Subscription.SubscriptionCharged(payer, payee, 1, T0 + MONTH);
+        emit Subscription.SubscriptionCharged(1, T0 + MONTH);
         factory.activate(t);
     }
 
