@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort } from "./freePort.js";
 
 /** A private PostgreSQL server on 127.0.0.1, for tests and benchmarks. */
 export interface PostgresServer {
@@ -26,19 +26,6 @@ function postgresBin(): string {
     "No PostgreSQL server found: install it (`sudo apt-get install -y postgresql`) or point " +
       "RECUR_TEST_DATABASE_URL at a server whose user may create databases",
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 /**

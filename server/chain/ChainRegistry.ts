@@ -27,6 +27,8 @@ export interface ChainConfig {
   factory: Address;
   /** Base URL of a block explorer, for links to transactions. */
   explorerUrl?: string | undefined;
+  /** The most the worker pays per gas, wei; above it, it waits. No cap when absent. */
+  maxFeePerGas?: bigint | undefined;
   tokens: TokenConfig[];
 }
 

@@ -39,7 +39,7 @@ export function localChain(rpcUrl: string): ChainConfig {
     chainId: 31337,
     name: "localhost",
     rpcUrl,
-    confirmations: 1,
+    confirmations: 0,
     factory: deterministicAddress(creationCode("contracts/SubscriptionFactory.sol", "SubscriptionFactory")),
     tokens: [
       testToken("StandardToken", {

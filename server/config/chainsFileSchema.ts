@@ -27,6 +27,7 @@ const chain = z
     confirmations: z.number().int().min(0).max(1_000).default(2),
     factory: address,
     explorerUrl: z.url().optional(),
+    maxFeePerGasGwei: z.number().positive().max(100_000).optional().describe("The worker waits while gas costs more"),
     tokens: z.array(token).min(1, { message: "each chain needs at least one token" }),
   })
   .refine((c) => (c.rpcUrl === undefined) !== (c.rpcUrlEnv === undefined), {

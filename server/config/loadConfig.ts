@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { parseEther, parseGwei } from "viem";
 import { z } from "zod";
 import { ChainRegistry } from "../chain/ChainRegistry.js";
 import { localChain } from "../chain/localChain.js";
@@ -20,6 +21,26 @@ export interface Config {
   /** Base URL of the hosted checkout page; a session's `url` is this plus its id. */
   checkoutUrl: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Which parts this process runs: the HTTP API, the worker, or both (the default). */
+  roles: { api: boolean; worker: boolean };
+  worker: WorkerConfig;
+}
+
+/** How the worker charges, retries, reminds and delivers. */
+export interface WorkerConfig {
+  /** Seconds between failed charge attempts, rung by rung (the last repeats). */
+  retryLadder: number[];
+  /** How long before a charge its `UpcomingCharge` reminder goes out, seconds. */
+  reminderLeadSeconds: number;
+  /** How long a worker's claim on a piece of work holds, seconds. */
+  leaseSeconds: number;
+  /** Subscriptions per `chargeMany` transaction. */
+  batchSize: number;
+  /** A gas wallet below this many wei is low. */
+  lowGasBalanceWei: bigint;
+  /** How often idle loops look for work, milliseconds. */
+  pollMs: number;
+  webhooks: { firstRetrySeconds: number; maxDelaySeconds: number; giveUpAfterSeconds: number; timeoutMs: number };
 }
 
 /** A configuration problem that stops the process; the message names every offending variable. */
@@ -38,6 +59,46 @@ const seconds = (name: string, fallback: number, max: number) =>
         ctx.addIssue({
           code: "custom",
           message: `${name} must be a whole number of seconds from 1 to ${max}, not "${value}"`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** `90`, `90s`, `15m`, `6h`, `3d` as seconds. */
+function durationSeconds(value: string): number | undefined {
+  const match = /^(\d+)([smhd]?)$/.exec(value.trim());
+  if (!match?.[1]) return undefined;
+  const unit = { "": 1, s: 1, m: 60, h: 3_600, d: 86_400 }[match[2] ?? ""] ?? 1;
+  return Number(match[1]) * unit;
+}
+
+const duration = (name: string, fallback: string, min = 1) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const seconds = durationSeconds(value);
+      if (seconds === undefined || seconds < min) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${name} must be a duration like 90, 90s, 15m, 6h or 3d (at least ${min} s), not "${value}"`,
+        });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+const count = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((value, ctx) => {
+      const n = Number(value);
+      if (!/^\d+$/.test(value) || n < min || n > max) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${name} must be a whole number from ${min} to ${max}, not "${value}"`,
         });
         return z.NEVER;
       }
@@ -78,6 +139,44 @@ const environment = z.object({
       message: "RECUR_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
     })
     .default("info"),
+  RECUR_ROLES: z
+    .string()
+    .default("api,worker")
+    .transform((value, ctx) => {
+      const roles = value.split(",").map((role) => role.trim());
+      if (roles.length === 0 || roles.some((role) => role !== "api" && role !== "worker")) {
+        ctx.addIssue({ code: "custom", message: `RECUR_ROLES must be api, worker or api,worker, not "${value}"` });
+        return z.NEVER;
+      }
+      return { api: roles.includes("api"), worker: roles.includes("worker") };
+    }),
+  RECUR_RETRY_LADDER: z
+    .string()
+    .default("1h,6h,24h,72h")
+    .transform((value, ctx) => {
+      const rungs = value.split(",").map(durationSeconds);
+      if (rungs.length === 0 || rungs.some((rung) => rung === undefined || rung < 1)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `RECUR_RETRY_LADDER must be durations like 1h,6h,24h,72h, not "${value}"`,
+        });
+        return z.NEVER;
+      }
+      return rungs as number[];
+    }),
+  RECUR_REMINDER_LEAD: duration("RECUR_REMINDER_LEAD", "24h"),
+  RECUR_LEASE: duration("RECUR_LEASE", "60s", 5),
+  RECUR_KEEPER_BATCH: count("RECUR_KEEPER_BATCH", 100, 1, 500),
+  RECUR_GAS_LOW_BALANCE: z
+    .string()
+    .default("0.05")
+    .refine((value) => /^\d+(\.\d{1,18})?$/.test(value), {
+      message: "RECUR_GAS_LOW_BALANCE must be an amount of the native coin, like 0.05",
+    }),
+  RECUR_POLL_MS: count("RECUR_POLL_MS", 1_000, 20, 60_000),
+  RECUR_WEBHOOK_FIRST_RETRY: duration("RECUR_WEBHOOK_FIRST_RETRY", "10s"),
+  RECUR_WEBHOOK_MAX_DELAY: duration("RECUR_WEBHOOK_MAX_DELAY", "1h"),
+  RECUR_WEBHOOK_GIVE_UP: duration("RECUR_WEBHOOK_GIVE_UP", "3d", 86_400),
 });
 
 const SECRET_KEY_HELP = "64 hex characters (32 random bytes), for example the output of `openssl rand -hex 32`";
@@ -126,7 +225,12 @@ function readChains(env: z.infer<typeof environment>, problems: string[]): Chain
         problems.push(`RECUR_CHAINS_FILE chain ${chain.name}: its RPC URL variable ${chain.rpcUrlEnv} is not set`);
         continue;
       }
-      chains.push({ ...chain, rpcUrl });
+      const { maxFeePerGasGwei, rpcUrlEnv: _, ...rest } = chain;
+      chains.push({
+        ...rest,
+        rpcUrl,
+        ...(maxFeePerGasGwei === undefined ? {} : { maxFeePerGas: parseGwei(String(maxFeePerGasGwei)) }),
+      });
     }
   }
   if (chains.length === 0) problems.push("no chains: set RECUR_LOCAL_CHAIN=on or list chains in RECUR_CHAINS_FILE");
@@ -168,5 +272,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     customerTokenTtlSeconds: values.RECUR_CUSTOMER_TOKEN_TTL_SECONDS,
     checkoutUrl: values.RECUR_CHECKOUT_URL,
     logLevel: values.RECUR_LOG_LEVEL,
+    roles: values.RECUR_ROLES,
+    worker: {
+      retryLadder: values.RECUR_RETRY_LADDER,
+      reminderLeadSeconds: values.RECUR_REMINDER_LEAD,
+      leaseSeconds: values.RECUR_LEASE,
+      batchSize: values.RECUR_KEEPER_BATCH,
+      lowGasBalanceWei: parseEther(values.RECUR_GAS_LOW_BALANCE),
+      pollMs: values.RECUR_POLL_MS,
+      webhooks: {
+        firstRetrySeconds: values.RECUR_WEBHOOK_FIRST_RETRY,
+        maxDelaySeconds: values.RECUR_WEBHOOK_MAX_DELAY,
+        giveUpAfterSeconds: values.RECUR_WEBHOOK_GIVE_UP,
+        timeoutMs: 10_000,
+      },
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   customType,
   index,
   integer,
@@ -68,6 +69,11 @@ export const merchantChains = pgTable(
     chainId: integer("chain_id").notNull(),
     payoutAddress: text("payout_address").notNull(),
     gasWalletAddress: text("gas_wallet_address").notNull(),
+    /**
+     * Where the worker finds the gas wallet's key: `env:NAME` (a variable of its environment) or `file:PATH` (a
+     * key file sealed with the deployment's secret key). Null: this deployment does not send for the merchant.
+     */
+    gasWalletKey: text("gas_wallet_key"),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.chainId] })],
 );
@@ -100,7 +106,8 @@ export const plans = pgTable(
     chainId: integer("chain_id").notNull(),
     tokenCode: text("token_code").notNull(),
     amount: tokenAmount("amount").notNull(),
-    periodSeconds: integer("period_seconds").notNull(),
+    /** Up to 2^32 - 1, the contract's uint32: wider than an `integer`. */
+    periodSeconds: bigint("period_seconds", { mode: "number" }).notNull(),
     gracePeriodSeconds: integer("grace_period_seconds").notNull().default(0),
     maxPeriods: integer("max_periods").notNull().default(24),
     status: text("status", { enum: PLAN_STATUSES }).notNull(),
@@ -130,7 +137,7 @@ export const subscriptions = pgTable(
     payee: text("payee").notNull(),
     operator: text("operator").notNull(),
     amount: tokenAmount("amount").notNull(),
-    periodSeconds: integer("period_seconds").notNull(),
+    periodSeconds: bigint("period_seconds", { mode: "number" }).notNull(),
     gracePeriodSeconds: integer("grace_period_seconds").notNull(),
     startAt: timestamptz("start_at").notNull(),
     maxPeriods: integer("max_periods").notNull(),
@@ -145,6 +152,17 @@ export const subscriptions = pgTable(
     /** The payer's allowance for the contract as last read from the chain, base units. */
     allowance: tokenAmount("allowance"),
     checkoutSessionId: text("checkout_session_id"),
+    /** When the period now unpaid fell due (chain time); null while charges succeed. The grace period runs from it. */
+    dueSince: timestamptz("due_since"),
+    /** Failed attempts to charge the period now unpaid; picks the next rung of the retry ladder. */
+    chargeAttempts: integer("charge_attempts").notNull().default(0),
+    /** When the keeper tries the unpaid period again (chain time); null while charges succeed. */
+    retryAt: timestamptz("retry_at"),
+    /** The charge time an `UpcomingCharge` reminder was last sent for. */
+    remindedFor: timestamptz("reminded_for"),
+    /** A worker holds this subscription until then (a claim, so two workers never charge it at once). */
+    leaseUntil: timestamptz("lease_until"),
+    leaseOwner: text("lease_owner"),
     createdAt: createdAt(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },
@@ -242,8 +260,10 @@ export const outboxEvents = pgTable(
     createdAt: createdAt(),
     deliveredAt: timestamptz("delivered_at"),
     attempts: integer("attempts").notNull().default(0),
-    nextAttemptAt: timestamptz("next_attempt_at").notNull().defaultNow(),
+    /** Next delivery attempt; null once delivered or given up. */
+    nextAttemptAt: timestamptz("next_attempt_at").defaultNow(),
     lastError: text("last_error"),
+    leaseUntil: timestamptz("lease_until"),
   },
   (t) => [
     index("outbox_pending_idx").on(t.deliveredAt, t.nextAttemptAt),
@@ -267,6 +287,10 @@ export const subscriptionRequests = pgTable(
       .default("Pending"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
+    /** The transaction that carries the request out, once sent. */
+    txHash: text("tx_hash"),
+    leaseUntil: timestamptz("lease_until"),
+    leaseOwner: text("lease_owner"),
     createdAt: createdAt(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },
@@ -284,3 +308,118 @@ export const chainHints = pgTable(
   },
   (t) => [primaryKey({ columns: [t.chainId, t.txHash] })],
 );
+
+/** Every attempt to deliver a webhook event: what was sent where, and what came back. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey(),
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => outboxEvents.id),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    attempt: integer("attempt").notNull(),
+    url: text("url").notNull(),
+    /** The HTTP status the endpoint answered, or null if it could not be reached. */
+    responseStatus: integer("response_status"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+    attemptedAt: timestamptz("attempted_at").notNull(),
+  },
+  (t) => [
+    index("webhook_deliveries_event_idx").on(t.eventId, t.attempt),
+    index("webhook_deliveries_merchant_idx").on(t.merchantId, t.attemptedAt),
+  ],
+);
+
+/** Gas wallets the worker sends from: the next nonce it will use, and the balance it last saw. */
+export const gasWallets = pgTable(
+  "gas_wallets",
+  {
+    chainId: integer("chain_id").notNull(),
+    address: text("address").notNull(),
+    nextNonce: integer("next_nonce").notNull().default(0),
+    /** Native balance in wei, as last read. */
+    balance: tokenAmount("balance"),
+    low: boolean("low").notNull().default(false),
+    checkedAt: timestamptz("checked_at"),
+  },
+  (t) => [primaryKey({ columns: [t.chainId, t.address] })],
+);
+
+/** Every transaction the worker signed, written before it is broadcast, so a restart can resume it. */
+export const chainTransactions = pgTable(
+  "chain_transactions",
+  {
+    hash: text("hash").primaryKey(),
+    chainId: integer("chain_id").notNull(),
+    sender: text("sender").notNull(),
+    nonce: integer("nonce").notNull(),
+    /** What it does: `activate`, `charge`, `pause`, `unpause`, `cancel`. */
+    purpose: text("purpose").notNull(),
+    /** The subscriptions it concerns. */
+    subscriptions: text("subscriptions").array().notNull(),
+    /** The signed transaction, for rebroadcasting. */
+    raw: text("raw").notNull(),
+    /** `Dropped`: never broadcast, or its nonce went to another transaction; its nonce is free again. */
+    status: text("status", { enum: ["Sent", "Mined", "Reverted", "Dropped"] }).notNull(),
+    blockNumber: integer("block_number"),
+    gasUsed: tokenAmount("gas_used"),
+    createdAt: createdAt(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("chain_transactions_open_idx").on(t.chainId, t.status),
+    unique("chain_transactions_nonce_unique").on(t.chainId, t.sender, t.nonce),
+  ],
+);
+
+/** How far the indexer has read each chain. */
+export const chainCursors = pgTable("chain_cursors", {
+  chainId: integer("chain_id").primaryKey(),
+  blockNumber: integer("block_number").notNull(),
+  blockHash: text("block_hash").notNull(),
+  updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+});
+
+/** Hashes of recently indexed blocks, to find where a reorganised chain forked. */
+export const chainBlocks = pgTable(
+  "chain_blocks",
+  {
+    chainId: integer("chain_id").notNull(),
+    number: integer("number").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.chainId, t.number] })],
+);
+
+/** Subscription and factory events the indexer has read, confirmed: what subscription state is derived from. */
+export const chainEvents = pgTable(
+  "chain_events",
+  {
+    chainId: integer("chain_id").notNull(),
+    blockNumber: integer("block_number").notNull(),
+    blockHash: text("block_hash").notNull(),
+    blockTime: timestamptz("block_time").notNull(),
+    txHash: text("tx_hash").notNull(),
+    logIndex: integer("log_index").notNull(),
+    /** The subscription the event is about. */
+    contractAddress: text("contract_address").notNull(),
+    name: text("name").notNull(),
+    args: jsonb("args").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.chainId, t.txHash, t.logIndex] }),
+    index("chain_events_subscription_idx").on(t.contractAddress, t.blockNumber, t.logIndex),
+    index("chain_events_block_idx").on(t.chainId, t.blockNumber),
+  ],
+);
+
+/** Jobs only one worker may do at a time (following a chain): held by `owner` until `leaseUntil`. */
+export const taskLeases = pgTable("task_leases", {
+  name: text("name").primaryKey(),
+  owner: text("owner").notNull(),
+  leaseUntil: timestamptz("lease_until").notNull(),
+});

@@ -1,5 +1,6 @@
 import { CustomerTokens } from "../auth/customerTokens.js";
 import { SecretBox } from "../auth/secretBox.js";
+import { ChainClock } from "../chain/ChainClock.js";
 import type { Config } from "../config/loadConfig.js";
 import type { Database } from "../db/openDatabase.js";
 
@@ -14,11 +15,19 @@ export interface Services {
   customerTokens: CustomerTokens;
   /** The current time; tests may move it. */
   now(): Date;
+  /** A chain's own time, by which subscriptions fall due and drafts expire. */
+  chainClock(chainId: number): ChainClock;
 }
 
 /** Builds the {@link Services} for `config` over an open database. */
 export function createServices(db: Database, config: Config, now: () => Date = () => new Date()): Services {
+  const clocks = new Map(config.chains.chains.map((chain) => [chain.chainId, new ChainClock()]));
   return {
+    chainClock(chainId) {
+      const clock = clocks.get(chainId);
+      if (!clock) throw new Error(`no chain ${chainId} in the registry`);
+      return clock;
+    },
     db,
     config,
     apiSecrets: new SecretBox(config.secretKey, "api-secrets"),

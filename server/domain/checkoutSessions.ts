@@ -142,7 +142,7 @@ export async function createSessionDraft(tx: Queryable, services: Services, id: 
       existing &&
       existing.payer === getAddress(payer) &&
       existing.status === "Draft" &&
-      existing.activateBy > services.now()
+      existing.activateBy > services.chainClock(existing.chainId).now()
     ) {
       const found = services.config.chains.token(existing.tokenCode);
       if (!found) throw new Error(`token ${existing.tokenCode} is no longer in the chain registry`);

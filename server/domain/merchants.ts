@@ -19,6 +19,8 @@ export interface MerchantChain {
   payoutAddress: Address;
   /** The gas wallet that activates and charges, and may pause and cancel (the `operator` term). */
   gasWalletAddress: Address;
+  /** Where the worker finds its key: `env:NAME` or `file:PATH` (see `loadGasWalletKey`). */
+  gasWalletKey?: string | null | undefined;
 }
 
 /** A 64-character API secret, base62, like SmartyPay's. */
@@ -58,13 +60,18 @@ export async function setMerchantChain(tx: Queryable, merchantId: string, chain:
     chainId: chain.chainId,
     payoutAddress: getAddress(chain.payoutAddress),
     gasWalletAddress: getAddress(chain.gasWalletAddress),
+    gasWalletKey: chain.gasWalletKey ?? null,
   };
   await tx
     .insert(merchantChains)
     .values(values)
     .onConflictDoUpdate({
       target: [merchantChains.merchantId, merchantChains.chainId],
-      set: { payoutAddress: values.payoutAddress, gasWalletAddress: values.gasWalletAddress },
+      set: {
+        payoutAddress: values.payoutAddress,
+        gasWalletAddress: values.gasWalletAddress,
+        gasWalletKey: values.gasWalletKey,
+      },
     });
 }
 

@@ -151,9 +151,10 @@ export async function createDraft(tx: Queryable, services: Services, merchantId:
     ]);
   }
   const now = services.now();
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  const startAt = input.startFrom ?? now;
-  const activateBy = new Date((nowSeconds + services.config.draftLifetimeSeconds) * 1000);
+  // the contract judges the start and the activation deadline by the chain's clock
+  const chainNow = services.chainClock(chain.chainId).nowSeconds();
+  const startAt = input.startFrom ?? new Date(chainNow * 1000);
+  const activateBy = new Date((chainNow + services.config.draftLifetimeSeconds) * 1000);
 
   // a salt collision with another draft's identical terms is astronomically unlikely; pick again if it happens
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -322,7 +323,7 @@ export async function requestAction(
     const reason = row.statusReason ? ` (${row.statusReason})` : "";
     throw conflict(`Subscription ${row.contractAddress} is ${row.status}${reason}: it cannot be asked to ${action}`);
   }
-  if (action === "activate" && services.now() > row.activateBy) {
+  if (action === "activate" && services.chainClock(row.chainId).now() > row.activateBy) {
     throw conflict(
       `Draft ${row.contractAddress} expired at ${row.activateBy.toISOString()}: create a new draft and approve it`,
     );

@@ -1,5 +1,5 @@
 import fastifySwagger from "@fastify/swagger";
-import Fastify, { type FastifyError, type FastifyInstance, LogController } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -12,6 +12,7 @@ import { ApiError, type ErrorDetail } from "./ApiError.js";
 import { Authenticator, type Principal, type ReplayGuard } from "./authenticate.js";
 import { apiKeyRoutes } from "./routes/apiKeyRoutes.js";
 import { checkoutSessionRoutes } from "./routes/checkoutSessionRoutes.js";
+import { operationsRoutes } from "./routes/operationsRoutes.js";
 import { planRoutes } from "./routes/planRoutes.js";
 import { subscriptionRoutes } from "./routes/subscriptionRoutes.js";
 
@@ -37,6 +38,7 @@ const CODES: Record<number, string> = {
   406: "NotAcceptable",
   409: "Conflict",
   413: "PayloadTooLarge",
+  414: "URITooLong",
   415: "UnsupportedMediaType",
   429: "TooManyRequests",
 };
@@ -64,9 +66,42 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       redact: ["req.headers.authorization", 'req.headers["x-api-sig"]', 'req.headers["x-api-key"]'],
     },
     ajv: { customOptions: { allErrors: false } },
+    // what Fastify refuses before routing (a malformed URL, an overlong path parameter) keeps the error shape
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode ?? 400;
+      (reply as FastifyReply)
+        .code(status)
+        .send({ status, code: CODES[status] ?? "BadRequest", message: error.message });
+    },
+    // and so does what Node cannot even parse as HTTP
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const status = (error as { code?: string }).code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+      const body = JSON.stringify({
+        status,
+        code: status === 431 ? "RequestHeaderFieldsTooLarge" : "BadRequest",
+        message: status === 431 ? "The request's headers are too large" : "The request is not valid HTTP",
+      });
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
   });
   const authenticator = new Authenticator(services, deps.replayGuard);
 
+  // JSON only: other bodies are refused, not parsed (and never signed over something else than what was sent)
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", (request, _payload, done) => {
+    done(
+      new ApiError(
+        415,
+        "UnsupportedMediaType",
+        `Send JSON with Content-Type: application/json, not ${request.headers["content-type"]}`,
+      ),
+      undefined,
+    );
+  });
   // keep the body bytes for signature checks; an empty body is no body
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
     const buffer = body as Buffer;
@@ -135,6 +170,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await api.register(subscriptionRoutes, { services, authenticator });
     await api.register(checkoutSessionRoutes, { services, authenticator });
     await api.register(apiKeyRoutes, { services, authenticator });
+    await api.register(operationsRoutes, { services, authenticator });
   });
   return app;
 }

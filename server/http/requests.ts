@@ -30,17 +30,35 @@ export const address = z
   .string()
   .refine((value) => isAddress(value, { strict: false }), { message: "must be a 0x-prefixed 20-byte hex address" });
 
-const text = (max: number) => z.string().min(1).max(max);
+/**
+ * Free text: well-formed Unicode without NUL characters (which PostgreSQL cannot store), at most `max` characters.
+ */
+const freeText = (max: number, min = 0) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((value) => !value.includes("\u0000"), { message: "must not contain NUL characters" })
+    .refine((value) => value.isWellFormed(), { message: "must be well-formed Unicode (no lone surrogates)" });
+
+const text = (max: number) => freeText(max, 1);
 
 const customerId = text(255).describe("Your own id for the customer");
 
+/** Unix seconds a subscription's times may take: the contract stores them as uint40, and they are after 1970. */
+const LATEST = Date.UTC(3000, 0, 1);
+
 const isoDateTime = z.iso
   .datetime({ offset: true, message: "must be an ISO 8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z" })
-  .transform((value) => new Date(value));
+  .transform((value) => new Date(value))
+  .refine((date) => date.getTime() >= 0 && date.getTime() < LATEST, {
+    message: "must be between 1970 and the year 3000",
+  });
 
 const httpUrl = z
   .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
-  .max(2_048, { message: "must be at most 2048 characters" });
+  .max(2_048, { message: "must be at most 2048 characters" })
+  .refine((value) => !/[\u0000-\u001f]/.test(value), { message: "must not contain control characters" });
 
 const limit = z.coerce.number().int().min(1).max(100).default(20).describe("Page size, 1-100 (default 20)");
 const offset = z.coerce.number().int().min(0).max(1_000_000).default(0);
@@ -72,7 +90,7 @@ export const listPlansQuery = z.strictObject({
 
 export const createPlanBody = z.strictObject({
   name: text(200),
-  description: z.string().max(2_000).optional(),
+  description: freeText(2_000).optional(),
   amount: text(100).describe('Decimal amount and token code, e.g. "9.99 USDC"'),
   periodSeconds: z
     .number()
@@ -99,7 +117,7 @@ export const createSubscriptionBody = z.strictObject({
   customerId,
   payer: address.describe("The payer's wallet address"),
   startFrom: isoDateTime.optional().describe("Earliest first charge; later than activation makes a free trial"),
-  metadata: z.string().max(4_096).optional().describe("Passed back in webhooks"),
+  metadata: freeText(4_096).optional().describe("Passed back in webhooks"),
   maxPeriods: z.number().int().min(1).max(65_535).optional(),
 });
 
@@ -159,7 +177,7 @@ export const createCheckoutSessionBody = z.strictObject({
   cancelUrl: httpUrl.describe("Where the payer returns if they give up"),
   lang: z.enum(["en", "es", "ru"]).default("en"),
   expiresInHours: z.number().int().min(1).max(720).default(24),
-  metadata: z.string().max(4_096).optional(),
+  metadata: freeText(4_096).optional(),
   maxPeriods: z.number().int().min(1).max(65_535).optional(),
   startFrom: isoDateTime.optional(),
 });

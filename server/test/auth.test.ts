@@ -77,7 +77,7 @@ describe(`authentication (${testEngine})`, () => {
       [{ sign: { apiKey: "rk_unknown" } }, /Unknown or expired API key/],
       [{ sign: { secret: "not-the-secret" } }, /Signature does not match/],
       [{ sign: { ts: String(now * 1000) } }, /x-api-ts must be unix seconds/],
-      [{ sign: { ts: String(now - 301) } }, /301 s behind the server clock \(allowed: 300 s\)/],
+      [{ sign: { ts: String(now - 301) } }, /30\d s behind the server clock \(allowed: 300 s\)/],
       [{ sign: { ts: String(now + 400) } }, /ahead of the server clock/],
     ];
     for (const [options, message] of cases) {

@@ -50,6 +50,12 @@ describe(`the OpenAPI document (${testEngine})`, () => {
       "POST /checkout-sessions/{id}/subscription",
       "POST /checkout-sessions/{id}/activate",
       "POST /integration/api-keys/rotate",
+      "POST /integration/webhooks/endpoint",
+      "GET /integration/webhooks/events",
+      "GET /integration/webhooks/deliveries",
+      "POST /integration/webhooks/events/{eventId}/redeliver",
+      "GET /integration/charges",
+      "GET /integration/gas-wallets",
     ];
     assert.deepEqual(operations.map((o) => o.route).sort(), [...expected].sort());
 

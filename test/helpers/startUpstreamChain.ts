@@ -1,10 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import path from "node:path";
-import hre, { network } from "hardhat";
-import { type Address, createPublicClient, http, parseUnits } from "viem";
+import { network } from "hardhat";
+import { type Address, parseUnits } from "viem";
+import { startHardhatNode } from "../../scripts/lib/startHardhatNode.js";
 
 /** A token on the upstream chain and an account holding plenty of it, to fund test payers from. */
 export interface UpstreamToken {
@@ -59,80 +55,14 @@ export function parseForkTokens(value: string | undefined): UpstreamTokens {
   return { standard: pick("standard"), usdtLike: pick("usdtLike"), permit: pick("permit") };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === "string") throw new Error("could not find a free port");
-  return address.port;
-}
-
 async function startLocalNode(): Promise<UpstreamChain> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const cli = hardhatCli();
-  // the node process itself, not a wrapper (killing a wrapper leaves the node running); it stays in our process
-  // group so that Ctrl-C in a terminal reaches it too, and it is killed if this process exits without stopping it
-  const child = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: hre.config.paths.root,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const stop = async () => {
-    process.off("exit", killOnExit);
-    await stopProcess(child);
-  };
+  const node = await startHardhatNode();
   try {
-    const publicClient = createPublicClient({ transport: http(url), pollingInterval: 50, cacheTime: 0 });
-    await waitUntilAnswering(publicClient, child, () => stderr);
-    const tokens = await deployTokens(url);
-    return { url, tokens, stop };
+    return { url: node.url, tokens: await deployTokens(node.url), stop: node.stop };
   } catch (error) {
-    await stop();
+    await node.stop();
     throw error;
   }
-}
-
-/** The path of Hardhat's command-line entry point, from its package's `bin`. */
-function hardhatCli(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve("hardhat/package.json");
-  const { bin } = require(manifest) as { bin: { hardhat: string } };
-  return path.join(path.dirname(manifest), bin.hardhat);
-}
-
-async function waitUntilAnswering(
-  client: ReturnType<typeof createPublicClient>,
-  child: ChildProcess,
-  stderr: () => string,
-): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited with ${child.exitCode}: ${stderr()}`);
-    try {
-      await client.getChainId();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`hardhat node did not answer within 60 s: ${stderr()}`);
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  const timeout = setTimeout(() => child.kill("SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(timeout);
 }
 
 /** Deploys the standard, Tether-like and permit test tokens from the node's account #9, its whale. */

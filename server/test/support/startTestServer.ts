@@ -23,6 +23,8 @@ export interface TestMerchant {
 
 export interface TestServer {
   url: string;
+  /** The configuration it was started with (the same variables start a worker process on the same data). */
+  env: Record<string, string>;
   services: Services;
   database: OpenDatabase;
   /** A merchant with a payout address and gas wallet on the local chain. */
@@ -60,8 +62,14 @@ function testAddress(): Address {
  * overrides configuration variables.
  */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig({ RECUR_SECRET_KEY: randomBytes(32).toString("hex"), RECUR_LOG_LEVEL: "silent", ...env });
+  const variables: Record<string, string> = {
+    RECUR_SECRET_KEY: randomBytes(32).toString("hex"),
+    RECUR_LOG_LEVEL: "silent",
+    ...env,
+  };
+  const config = loadConfig(variables);
   const database = await openTestDatabase();
+  if (database.url) variables.DATABASE_URL = database.url;
   let offsetMs = 0;
   const services = createServices(database.db, config, () => new Date(Date.now() + offsetMs));
   const replayGuard = database.engine === "pglite" ? new MemoryReplayGuard() : new DatabaseReplayGuard(database.db);
@@ -82,6 +90,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 
   return {
     url,
+    env: variables,
     services,
     database,
     merchant: await merchant("Test Shop"),

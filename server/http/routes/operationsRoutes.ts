@@ -1,0 +1,300 @@
+import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { formatEther, getAddress } from "viem";
+import { z } from "zod";
+import {
+  CHARGE_STATUSES,
+  charges,
+  gasWallets,
+  merchantChains,
+  merchants,
+  outboxEvents,
+  subscriptions,
+  webhookDeliveries,
+} from "../../db/schema.js";
+import { chargeResource, toChargeResource } from "../../domain/resources.js";
+import { notFound } from "../ApiError.js";
+import { principalOf } from "../buildApp.js";
+import { errorResponses } from "../requests.js";
+import { runWrite } from "../runWrite.js";
+import {
+  idempotencyHeaders,
+  idempotencyScope,
+  merchantSecurity,
+  type RouteOptions,
+  requireMerchant,
+} from "./routeSupport.js";
+
+const page = {
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+};
+
+const eventSummary = z
+  .object({
+    eventId: z.string(),
+    eventType: z.string(),
+    eventTs: z.string(),
+    delivered: z.boolean(),
+    deliveredAt: z.string().nullable(),
+    attempts: z.number().int(),
+    nextAttemptAt: z.string().nullable().describe("Null once delivered, or after giving up"),
+    lastError: z.string().nullable(),
+  })
+  .meta({ id: "WebhookEvent" });
+
+const delivery = z
+  .object({
+    eventId: z.string(),
+    attempt: z.number().int(),
+    url: z.string(),
+    responseStatus: z.number().int().nullable(),
+    error: z.string().nullable(),
+    durationMs: z.number().int(),
+    attemptedAt: z.string(),
+  })
+  .meta({ id: "WebhookDelivery" });
+
+function summary(row: typeof outboxEvents.$inferSelect): z.infer<typeof eventSummary> {
+  return {
+    eventId: row.id,
+    eventType: row.eventType,
+    eventTs: row.createdAt.toISOString(),
+    delivered: row.deliveredAt !== null,
+    deliveredAt: row.deliveredAt?.toISOString() ?? null,
+    attempts: row.attempts,
+    nextAttemptAt: row.nextAttemptAt?.toISOString() ?? null,
+    lastError: row.lastError,
+  };
+}
+
+/** What a merchant needs to run its integration: webhooks and their deliveries, charges, gas wallets. */
+export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { services, authenticator }) => {
+  const merchantOnly = { preValidation: requireMerchant(authenticator) };
+
+  app.post(
+    "/integration/webhooks/endpoint",
+    {
+      ...merchantOnly,
+      schema: {
+        tags: ["Webhooks"],
+        summary: "Set (or clear, with null) the URL webhook events are POSTed to",
+        security: merchantSecurity,
+        headers: idempotencyHeaders,
+        body: z.strictObject({
+          url: z
+            .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+            .max(2_048)
+            .nullable(),
+        }),
+        response: { 200: z.object({ url: z.string().nullable() }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      return runWrite(services, request, reply, idempotencyScope(principal), async (tx) => {
+        await tx.update(merchants).set({ webhookUrl: request.body.url }).where(eq(merchants.id, principal.merchantId));
+        return { body: { url: request.body.url } };
+      });
+    },
+  );
+
+  app.get(
+    "/integration/webhooks/events",
+    {
+      ...merchantOnly,
+      schema: {
+        tags: ["Webhooks"],
+        summary: "Webhook events, newest first, with their delivery state",
+        security: merchantSecurity,
+        querystring: z.strictObject({ ...page, undelivered: z.enum(["true", "false"]).optional() }),
+        response: { 200: z.object({ events: z.array(eventSummary) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { merchantId } = principalOf(request);
+      const rows = await services.db
+        .select()
+        .from(outboxEvents)
+        .where(eq(outboxEvents.merchantId, merchantId))
+        .orderBy(desc(outboxEvents.createdAt), asc(outboxEvents.id))
+        .limit(request.query.limit)
+        .offset(request.query.offset);
+      const events = rows.map(summary);
+      return { events: request.query.undelivered === "true" ? events.filter((event) => !event.delivered) : events };
+    },
+  );
+
+  app.get(
+    "/integration/webhooks/deliveries",
+    {
+      ...merchantOnly,
+      schema: {
+        tags: ["Webhooks"],
+        summary: "Every delivery attempt, newest first (of one event with eventId)",
+        security: merchantSecurity,
+        querystring: z.strictObject({ ...page, eventId: z.uuid().optional() }),
+        response: { 200: z.object({ deliveries: z.array(delivery) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { merchantId } = principalOf(request);
+      const conditions: SQL[] = [eq(webhookDeliveries.merchantId, merchantId)];
+      if (request.query.eventId) conditions.push(eq(webhookDeliveries.eventId, request.query.eventId));
+      const rows = await services.db
+        .select()
+        .from(webhookDeliveries)
+        .where(and(...conditions))
+        .orderBy(desc(webhookDeliveries.attemptedAt), desc(webhookDeliveries.attempt))
+        .limit(request.query.limit)
+        .offset(request.query.offset);
+      return {
+        deliveries: rows.map((row) => ({
+          eventId: row.eventId,
+          attempt: row.attempt,
+          url: row.url,
+          responseStatus: row.responseStatus,
+          error: row.error,
+          durationMs: row.durationMs,
+          attemptedAt: row.attemptedAt.toISOString(),
+        })),
+      };
+    },
+  );
+
+  app.post(
+    "/integration/webhooks/events/:eventId/redeliver",
+    {
+      ...merchantOnly,
+      schema: {
+        tags: ["Webhooks"],
+        summary: "Deliver an event again (delivered or not), as soon as possible",
+        security: merchantSecurity,
+        headers: idempotencyHeaders,
+        params: z.strictObject({ eventId: z.uuid() }),
+        response: { 200: eventSummary, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      return runWrite(services, request, reply, idempotencyScope(principal), async (tx) => {
+        const [row] = await tx
+          .update(outboxEvents)
+          .set({ deliveredAt: null, nextAttemptAt: services.now(), leaseUntil: null })
+          .where(and(eq(outboxEvents.id, request.params.eventId), eq(outboxEvents.merchantId, principal.merchantId)))
+          .returning();
+        if (!row) throw notFound(`No webhook event ${request.params.eventId}`);
+        return { body: summary(row) };
+      });
+    },
+  );
+
+  app.get(
+    "/integration/charges",
+    {
+      ...merchantOnly,
+      schema: {
+        tags: ["Charges"],
+        summary: "Charges, newest first, by subscription and status",
+        security: merchantSecurity,
+        querystring: z.strictObject({
+          ...page,
+          contractAddress: z.string().max(64).optional(),
+          statusIn: z
+            .string()
+            .max(64)
+            .optional()
+            .transform((value, ctx) => {
+              if (value === undefined) return undefined;
+              const statuses = value.split(",").map((status) => status.trim());
+              const unknown = statuses.find((status) => !(CHARGE_STATUSES as readonly string[]).includes(status));
+              if (unknown !== undefined) {
+                ctx.addIssue({
+                  code: "custom",
+                  message: `unknown charge status "${unknown}": use ${CHARGE_STATUSES.join(", ")}`,
+                });
+                return z.NEVER;
+              }
+              return statuses as (typeof CHARGE_STATUSES)[number][];
+            }),
+        }),
+        response: { 200: z.object({ charges: z.array(chargeResource) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { merchantId } = principalOf(request);
+      const conditions: SQL[] = [eq(charges.merchantId, merchantId)];
+      if (request.query.contractAddress) {
+        let address: string;
+        try {
+          address = getAddress(request.query.contractAddress);
+        } catch {
+          return { charges: [] };
+        }
+        conditions.push(eq(charges.contractAddress, address));
+      }
+      if (request.query.statusIn) conditions.push(inArray(charges.status, request.query.statusIn));
+      const rows = await services.db
+        .select({ charge: charges, tokenCode: subscriptions.tokenCode })
+        .from(charges)
+        .innerJoin(subscriptions, eq(subscriptions.contractAddress, charges.contractAddress))
+        .where(and(...conditions))
+        .orderBy(desc(charges.chargeDate), asc(charges.id))
+        .limit(request.query.limit)
+        .offset(request.query.offset);
+      return { charges: rows.map((row) => toChargeResource(row.charge, row.tokenCode, services.config.chains)) };
+    },
+  );
+
+  app.get(
+    "/integration/gas-wallets",
+    {
+      ...merchantOnly,
+      schema: {
+        tags: ["Gas wallets"],
+        summary: "The merchant's gas wallet on each chain, with its last seen balance and whether it is low",
+        security: merchantSecurity,
+        response: {
+          200: z.object({
+            gasWallets: z.array(
+              z.object({
+                blockchain: z.string(),
+                chainId: z.number().int(),
+                address: z.string(),
+                payoutAddress: z.string(),
+                balance: z.string().nullable().describe("Native coin, e.g. 0.42 ETH; null until first read"),
+                low: z.boolean(),
+                checkedAt: z.string().nullable(),
+                keyConfigured: z.boolean().describe("Whether this deployment can send from it"),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { merchantId } = principalOf(request);
+      const rows = await services.db
+        .select({ settings: merchantChains, wallet: gasWallets })
+        .from(merchantChains)
+        .leftJoin(
+          gasWallets,
+          and(eq(gasWallets.chainId, merchantChains.chainId), eq(gasWallets.address, merchantChains.gasWalletAddress)),
+        )
+        .where(eq(merchantChains.merchantId, merchantId));
+      return {
+        gasWallets: rows.map(({ settings, wallet }) => ({
+          blockchain: services.config.chains.chainById(settings.chainId)?.name ?? String(settings.chainId),
+          chainId: settings.chainId,
+          address: settings.gasWalletAddress,
+          payoutAddress: settings.payoutAddress,
+          balance: wallet?.balance == null ? null : `${formatEther(wallet.balance)} ETH`,
+          low: wallet?.low ?? false,
+          checkedAt: wallet?.checkedAt?.toISOString() ?? null,
+          keyConfigured: settings.gasWalletKey !== null,
+        })),
+      };
+    },
+  );
+};

@@ -1,0 +1,72 @@
+import { createServer, request as httpRequest, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A JSON-RPC proxy in front of a node that misbehaves like a congested provider: it drops a share of requests
+ * (resetting the connection or answering 502) and delays another share, deterministically from `seed`.
+ */
+export async function startFlakyRpcProxy(
+  target: string,
+  options: { dropRate: number; delayRate: number; delayMs: number; seed?: number },
+) {
+  let state = options.seed ?? 42;
+  const random = () => {
+    // a small linear congruential generator: the same misbehaviour every run
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const stats = { forwarded: 0, dropped: 0, delayed: 0 };
+  const upstream = new URL(target);
+  const server = createServer(async (incoming, response) => {
+    const body = await readBody(incoming);
+    const roll = random();
+    if (roll < options.dropRate) {
+      stats.dropped++;
+      if (roll < options.dropRate / 2) incoming.socket.destroy();
+      else response.writeHead(502).end("bad gateway");
+      return;
+    }
+    if (roll < options.dropRate + options.delayRate) {
+      stats.delayed++;
+      await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    }
+    stats.forwarded++;
+    const forward = httpRequest(
+      {
+        hostname: upstream.hostname,
+        port: upstream.port,
+        path: upstream.pathname,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, { "content-type": "application/json" });
+        answer.pipe(response);
+      },
+    );
+    forward.on("error", () => response.destroy());
+    forward.end(body);
+  });
+  server.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stats,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on("end", () => resolve(body));
+    request.on("error", reject);
+  });
+}

@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import pino from "pino";
+import { runLoop } from "../worker/runLoop.js";
+import { WebhookDispatcher } from "../worker/WebhookDispatcher.js";
+import { testEngine } from "./support/openTestDatabase.js";
+import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
+import { startWebhookReceiver } from "./support/startWebhookReceiver.js";
+
+interface EventSummary {
+  eventId: string;
+  delivered: boolean;
+  attempts: number;
+  nextAttemptAt: string | null;
+}
+
+/** Webhook delivery: at least once, signed, backing off while the endpoint is down, redeliverable on request. */
+describe(`webhooks (${testEngine})`, () => {
+  let server: TestServer;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  const stop = new AbortController();
+  let dispatching: Promise<void>;
+  let planId: string;
+
+  before(async () => {
+    server = await startTestServer();
+    receiver = await startWebhookReceiver(() => server.merchant.apiSecret);
+    const merchant = server.merchant.client;
+    await merchant.request("POST", "/integration/webhooks/endpoint", { url: receiver.url });
+    planId = (await merchant.createPlan({ name: "P", amount: "1 tUSD", periodSeconds: 86_400 })).id;
+    await merchant.activatePlan(planId);
+    const dispatcher = new WebhookDispatcher(server.services, {
+      firstRetrySeconds: 0.2,
+      maxDelaySeconds: 1,
+      giveUpAfterSeconds: 86_400,
+      timeoutMs: 2_000,
+    });
+    dispatching = runLoop(dispatcher, { idleMs: 50, signal: stop.signal, log: pino({ level: "silent" }) });
+  });
+  after(async () => {
+    stop.abort();
+    await dispatching;
+    await server.close();
+    await receiver.close();
+  });
+
+  async function events() {
+    return (
+      await server.merchant.client.request<{ events: EventSummary[] }>("GET", "/integration/webhooks/events?limit=100")
+    ).events;
+  }
+
+  async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it("keeps trying while the endpoint is down and delivers every event, signed, once it is back", async () => {
+    receiver.setDown(true);
+    for (let i = 0; i < 5; i++) {
+      await server.merchant.client.createSubscription({ planId, customerId: `cus-${i}`, payer: newPayer() });
+    }
+    // the endpoint refuses for a while: several attempts per event, none counted as delivered
+    await waitUntil("repeated attempts", async () => {
+      const all = await events();
+      return all.length >= 5 && all.every((event) => event.attempts >= 3 && !event.delivered) ? true : undefined;
+    });
+    assert.equal(receiver.received.length, 0);
+
+    receiver.setDown(false);
+    const delivered = await waitUntil("delivery", async () => {
+      const all = await events();
+      return all.every((event) => event.delivered) ? all : undefined;
+    });
+    const ids = receiver.received.map((event) => event.eventId);
+    assert.deepEqual(new Set(ids), new Set(delivered.map((event) => event.eventId)), "every event arrived");
+    assert.equal(new Set(ids).size, ids.length, "each once");
+    assert.ok(
+      receiver.received.every((event) => event.signatureValid),
+      "signed with the merchant's API secret",
+    );
+    assert.ok(
+      receiver.received.every((event) => event.eventType === "SubscriptionStatusChanged" && event.body.subscription),
+    );
+
+    // the delivery log shows the failed attempts and the final success of each event
+    const first = delivered[0];
+    assert.ok(first);
+    const { deliveries } = await server.merchant.client.request<{
+      deliveries: { attempt: number; responseStatus: number | null }[];
+    }>("GET", `/integration/webhooks/deliveries?eventId=${first.eventId}`);
+    assert.ok(deliveries.length >= 4);
+    assert.equal(deliveries[0]?.responseStatus, 204, "the newest attempt succeeded");
+    assert.ok(deliveries.slice(1).every((delivery) => delivery.responseStatus === 503));
+
+    // once delivered, never again
+    const count = receiver.attempts();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(receiver.attempts(), count, "nothing is sent again after a success");
+  });
+
+  it("redelivers an event when asked, and only that one", async () => {
+    const [event] = await events();
+    assert.ok(event);
+    const before = receiver.received.length;
+    const summary = await server.merchant.client.request<EventSummary>(
+      "POST",
+      `/integration/webhooks/events/${event.eventId}/redeliver`,
+    );
+    assert.equal(summary.delivered, false);
+    await waitUntil("redelivery", async () => (receiver.received.length === before + 1 ? true : undefined));
+    assert.equal(receiver.received.at(-1)?.eventId, event.eventId);
+    await assert.rejects(
+      server.otherMerchant.client.request("POST", `/integration/webhooks/events/${event.eventId}/redeliver`),
+      { status: 404 },
+    );
+  });
+});

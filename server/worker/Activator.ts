@@ -1,0 +1,314 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import {
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  encodeFunctionData,
+  type Hex,
+  parseEventLogs,
+} from "viem";
+import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
+import type { ChainAccess } from "../chain/ChainAccess.js";
+import { isRetryable } from "../chain/classifyError.js";
+import { subscriptionRequests, subscriptions } from "../db/schema.js";
+import { formatMoney } from "../domain/money.js";
+import { recordEvent } from "../domain/recordEvent.js";
+import { toSubscriptionResource } from "../domain/resources.js";
+import type { Services } from "../domain/Services.js";
+import { type PermitSignature, termsOf } from "../domain/subscriptions.js";
+import { applyChainState } from "./applyChainState.js";
+import type { WorkerTask } from "./runLoop.js";
+import type { TransactionSender } from "./TransactionSender.js";
+
+type RequestRow = typeof subscriptionRequests.$inferSelect;
+
+/** The factory's ABI with the subscription's errors, which an activation's first charge may revert with. */
+const ACTIVATION_ABI = [...subscriptionFactoryAbi, ...subscriptionAbi.filter((item) => item.type === "error")] as const;
+type SubscriptionRow = typeof subscriptions.$inferSelect;
+
+/** How long a worker holds a request it claimed before another may take it over. */
+const LEASE_MS = 120_000;
+
+/**
+ * Carries out what the API asked for on one chain: activations (after simulating them, so a draft whose allowance
+ * or balance is short stays a draft with the reason recorded and no gas is spent) and the merchant's pause,
+ * unpause and cancel, sent by its gas wallet as operator. Each request is claimed with `FOR UPDATE SKIP LOCKED`
+ * and a lease, so any number of workers share the work; every path is idempotent (the address is deterministic).
+ */
+export class Activator implements WorkerTask {
+  readonly name: string;
+  readonly #owner = randomUUID();
+
+  constructor(
+    readonly services: Services,
+    readonly chain: ChainAccess,
+    /** The senders of this chain, by gas wallet (operator) address. */
+    readonly senders: ReadonlyMap<Address, TransactionSender>,
+  ) {
+    this.name = `activator:${chain.config.name}`;
+  }
+
+  async step(): Promise<boolean> {
+    const claimed = await this.#claim(10);
+    for (const { request, subscription } of claimed) {
+      try {
+        await this.#carryOut(request, subscription);
+      } catch (error) {
+        // given back to be retried after a pause; the loop logs it
+        await this.#release(request, error);
+        throw error;
+      }
+    }
+    return claimed.length > 0;
+  }
+
+  async #claim(limit: number): Promise<{ request: RequestRow; subscription: SubscriptionRow }[]> {
+    const now = this.services.now();
+    return this.services.db.transaction(async (tx) => {
+      const rows = await tx
+        .select({ request: subscriptionRequests, subscription: subscriptions })
+        .from(subscriptionRequests)
+        .innerJoin(subscriptions, eq(subscriptions.contractAddress, subscriptionRequests.contractAddress))
+        .where(
+          and(
+            eq(subscriptionRequests.status, "Pending"),
+            eq(subscriptions.chainId, this.chain.config.chainId),
+            or(isNull(subscriptionRequests.leaseUntil), lt(subscriptionRequests.leaseUntil, now)),
+          ),
+        )
+        .orderBy(asc(subscriptionRequests.createdAt))
+        .limit(limit)
+        .for("update", { of: subscriptionRequests, skipLocked: true });
+      if (rows.length === 0) return [];
+      await tx
+        .update(subscriptionRequests)
+        .set({
+          leaseUntil: new Date(now.getTime() + LEASE_MS),
+          leaseOwner: this.#owner,
+          attempts: sql`${subscriptionRequests.attempts} + 1`,
+        })
+        .where(
+          inArray(
+            subscriptionRequests.id,
+            rows.map((row) => row.request.id),
+          ),
+        );
+      return rows;
+    });
+  }
+
+  async #carryOut(request: RequestRow, subscription: SubscriptionRow): Promise<void> {
+    const address = subscription.contractAddress as Address;
+    const [state] = (await this.chain.states([address])).values();
+    if (request.action === "activate") {
+      if (state && state.status !== "None") return this.#settle(request, subscription, undefined);
+      return this.#activate(request, subscription);
+    }
+    if (!state || state.status === "None") {
+      // not on chain yet: wait for the activation to land first
+      return this.#release(request, undefined);
+    }
+    const sender = this.senders.get(subscription.operator as Address);
+    if (!sender)
+      return this.#fail(request, subscription, "no gas wallet key is loaded for this merchant on this chain");
+    const action = request.action;
+    const data = encodeFunctionData({ abi: subscriptionAbi, functionName: action });
+    try {
+      await this.chain.client.simulateContract({
+        account: sender.address,
+        address,
+        abi: subscriptionAbi,
+        functionName: action,
+      });
+    } catch (error) {
+      if (isRetryable(error)) throw error;
+      // the chain refuses (already paused, a payer's pause the operator may not lift...): say why
+      return this.#fail(request, subscription, revertReason(error));
+    }
+    const receipt = await sender.send({ to: address, data, purpose: request.action, subscriptions: [address] });
+    await this.#settle(request, subscription, receipt.transactionHash);
+  }
+
+  async #activate(request: RequestRow, subscription: SubscriptionRow): Promise<void> {
+    const sender = this.senders.get(subscription.operator as Address);
+    if (!sender)
+      return this.#fail(request, subscription, "no gas wallet key is loaded for this merchant on this chain");
+    const terms = termsOf(subscription);
+    const permit = request.params as PermitSignature | null;
+    const factory = this.chain.config.factory;
+    const { client } = this.chain;
+    let data: Hex;
+    try {
+      if (permit) {
+        const args = [
+          terms,
+          BigInt(permit.value),
+          BigInt(permit.deadline),
+          permit.v,
+          permit.r as Hex,
+          permit.s as Hex,
+        ] as const;
+        data = encodeFunctionData({ abi: ACTIVATION_ABI, functionName: "activateWithPermit", args });
+        await client.simulateContract({
+          account: sender.address,
+          address: factory,
+          abi: ACTIVATION_ABI,
+          functionName: "activateWithPermit",
+          args,
+        });
+      } else {
+        data = encodeFunctionData({ abi: ACTIVATION_ABI, functionName: "activate", args: [terms] });
+        await client.simulateContract({
+          account: sender.address,
+          address: factory,
+          abi: ACTIVATION_ABI,
+          functionName: "activate",
+          args: [terms],
+        });
+      }
+    } catch (error) {
+      if (isRetryable(error)) throw error;
+      return this.#backToDraft(request, subscription, await this.#explainRefusal(subscription, error));
+    }
+    const receipt = await sender.send({
+      to: factory,
+      data,
+      purpose: "activate",
+      subscriptions: [subscription.contractAddress],
+    });
+    if (receipt.status !== "success") {
+      return this.#backToDraft(request, subscription, "the activation transaction reverted");
+    }
+    await this.#settle(request, subscription, receipt.transactionHash, receipt);
+  }
+
+  /** Why the chain refused an activation, in words a merchant (and its payer) can act on. */
+  async #explainRefusal(subscription: SubscriptionRow, error: unknown): Promise<string> {
+    const found = this.services.config.chains.token(subscription.tokenCode);
+    const reason = revertReason(error);
+    if (!found) return reason;
+    const money = (amount: bigint) => formatMoney(amount, found.token);
+    const revert = error instanceof BaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : null;
+    const name = revert instanceof ContractFunctionRevertedError ? revert.data?.errorName : undefined;
+    if (name === "InsufficientAllowance" || name === "InsufficientBalance") {
+      const { allowance, balance } = await this.chain.funds(
+        subscription.tokenAddress as Address,
+        subscription.payer as Address,
+        subscription.contractAddress as Address,
+      );
+      return name === "InsufficientAllowance"
+        ? `the payer has approved ${money(allowance)} for the subscription's address, less than ${money(subscription.amount)}`
+        : `the payer holds ${money(balance)}, less than ${money(subscription.amount)}`;
+    }
+    return reason;
+  }
+
+  /** The request is carried out: record the chain's new state (and the first charge, if any). */
+  async #settle(
+    request: RequestRow,
+    subscription: SubscriptionRow,
+    txHash: string | undefined,
+    receipt?: { logs: Parameters<typeof parseEventLogs>[0]["logs"]; blockNumber: bigint },
+  ): Promise<void> {
+    const address = subscription.contractAddress as Address;
+    const [state] = (await this.chain.states([address])).values();
+    const charges = receipt
+      ? await Promise.all(
+          parseEventLogs({ abi: subscriptionAbi, logs: receipt.logs, eventName: "SubscriptionCharged" }).map(
+            async (log) => ({
+              periodIndex: Number(log.args.periodIndex),
+              txHash: log.transactionHash ?? txHash ?? "",
+              at: new Date(
+                Number((await this.chain.client.getBlock({ blockNumber: receipt.blockNumber })).timestamp) * 1000,
+              ),
+            }),
+          ),
+        )
+      : [];
+    await this.services.db.transaction(async (tx) => {
+      await tx
+        .update(subscriptionRequests)
+        .set({ status: "Done", txHash: txHash ?? null, leaseUntil: null, updatedAt: this.services.now() })
+        .where(eq(subscriptionRequests.id, request.id));
+      const [row] = await tx
+        .select()
+        .from(subscriptions)
+        .where(eq(subscriptions.contractAddress, address))
+        .for("update");
+      if (row) await applyChainState(tx, this.services, row, { state, charges });
+    });
+  }
+
+  /** An activation the chain refuses: the subscription stays a draft, with the reason, until asked again. */
+  async #backToDraft(request: RequestRow, subscription: SubscriptionRow, reason: string): Promise<void> {
+    await this.services.db.transaction(async (tx) => {
+      await tx
+        .update(subscriptionRequests)
+        .set({ status: "Failed", lastError: reason, leaseUntil: null, updatedAt: this.services.now() })
+        .where(eq(subscriptionRequests.id, request.id));
+      const [row] = await tx
+        .update(subscriptions)
+        .set({ status: "Draft", statusReason: reason, updatedAt: this.services.now() })
+        .where(
+          and(eq(subscriptions.contractAddress, subscription.contractAddress), eq(subscriptions.status, "Pending")),
+        )
+        .returning();
+      if (row) {
+        await recordEvent(tx, {
+          merchantId: row.merchantId,
+          eventType: "SubscriptionStatusChanged",
+          payload: { subscription: toSubscriptionResource(row, this.services.config.chains) },
+          at: this.services.now(),
+        });
+      }
+    });
+  }
+
+  /** A pause, unpause or cancel the chain refuses: the subscription returns to what the chain says, with why. */
+  async #fail(request: RequestRow, subscription: SubscriptionRow, reason: string): Promise<void> {
+    const [state] = (await this.chain.states([subscription.contractAddress as Address])).values();
+    await this.services.db.transaction(async (tx) => {
+      await tx
+        .update(subscriptionRequests)
+        .set({ status: "Failed", lastError: reason, leaseUntil: null, updatedAt: this.services.now() })
+        .where(eq(subscriptionRequests.id, request.id));
+      const [row] = await tx
+        .select()
+        .from(subscriptions)
+        .where(eq(subscriptions.contractAddress, subscription.contractAddress))
+        .for("update");
+      if (!row) return;
+      const applied = await applyChainState(tx, this.services, row, { state });
+      await tx
+        .update(subscriptions)
+        .set({ statusReason: `${request.action} failed: ${reason}` })
+        .where(eq(subscriptions.contractAddress, applied.contractAddress));
+    });
+  }
+
+  /** Gives a claimed request back (to retry later), noting what went wrong. */
+  async #release(request: RequestRow, error: unknown): Promise<void> {
+    await this.services.db
+      .update(subscriptionRequests)
+      .set({
+        leaseUntil: error ? new Date(this.services.now().getTime() + 5_000) : null,
+        lastError: error instanceof Error ? error.message.slice(0, 500) : null,
+        updatedAt: this.services.now(),
+      })
+      .where(eq(subscriptionRequests.id, request.id));
+  }
+}
+
+/** The custom error (with its arguments) or message a reverted call gave. */
+export function revertReason(error: unknown): string {
+  if (error instanceof BaseError) {
+    const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
+    if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName) {
+      const args = (revert.data.args ?? []).map(String).join(", ");
+      return `${revert.data.errorName}(${args})`;
+    }
+    return error.shortMessage;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,301 @@
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, gt, inArray, lt } from "drizzle-orm";
+import { type Address, erc20Abi, getAddress, type Hex, type Log, parseEventLogs } from "viem";
+import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
+import type { ChainAccess } from "../chain/ChainAccess.js";
+import { chainBlocks, chainCursors, chainEvents, charges, subscriptions } from "../db/schema.js";
+import type { Services } from "../domain/Services.js";
+import { requestAction } from "../domain/subscriptions.js";
+import { applyChainState, type ObservedCharge } from "./applyChainState.js";
+import { holdTaskLease } from "./holdTaskLease.js";
+import type { WorkerTask } from "./runLoop.js";
+
+const SUBSCRIPTION_EVENTS = [
+  "SubscriptionCharged",
+  "SubscriptionPaused",
+  "SubscriptionUnpaused",
+  "SubscriptionCancelled",
+  "SubscriptionFinished",
+] as const;
+
+/** Block hashes kept to find a fork point; a reorganisation deeper than this restarts from the oldest kept. */
+const KEPT_BLOCKS = 256;
+
+/**
+ * Follows one chain, `confirmations` blocks behind its head, from a stored cursor: the factory's activations, every
+ * subscription event, and token approvals to drafts (which ask for their activation). It keeps the events it read
+ * and the hashes of the blocks it passed; when a block it passed is no longer on the chain (a reorganisation), it
+ * forgets everything after the fork and re-reads the affected subscriptions from the chain, which is the truth.
+ */
+export class Indexer implements WorkerTask {
+  readonly name: string;
+  readonly #owner = randomUUID();
+
+  constructor(
+    readonly services: Services,
+    readonly chain: ChainAccess,
+    readonly options: { maxRange?: number; startBlock?: number; leaseSeconds?: number } = {},
+  ) {
+    this.name = `indexer:${chain.config.name}`;
+  }
+
+  get #chainId() {
+    return this.chain.config.chainId;
+  }
+
+  async step(): Promise<boolean> {
+    // one indexer per chain at a time; the others stand by
+    if (
+      !(await holdTaskLease(
+        this.services.db,
+        this.name,
+        this.#owner,
+        this.services.now(),
+        this.options.leaseSeconds ?? 30,
+      ))
+    ) {
+      return false;
+    }
+    const { client } = this.chain;
+    const [cursor] = await this.services.db.select().from(chainCursors).where(eq(chainCursors.chainId, this.#chainId));
+    if (cursor) {
+      const onChain = await client.getBlock({ blockNumber: BigInt(cursor.blockNumber) }).catch(() => undefined);
+      if (onChain?.hash !== cursor.blockHash) {
+        await this.#rollback(cursor.blockNumber);
+        return true;
+      }
+    }
+    const safe = await this.chain.safeBlock();
+    const from = cursor ? BigInt(cursor.blockNumber + 1) : BigInt(this.options.startBlock ?? 0);
+    if (from > safe.number) return false;
+    const to =
+      from + BigInt((this.options.maxRange ?? 2_000) - 1) < safe.number
+        ? from + BigInt((this.options.maxRange ?? 2_000) - 1)
+        : safe.number;
+    const toBlock = to === safe.number ? safe : await client.getBlock({ blockNumber: to });
+    if (!toBlock.hash) throw new Error(`block ${to} has no hash`);
+
+    const logs = await this.#readLogs(from, to);
+    const addresses = [...new Set(logs.subscriptionLogs.map((log) => getAddress(log.address)))];
+    for (const log of logs.activations) addresses.push(getAddress(log.args.subscription));
+    const known = addresses.length
+      ? await this.services.db
+          .select()
+          .from(subscriptions)
+          .where(and(eq(subscriptions.chainId, this.#chainId), inArray(subscriptions.contractAddress, addresses)))
+      : [];
+    const knownAddresses = new Set(known.map((row) => row.contractAddress));
+    const relevant = [
+      ...logs.activations.filter((log) => knownAddresses.has(getAddress(log.args.subscription))),
+      ...logs.subscriptionLogs.filter((log) => knownAddresses.has(getAddress(log.address))),
+    ];
+    const times = await this.#blockTimes(relevant.map((log) => log.blockNumber));
+    const states = await this.chain.states(known.map((row) => row.contractAddress as Address));
+
+    await this.services.db.transaction(async (tx) => {
+      for (const log of relevant) {
+        const subscription =
+          log.eventName === "SubscriptionActivated" ? getAddress(log.args.subscription) : getAddress(log.address);
+        await tx
+          .insert(chainEvents)
+          .values({
+            chainId: this.#chainId,
+            blockNumber: Number(log.blockNumber),
+            blockHash: log.blockHash,
+            blockTime: times.get(log.blockNumber) ?? this.services.now(),
+            txHash: log.transactionHash,
+            logIndex: log.logIndex,
+            contractAddress: subscription,
+            name: log.eventName,
+            args: JSON.parse(
+              JSON.stringify(log.args, (_, value) => (typeof value === "bigint" ? value.toString() : value)),
+            ),
+          })
+          .onConflictDoNothing();
+      }
+      for (const row of known) {
+        const observed: ObservedCharge[] = logs.subscriptionLogs
+          .filter((log) => log.eventName === "SubscriptionCharged" && getAddress(log.address) === row.contractAddress)
+          .map((log) => ({
+            periodIndex: Number((log.args as { periodIndex: bigint }).periodIndex),
+            txHash: log.transactionHash,
+            at: times.get(log.blockNumber) ?? this.services.now(),
+          }));
+        const [locked] = await tx
+          .select()
+          .from(subscriptions)
+          .where(eq(subscriptions.contractAddress, row.contractAddress))
+          .for("update");
+        if (locked) {
+          await applyChainState(tx, this.services, locked, {
+            state: states.get(row.contractAddress as Address),
+            charges: observed,
+          });
+        }
+      }
+      await this.#approvalsToDrafts(tx, logs.approvals);
+      await tx
+        .insert(chainBlocks)
+        .values({ chainId: this.#chainId, number: Number(to), hash: toBlock.hash })
+        .onConflictDoUpdate({ target: [chainBlocks.chainId, chainBlocks.number], set: { hash: toBlock.hash } });
+      await tx
+        .delete(chainBlocks)
+        .where(and(eq(chainBlocks.chainId, this.#chainId), lt(chainBlocks.number, Number(to) - KEPT_BLOCKS)));
+      await tx
+        .insert(chainCursors)
+        .values({
+          chainId: this.#chainId,
+          blockNumber: Number(to),
+          blockHash: toBlock.hash,
+          updatedAt: this.services.now(),
+        })
+        .onConflictDoUpdate({
+          target: chainCursors.chainId,
+          set: { blockNumber: Number(to), blockHash: toBlock.hash, updatedAt: this.services.now() },
+        });
+    });
+    return to < safe.number;
+  }
+
+  async #readLogs(fromBlock: bigint, toBlock: bigint) {
+    const { client, config } = this.chain;
+    const activations = await client.getContractEvents({
+      address: config.factory,
+      abi: subscriptionFactoryAbi,
+      eventName: "SubscriptionActivated",
+      fromBlock,
+      toBlock,
+      strict: true,
+    });
+    // subscription events come from many addresses (every clone): filter by signature, keep the known ones
+    const rawSubscriptionLogs = await client.getLogs({
+      events: subscriptionAbi.filter(
+        (item) => item.type === "event" && (SUBSCRIPTION_EVENTS as readonly string[]).includes(item.name),
+      ),
+      fromBlock,
+      toBlock,
+      strict: true,
+    });
+    const subscriptionLogs = parseEventLogs({ abi: subscriptionAbi, logs: rawSubscriptionLogs as Log[] }).filter(
+      (log): log is typeof log & { blockNumber: bigint; blockHash: Hex; transactionHash: Hex; logIndex: number } =>
+        log.blockNumber !== null && log.blockHash !== null && log.transactionHash !== null && log.logIndex !== null,
+    );
+    const drafts = await this.services.db
+      .select({ address: subscriptions.contractAddress })
+      .from(subscriptions)
+      .where(and(eq(subscriptions.chainId, this.#chainId), eq(subscriptions.status, "Draft")));
+    const approvals =
+      drafts.length === 0
+        ? []
+        : await client.getContractEvents({
+            address: config.tokens.map((token) => token.address),
+            abi: erc20Abi,
+            eventName: "Approval",
+            args: { spender: drafts.map((draft) => draft.address as Address) },
+            fromBlock,
+            toBlock,
+            strict: true,
+          });
+    return { activations, subscriptionLogs, approvals };
+  }
+
+  async #blockTimes(numbers: bigint[]): Promise<Map<bigint, Date>> {
+    const times = new Map<bigint, Date>();
+    for (const number of new Set(numbers)) {
+      const block = await this.chain.client.getBlock({ blockNumber: number });
+      times.set(number, new Date(Number(block.timestamp) * 1000));
+    }
+    return times;
+  }
+
+  /** An approval of a draft's address for at least one period asks for its activation. */
+  async #approvalsToDrafts(
+    tx: Parameters<Parameters<Services["db"]["transaction"]>[0]>[0],
+    approvals: { args: { owner: Address; spender: Address; value: bigint } }[],
+  ) {
+    for (const approval of approvals) {
+      const [draft] = await tx
+        .select()
+        .from(subscriptions)
+        .where(eq(subscriptions.contractAddress, getAddress(approval.args.spender)));
+      if (!draft) continue;
+      await tx
+        .update(subscriptions)
+        .set({ allowance: approval.args.value })
+        .where(eq(subscriptions.contractAddress, draft.contractAddress));
+      const covers = approval.args.value >= draft.amount && getAddress(approval.args.owner) === draft.payer;
+      if (draft.status === "Draft" && covers && this.services.chainClock(draft.chainId).now() <= draft.activateBy) {
+        await requestAction(tx, this.services, { merchantId: draft.merchantId }, draft.contractAddress, "activate");
+      }
+    }
+  }
+
+  /** Forgets everything after the newest block both the chain and the index still agree on, then re-reads. */
+  async #rollback(from: number) {
+    const { client } = this.chain;
+    const kept = await this.services.db
+      .select()
+      .from(chainBlocks)
+      .where(and(eq(chainBlocks.chainId, this.#chainId), lt(chainBlocks.number, from)))
+      .orderBy(desc(chainBlocks.number));
+    let fork: { number: number; hash: string } | undefined;
+    for (const block of kept) {
+      const onChain = await client.getBlock({ blockNumber: BigInt(block.number) }).catch(() => undefined);
+      if (onChain?.hash === block.hash) {
+        fork = block;
+        break;
+      }
+    }
+    const forkNumber = fork?.number ?? (this.options.startBlock ?? 0) - 1;
+    const affected = await this.services.db
+      .selectDistinct({ address: chainEvents.contractAddress, txHash: chainEvents.txHash })
+      .from(chainEvents)
+      .where(and(eq(chainEvents.chainId, this.#chainId), gt(chainEvents.blockNumber, forkNumber)));
+    const addresses = [...new Set(affected.map((row) => row.address as Address))];
+    // charges made by transactions the new history does not hold are not made
+    const lostTransactions: string[] = [];
+    for (const txHash of new Set(affected.map((row) => row.txHash))) {
+      const receipt = await client.getTransactionReceipt({ hash: txHash as Hex }).catch(() => undefined);
+      if (!receipt) lostTransactions.push(txHash);
+    }
+    const states = await this.chain.states(addresses);
+    await this.services.db.transaction(async (tx) => {
+      await tx
+        .delete(chainEvents)
+        .where(and(eq(chainEvents.chainId, this.#chainId), gt(chainEvents.blockNumber, forkNumber)));
+      await tx
+        .delete(chainBlocks)
+        .where(and(eq(chainBlocks.chainId, this.#chainId), gt(chainBlocks.number, forkNumber)));
+      if (lostTransactions.length > 0) {
+        await tx
+          .update(charges)
+          .set({ status: "Pending", updatedAt: this.services.now() })
+          .where(and(inArray(charges.txHash, lostTransactions), eq(charges.status, "Succeeded")));
+      }
+      if (fork) {
+        await tx
+          .update(chainCursors)
+          .set({ blockNumber: fork.number, blockHash: fork.hash, updatedAt: this.services.now() })
+          .where(eq(chainCursors.chainId, this.#chainId));
+      } else {
+        await tx.delete(chainCursors).where(eq(chainCursors.chainId, this.#chainId));
+      }
+      for (const address of addresses) {
+        const [row] = await tx
+          .select()
+          .from(subscriptions)
+          .where(eq(subscriptions.contractAddress, address))
+          .for("update");
+        if (!row) continue;
+        // the charge count follows the chain down as well as up
+        const state = states.get(address);
+        const [corrected] = await tx
+          .update(subscriptions)
+          .set({ periodsCharged: Math.min(row.periodsCharged, state?.periodsCharged ?? 0) })
+          .where(eq(subscriptions.contractAddress, address))
+          .returning();
+        if (corrected) await applyChainState(tx, this.services, corrected, { state });
+      }
+    });
+  }
+}

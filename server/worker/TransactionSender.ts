@@ -1,0 +1,227 @@
+import { and, eq, lt, max } from "drizzle-orm";
+import {
+  type Address,
+  type Hex,
+  keccak256,
+  type TransactionReceipt,
+  WaitForTransactionReceiptTimeoutError,
+} from "viem";
+import type { PrivateKeyAccount } from "viem/accounts";
+import type { ChainAccess } from "../chain/ChainAccess.js";
+import { isRetryable } from "../chain/classifyError.js";
+import { chainTransactions, gasWallets } from "../db/schema.js";
+import type { Services } from "../domain/Services.js";
+
+/** What to send. */
+export interface SendRequest {
+  to: Address;
+  data: Hex;
+  /** `activate`, `charge`, `pause`, `unpause` or `cancel`, for the journal. */
+  purpose: string;
+  /** The subscriptions it concerns, for the journal. */
+  subscriptions: string[];
+}
+
+/** The network asks more than the configured cap: wait rather than overpay. Worth retrying later. */
+export class GasPriceTooHighError extends Error {
+  override name = "GasPriceTooHighError";
+}
+
+/**
+ * Sends transactions from one gas wallet on one chain. Every transaction is signed, journalled in the database
+ * with its nonce, then broadcast and awaited; after a crash the journal lets any worker rebroadcast or settle it,
+ * and the next nonce comes from the journal and the chain together, so a restart never reuses or skips one.
+ */
+export class TransactionSender {
+  constructor(
+    readonly services: Services,
+    readonly chain: ChainAccess,
+    readonly account: PrivateKeyAccount,
+    readonly options: { maxFeePerGas?: bigint | undefined; receiptTimeoutMs?: number } = {},
+  ) {}
+
+  get address(): Address {
+    return this.account.address;
+  }
+
+  /** Estimates, signs, journals, broadcasts and waits for `request`; returns its receipt (which may be a revert). */
+  async send(request: SendRequest): Promise<TransactionReceipt> {
+    const { client } = this.chain;
+    const estimate = await client.estimateGas({ account: this.account, to: request.to, data: request.data });
+    const gas = (estimate * 12n) / 10n + 10_000n;
+    const fees = await client.estimateFeesPerGas();
+    const cap = this.options.maxFeePerGas;
+    if (cap !== undefined && fees.maxFeePerGas > cap) {
+      throw new GasPriceTooHighError(
+        `gas on ${this.chain.config.name} costs ${fees.maxFeePerGas} wei, above the cap of ${cap}: waiting`,
+      );
+    }
+    const { hash, raw } = await this.#signWithNextNonce(request, {
+      gas,
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+    });
+    await this.#broadcast(hash, raw);
+    return this.#settle(hash, raw);
+  }
+
+  async #signWithNextNonce(
+    request: SendRequest,
+    fees: { gas: bigint; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+  ): Promise<{ hash: Hex; raw: Hex }> {
+    const chainId = this.chain.config.chainId;
+    const pending = await this.chain.client.getTransactionCount({ address: this.address, blockTag: "pending" });
+    return this.services.db.transaction(async (tx) => {
+      await tx.insert(gasWallets).values({ chainId, address: this.address, nextNonce: pending }).onConflictDoNothing();
+      // one sender at a time per wallet, across processes
+      await tx
+        .select()
+        .from(gasWallets)
+        .where(and(eq(gasWallets.chainId, chainId), eq(gasWallets.address, this.address)))
+        .for("update");
+      const [journal] = await tx
+        .select({ highest: max(chainTransactions.nonce) })
+        .from(chainTransactions)
+        .where(
+          and(
+            eq(chainTransactions.chainId, chainId),
+            eq(chainTransactions.sender, this.address),
+            eq(chainTransactions.status, "Sent"),
+          ),
+        );
+      const nonce = Math.max(pending, (journal?.highest ?? -1) + 1);
+      const raw = await this.account.signTransaction({
+        chainId,
+        type: "eip1559",
+        to: request.to,
+        data: request.data,
+        nonce,
+        ...fees,
+      });
+      const hash = keccak256(raw);
+      await tx.insert(chainTransactions).values({
+        hash,
+        chainId,
+        sender: this.address,
+        nonce,
+        purpose: request.purpose,
+        subscriptions: request.subscriptions,
+        raw,
+        status: "Sent",
+        createdAt: this.services.now(),
+        updatedAt: this.services.now(),
+      });
+      await tx
+        .update(gasWallets)
+        .set({ nextNonce: nonce + 1 })
+        .where(and(eq(gasWallets.chainId, chainId), eq(gasWallets.address, this.address)));
+      return { hash, raw };
+    });
+  }
+
+  async #broadcast(hash: Hex, raw: Hex): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.chain.client.sendRawTransaction({ serializedTransaction: raw });
+        return;
+      } catch (error) {
+        // the node may already have it (a retry after a lost answer): that is a success
+        if (await this.#known(hash)) return;
+        if (isRetryable(error) && attempt < 5) {
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+          continue;
+        }
+        if (!isRetryable(error)) {
+          // never broadcast: free its nonce for the next transaction
+          await this.#mark(hash, "Dropped");
+        }
+        throw error;
+      }
+    }
+  }
+
+  async #known(hash: Hex): Promise<boolean> {
+    try {
+      await this.chain.client.getTransaction({ hash });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Waits for the receipt, rebroadcasting if the transaction seems lost; records the outcome in the journal. */
+  async #settle(hash: Hex, raw: Hex): Promise<TransactionReceipt> {
+    const timeout = this.options.receiptTimeoutMs ?? 120_000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const receipt = await this.chain.client.waitForTransactionReceipt({ hash, timeout, retryCount: 10 });
+        await this.services.db
+          .update(chainTransactions)
+          .set({
+            status: receipt.status === "success" ? "Mined" : "Reverted",
+            blockNumber: Number(receipt.blockNumber),
+            gasUsed: receipt.gasUsed,
+            updatedAt: this.services.now(),
+          })
+          .where(eq(chainTransactions.hash, hash));
+        return receipt;
+      } catch (error) {
+        if (!(error instanceof WaitForTransactionReceiptTimeoutError) || attempt >= 3) throw error;
+        await this.chain.client.sendRawTransaction({ serializedTransaction: raw }).catch(() => {});
+      }
+    }
+  }
+
+  async #mark(hash: Hex, status: "Dropped"): Promise<void> {
+    await this.services.db
+      .update(chainTransactions)
+      .set({ status, updatedAt: this.services.now() })
+      .where(eq(chainTransactions.hash, hash));
+  }
+
+  /**
+   * Settles journalled transactions this wallet sent more than `olderThanMs` ago and never saw mined (a worker
+   * stopped while waiting): records their receipts, rebroadcasts the ones the chain has not seen, and drops the
+   * ones whose nonce the chain has used for something else. Returns how many it looked at.
+   */
+  async resumeJournal(olderThanMs = 30_000): Promise<number> {
+    const cutoff = new Date(this.services.now().getTime() - olderThanMs);
+    const open = await this.services.db
+      .select()
+      .from(chainTransactions)
+      .where(
+        and(
+          eq(chainTransactions.chainId, this.chain.config.chainId),
+          eq(chainTransactions.sender, this.address),
+          eq(chainTransactions.status, "Sent"),
+          lt(chainTransactions.updatedAt, cutoff),
+        ),
+      )
+      .orderBy(chainTransactions.nonce);
+    if (open.length === 0) return 0;
+    const mined = await this.chain.client.getTransactionCount({ address: this.address, blockTag: "latest" });
+    for (const row of open) {
+      const receipt = await this.chain.client.getTransactionReceipt({ hash: row.hash as Hex }).catch(() => undefined);
+      if (receipt) {
+        await this.services.db
+          .update(chainTransactions)
+          .set({
+            status: receipt.status === "success" ? "Mined" : "Reverted",
+            blockNumber: Number(receipt.blockNumber),
+            gasUsed: receipt.gasUsed,
+            updatedAt: this.services.now(),
+          })
+          .where(eq(chainTransactions.hash, row.hash));
+      } else if (row.nonce < mined) {
+        await this.#mark(row.hash as Hex, "Dropped");
+      } else {
+        await this.chain.client.sendRawTransaction({ serializedTransaction: row.raw as Hex }).catch(() => {});
+        await this.services.db
+          .update(chainTransactions)
+          .set({ updatedAt: this.services.now() })
+          .where(eq(chainTransactions.hash, row.hash));
+      }
+    }
+    return open.length;
+  }
+}

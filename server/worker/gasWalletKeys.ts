@@ -1,0 +1,65 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { type Address, getAddress, type Hex, isHex } from "viem";
+import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
+import { SecretBox } from "../auth/secretBox.js";
+
+/** A gas wallet key file: the address in clear, the key sealed with the deployment's secret key. */
+interface KeyFile {
+  address: Address;
+  sealed: string;
+}
+
+const purpose = "gas-wallet-keys";
+
+/** A gas wallet key that cannot be loaded; the message names the source, never the key. */
+export class GasWalletKeyError extends Error {
+  override name = "GasWalletKeyError";
+}
+
+/**
+ * Writes `privateKey` to `path` as a key file sealed with `secretKey` (AES-256-GCM), readable only by a Recur
+ * deployment with the same secret key. Returns the wallet's address.
+ */
+export async function writeGasWalletKeyFile(path: string, privateKey: Hex, secretKey: Uint8Array): Promise<Address> {
+  const account = privateKeyToAccount(privateKey);
+  const file: KeyFile = { address: account.address, sealed: new SecretBox(secretKey, purpose).seal(privateKey) };
+  await writeFile(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  return account.address;
+}
+
+/**
+ * Loads the gas wallet key a merchant's chain settings name: `env:NAME` (a variable of the worker's environment)
+ * or `file:PATH` (a key file from {@link writeGasWalletKeyFile}). Checks that it is the key of `expected`.
+ */
+export async function loadGasWalletKey(
+  source: string,
+  expected: Address,
+  secretKey: Uint8Array,
+): Promise<PrivateKeyAccount> {
+  const [kind, ...rest] = source.split(":");
+  const location = rest.join(":");
+  let key: string | undefined;
+  if (kind === "env") {
+    key = process.env[location];
+    if (!key) throw new GasWalletKeyError(`the gas wallet key variable ${location} is not set`);
+  } else if (kind === "file") {
+    let file: KeyFile;
+    try {
+      file = JSON.parse(await readFile(location, "utf8")) as KeyFile;
+      key = new SecretBox(secretKey, purpose).open(file.sealed);
+    } catch {
+      throw new GasWalletKeyError(`cannot open the gas wallet key file ${location} with this deployment's secret key`);
+    }
+  } else {
+    throw new GasWalletKeyError(`unknown gas wallet key source "${kind}": use env:NAME or file:PATH`);
+  }
+  if (!isHex(key) || key.length !== 66)
+    throw new GasWalletKeyError(`the gas wallet key from ${kind}:${location} is not a 32-byte hex key`);
+  const account = privateKeyToAccount(key);
+  if (account.address !== getAddress(expected)) {
+    throw new GasWalletKeyError(
+      `the key from ${kind}:${location} is for ${account.address}, not the gas wallet ${expected}`,
+    );
+  }
+  return account;
+}
