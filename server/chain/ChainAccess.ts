@@ -1,6 +1,8 @@
 import {
   type Address,
+  BaseError,
   type Chain,
+  ContractFunctionZeroDataError,
   createPublicClient,
   defineChain,
   erc20Abi,
@@ -56,8 +58,14 @@ export class ChainAccess {
     const local = config.chainId === 31337;
     this.client = createPublicClient({
       chain: this.chain,
-      transport: http(config.rpcUrl, { timeout: 10_000, retryCount: 3, retryDelay: 150 }),
-      pollingInterval: local ? 100 : 2_000,
+      // requests made together travel as one JSON-RPC batch
+      transport: http(config.rpcUrl, {
+        timeout: 10_000,
+        retryCount: 3,
+        retryDelay: 150,
+        batch: { batchSize: 200, wait: 0 },
+      }),
+      pollingInterval: local ? 20 : 2_000,
       cacheTime: 0,
     });
   }
@@ -85,14 +93,19 @@ export class ChainAccess {
   async states(addresses: readonly Address[], blockNumber?: bigint): Promise<Map<Address, OnChainState | undefined>> {
     const results = await Promise.all(
       addresses.map(async (address) => {
-        const code = await this.client.getCode({ address, ...(blockNumber === undefined ? {} : { blockNumber }) });
-        if (!code || code === "0x") return [address, undefined] as const;
-        const state = await this.client.readContract({
-          address,
-          abi: subscriptionAbi,
-          functionName: "state",
-          ...(blockNumber === undefined ? {} : { blockNumber }),
-        });
+        // one call, not getCode + call: an address without code answers with empty data
+        const state = await this.client
+          .readContract({
+            address,
+            abi: subscriptionAbi,
+            functionName: "state",
+            ...(blockNumber === undefined ? {} : { blockNumber }),
+          })
+          .catch((error: unknown) => {
+            if (isEmptyAnswer(error)) return undefined;
+            throw error;
+          });
+        if (state === undefined) return [address, undefined] as const;
         return [
           address,
           {
@@ -124,4 +137,8 @@ export class ChainAccess {
     ]);
     return { allowance, balance };
   }
+}
+
+function isEmptyAnswer(error: unknown): boolean {
+  return error instanceof BaseError && error.walk((cause) => cause instanceof ContractFunctionZeroDataError) !== null;
 }

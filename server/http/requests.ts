@@ -58,7 +58,9 @@ const isoDateTime = z.iso
 const httpUrl = z
   .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
   .max(2_048, { message: "must be at most 2048 characters" })
-  .refine((value) => !/[\u0000-\u001f]/.test(value), { message: "must not contain control characters" });
+  .refine((value) => ![...value].some((char) => char.charCodeAt(0) < 0x20), {
+    message: "must not contain control characters",
+  });
 
 const limit = z.coerce.number().int().min(1).max(100).default(20).describe("Page size, 1-100 (default 20)");
 const offset = z.coerce.number().int().min(0).max(1_000_000).default(0);

@@ -27,6 +27,8 @@ describe(`subscription lifecycle on a local chain (${testEngine})`, () => {
       RECUR_RETRY_LADDER: "1h,6h",
       RECUR_REMINDER_LEAD: "2d",
       RECUR_WEBHOOK_FIRST_RETRY: "1s",
+      // The gas wallet holds 100 ETH on the local chain; a 1000 ETH floor makes it read as low.
+      RECUR_GAS_LOW_BALANCE: "1000",
     });
     merchant = platform.server.merchant.client;
     receiver = await startWebhookReceiver(() => platform.server.merchant.apiSecret);
@@ -213,6 +215,37 @@ describe(`subscription lifecycle on a local chain (${testEngine})`, () => {
     await platform.waitFor("cancel", async () => ((await status(address)).status === "Cancelled" ? true : undefined));
   });
 
+  it("reminds the merchant before a charge, saying whether the payer's funds cover it", async () => {
+    const { draft } = await activeSubscription("cus-remind");
+    await platform.travel(MONTH - DAY);
+    const reminder = await platform.waitFor("the reminder", async () => {
+      const mine = receiver.received.filter(
+        (event) =>
+          event.eventType === "UpcomingCharge" &&
+          (event.body.subscription as { contractAddress: string }).contractAddress === draft.contractAddress,
+      );
+      return mine[0];
+    });
+    assert.equal(reminder.body.covered, true);
+    assert.equal(reminder.body.amount, "10 tUSDC");
+    const subscription = await status(draft.contractAddress);
+    assert.equal(reminder.body.chargeAt, subscription.nextChargeAt);
+  });
+
+  it("warns when the gas wallet runs low, in the API and by webhook", async () => {
+    const { gasWallets } = await merchant.request<{ gasWallets: { address: string; low: boolean; balance: string }[] }>(
+      "GET",
+      "/integration/gas-wallets",
+    );
+    const wallet = gasWallets.find((candidate) => candidate.address === platform.gasWallet);
+    assert.ok(wallet);
+    assert.equal(wallet.low, true);
+    assert.match(wallet.balance, / ETH$/);
+    await platform.waitFor("the GasWalletLow webhook", async () =>
+      receiver.received.find((event) => event.eventType === "GasWalletLow"),
+    );
+  });
+
   it("delivered every event once, signed with the merchant's API secret", async () => {
     await platform.waitFor("deliveries", async () => {
       const pending = await merchant.request<{ events: unknown[] }>(
@@ -226,7 +259,14 @@ describe(`subscription lifecycle on a local chain (${testEngine})`, () => {
     const ids = receiver.received.map((event) => event.eventId);
     assert.equal(new Set(ids).size, ids.length, "no event delivered twice");
     const types = new Set(receiver.received.map((event) => event.eventType));
-    for (const type of ["SubscriptionStatusChanged", "ChargeSucceeded", "ChargeRetrying", "ChargeFailed"]) {
+    for (const type of [
+      "SubscriptionStatusChanged",
+      "ChargeSucceeded",
+      "ChargeRetrying",
+      "ChargeFailed",
+      "UpcomingCharge",
+      "GasWalletLow",
+    ]) {
       assert.ok(types.has(type), `received a ${type}`);
     }
   });

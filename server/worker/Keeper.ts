@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, isNull, lte, or } from "drizzle-orm";
-import { type Address, encodeFunctionData, type Log, parseEventLogs } from "viem";
+import { type Address, encodeFunctionData, getAddress, type Log, parseEventLogs } from "viem";
 import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
-import type { ChainAccess, ChargeReason } from "../chain/ChainAccess.js";
+import type { ChainAccess, ChargeReason, OnChainState } from "../chain/ChainAccess.js";
 import type { Queryable } from "../db/openDatabase.js";
 import { charges, subscriptionRequests, subscriptions } from "../db/schema.js";
 import { formatMoney } from "../domain/money.js";
@@ -10,7 +10,7 @@ import { newId } from "../domain/newId.js";
 import { recordEvent } from "../domain/recordEvent.js";
 import { toChargeResource, toSubscriptionResource } from "../domain/resources.js";
 import type { Services } from "../domain/Services.js";
-import { applyChainState, type ObservedCharge } from "./applyChainState.js";
+import { applyChainState, applyRoutineCharges, type ObservedCharge, type RoutineCharge } from "./applyChainState.js";
 import type { WorkerTask } from "./runLoop.js";
 import type { TransactionSender } from "./TransactionSender.js";
 
@@ -66,14 +66,21 @@ export class Keeper implements WorkerTask {
       group.push(row);
       byOperator.set(row.operator as Address, group);
     }
-    try {
-      for (const [operator, rows] of byOperator) {
-        const sender = this.senders.get(operator);
-        if (!sender) continue;
-        for (let i = 0; i < rows.length; i += this.options.batchSize) {
-          await this.#chargeBatch(sender, rows.slice(i, i + this.options.batchSize), chainNow);
-        }
+    const batches: { sender: TransactionSender; rows: SubscriptionRow[] }[] = [];
+    for (const [operator, rows] of byOperator) {
+      const sender = this.senders.get(operator);
+      if (!sender) continue;
+      for (let i = 0; i < rows.length; i += this.options.batchSize) {
+        batches.push({ sender, rows: rows.slice(i, i + this.options.batchSize) });
       }
+    }
+    try {
+      // batches go out together: their nonces are handed out in order, their receipts awaited side by side
+      const results = await Promise.allSettled(
+        batches.map((batch) => this.#chargeBatch(batch.sender, batch.rows, chainNow)),
+      );
+      const failed = results.find((result) => result.status === "rejected");
+      if (failed) throw failed.reason;
     } finally {
       await this.services.db
         .update(subscriptions)
@@ -139,7 +146,7 @@ export class Keeper implements WorkerTask {
       blockTag: "pending",
     });
     const chargeable = addresses.filter((_, i) => result[i]);
-    const observed = new Map<Address, ObservedCharge[]>();
+    const observed = new Map<string, { charge: ObservedCharge; nextDueAt: number }>();
     if (chargeable.length > 0) {
       const receipt = await sender.send({
         to: factory,
@@ -154,39 +161,52 @@ export class Keeper implements WorkerTask {
         logs: receipt.logs as Log[],
         eventName: "SubscriptionCharged",
       })) {
-        const address = log.address as Address;
-        const list = observed.get(address) ?? [];
-        list.push({ periodIndex: Number(log.args.periodIndex), txHash: receipt.transactionHash, at });
-        observed.set(address, list);
+        observed.set(getAddress(log.address), {
+          charge: { periodIndex: Number(log.args.periodIndex), txHash: receipt.transactionHash, at },
+          nextDueAt: Number(log.args.nextDueAt),
+        });
       }
     }
-    // everything not charged now: why, from the chain
-    const uncharged = addresses.filter(
-      (address) => !observed.has(address) && !observed.has(address.toLowerCase() as Address),
-    );
-    const reasons = new Map(
-      await Promise.all(uncharged.map(async (address) => [address, await this.chain.chargeable(address)] as const)),
-    );
-    const states = await this.chain.states(addresses);
+    // the charged ones' new state is in their events; for the rest, what the chain says and why they were not charged
+    const uncharged = addresses.filter((address) => !observed.has(address));
+    const [states, reasons] = await Promise.all([
+      this.chain.states(uncharged),
+      Promise.all(uncharged.map(async (address) => [address, await this.chain.chargeable(address)] as const)).then(
+        (entries) => new Map(entries),
+      ),
+    ]);
     await this.services.db.transaction(async (tx) => {
+      const routine: RoutineCharge[] = [];
       for (const row of rows) {
         const address = row.contractAddress as Address;
+        const charged = observed.get(address);
+        if (charged && row.status === "Active" && row.dueSince === null && charged.nextDueAt !== 0) {
+          routine.push({ row, charge: charged.charge, nextDueAt: charged.nextDueAt });
+          continue;
+        }
         const [locked] = await tx
           .select()
           .from(subscriptions)
           .where(eq(subscriptions.contractAddress, address))
           .for("update");
         if (!locked) continue;
-        const charged = observed.get(address) ?? observed.get(address.toLowerCase() as Address);
+        const state: OnChainState | undefined = charged
+          ? {
+              status: charged.nextDueAt === 0 ? "Finished" : "Active",
+              periodsCharged: charged.charge.periodIndex,
+              nextDueAt: charged.nextDueAt,
+            }
+          : states.get(address);
         const applied = await applyChainState(tx, this.services, locked, {
-          state: states.get(address),
-          charges: charged ?? [],
+          state,
+          charges: charged ? [charged.charge] : [],
         });
         const reason = reasons.get(address);
         if (!charged && reason !== undefined && reason in FAILURE_WORDS) {
           await this.#recordFailure(tx, applied, FAILURE_WORDS[reason] ?? reason, chainNow);
         }
       }
+      await applyRoutineCharges(tx, this.services, routine);
     });
   }
 

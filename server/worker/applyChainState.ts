@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { OnChainState } from "../chain/ChainAccess.js";
 import type { Queryable } from "../db/openDatabase.js";
 import {
   charges,
   checkoutSessions,
+  outboxEvents,
   type SubscriptionAction,
   type SubscriptionStatus,
   subscriptionRequests,
@@ -216,4 +217,82 @@ async function completeCheckoutSession(tx: Queryable, services: Services, sessio
     payload: { checkoutSession: toCheckoutSessionResource(session, services.config.checkoutUrl) },
     at: services.now(),
   });
+}
+
+/** A subscription the keeper just charged, active before and after. */
+export interface RoutineCharge {
+  row: SubscriptionRow;
+  charge: ObservedCharge;
+  /** The next due time the charge event reported, unix seconds (non-zero: not the last period). */
+  nextDueAt: number;
+}
+
+/**
+ * The keeper's common case in bulk: active subscriptions each charged once and still active. Records the charges
+ * (one `ChargeSucceeded` event for each newly succeeded one) and the new schedules in three statements, where
+ * {@link applyChainState} would take several per subscription. Anything less routine goes through
+ * {@link applyChainState}.
+ */
+export async function applyRoutineCharges(tx: Queryable, services: Services, batch: RoutineCharge[]): Promise<void> {
+  if (batch.length === 0) return;
+  const now = services.now();
+  const byAddress = new Map(batch.map((item) => [item.row.contractAddress, item]));
+  const saved = await tx
+    .insert(charges)
+    .values(
+      batch.map(({ row, charge }) => ({
+        id: newId("chg", 20),
+        contractAddress: row.contractAddress,
+        merchantId: row.merchantId,
+        periodIndex: charge.periodIndex,
+        amount: row.amount,
+        status: "Succeeded" as const,
+        txHash: charge.txHash,
+        chargeDate: charge.at,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [charges.contractAddress, charges.periodIndex],
+      set: {
+        status: "Succeeded",
+        txHash: sql`excluded.tx_hash`,
+        chargeDate: sql`excluded.charge_date`,
+        failureReason: null,
+        nextRetryAt: null,
+        updatedAt: now,
+      },
+      // a charge already recorded as succeeded (by the indexer) is left alone, and gets no second event
+      setWhere: sql`${charges.status} <> 'Succeeded'`,
+    })
+    .returning();
+  if (saved.length > 0) {
+    await tx.insert(outboxEvents).values(
+      saved.map((charge) => {
+        const item = byAddress.get(charge.contractAddress);
+        return {
+          id: randomUUID(),
+          merchantId: charge.merchantId,
+          eventType: "ChargeSucceeded",
+          payload: { charge: toChargeResource(charge, item?.row.tokenCode ?? "", services.config.chains) },
+          createdAt: now,
+          nextAttemptAt: now,
+        };
+      }),
+    );
+  }
+  const values = sql.join(
+    batch.map(
+      ({ row, charge, nextDueAt }) =>
+        sql`(${row.contractAddress}, ${charge.periodIndex}::int, to_timestamp(${nextDueAt}::bigint))`,
+    ),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    update ${subscriptions} as s
+    set periods_charged = greatest(s.periods_charged, v.periods), next_charge_at = v.next_charge_at,
+        due_since = null, charge_attempts = 0, retry_at = null, updated_at = ${now}
+    from (values ${values}) as v(address, periods, next_charge_at)
+    where s.contract_address = v.address`);
 }
