@@ -20,6 +20,8 @@ export interface Config {
   customerTokenTtlSeconds: number;
   /** Base URL of the hosted checkout page; a session's `url` is this plus its id. */
   checkoutUrl: string;
+  /** The web origins whose pages may call the public hosted-checkout routes (CORS). */
+  checkoutOrigins: string[];
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Which parts this process runs: the HTTP API, the worker, or both (the default). */
   roles: { api: boolean; worker: boolean };
@@ -134,6 +136,25 @@ const environment = z.object({
   RECUR_CHECKOUT_URL: z
     .url({ message: "RECUR_CHECKOUT_URL must be the http(s) URL of the hosted checkout page" })
     .default("http://127.0.0.1:5173/checkout/"),
+  RECUR_CHECKOUT_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const origins = (value ?? "")
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean);
+      for (const origin of origins) {
+        if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+          context.addIssue({
+            code: "custom",
+            message: `RECUR_CHECKOUT_ORIGINS must list web origins such as https://pay.example.com, not "${origin}"`,
+          });
+          return z.NEVER;
+        }
+      }
+      return origins;
+    }),
   RECUR_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       message: "RECUR_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
@@ -271,6 +292,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     draftLifetimeSeconds: values.RECUR_DRAFT_LIFETIME_SECONDS,
     customerTokenTtlSeconds: values.RECUR_CUSTOMER_TOKEN_TTL_SECONDS,
     checkoutUrl: values.RECUR_CHECKOUT_URL,
+    // the hosted page's own origin, plus any other the operator names
+    checkoutOrigins: [...new Set([new URL(values.RECUR_CHECKOUT_URL).origin, ...values.RECUR_CHECKOUT_ORIGINS])],
     logLevel: values.RECUR_LOG_LEVEL,
     roles: values.RECUR_ROLES,
     worker: {

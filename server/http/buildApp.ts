@@ -11,7 +11,7 @@ import type { Services } from "../domain/Services.js";
 import { ApiError, type ErrorDetail } from "./ApiError.js";
 import { Authenticator, type Principal, type ReplayGuard } from "./authenticate.js";
 import { apiKeyRoutes } from "./routes/apiKeyRoutes.js";
-import { checkoutSessionRoutes } from "./routes/checkoutSessionRoutes.js";
+import { checkoutSessionRoutes, hostedCheckoutRoutes } from "./routes/checkoutSessionRoutes.js";
 import { operationsRoutes } from "./routes/operationsRoutes.js";
 import { planRoutes } from "./routes/planRoutes.js";
 import { subscriptionRoutes } from "./routes/subscriptionRoutes.js";
@@ -169,6 +169,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await api.register(planRoutes, { services, authenticator });
     await api.register(subscriptionRoutes, { services, authenticator });
     await api.register(checkoutSessionRoutes, { services, authenticator });
+    await api.register(hostedCheckoutRoutes, { prefix: "/checkout-sessions", services, authenticator });
     await api.register(apiKeyRoutes, { services, authenticator });
     await api.register(operationsRoutes, { services, authenticator });
   });

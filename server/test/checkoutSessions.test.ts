@@ -11,7 +11,10 @@ describe(`checkout sessions (${testEngine})`, () => {
   let anyone: RecurClient;
   let planId: string;
   before(async () => {
-    server = await startTestServer({ RECUR_CHECKOUT_URL: "https://pay.example/checkout/" });
+    server = await startTestServer({
+      RECUR_CHECKOUT_URL: "https://pay.example/checkout/",
+      RECUR_CHECKOUT_ORIGINS: "https://shop.example",
+    });
     client = server.merchant.client;
     anyone = new RecurClient(server.url);
     planId = (await client.createPlan({ name: "Club", amount: "5 tUSDT", periodSeconds: 604_800, maxPeriods: 52 })).id;
@@ -41,6 +44,33 @@ describe(`checkout sessions (${testEngine})`, () => {
     assert.equal(stored.status, "Open");
     assert.equal(stored.lang, "es");
     await assert.rejects(server.otherMerchant.client.getCheckoutSession(created.id), { status: 404 });
+  });
+
+  it("answers the hosted page's cross-origin calls from the checkout origins only, and no merchant route", async () => {
+    const { id } = await client.createCheckoutSession(session());
+    const preflight = (path: string, origin: string) =>
+      fetch(new URL(path, server.url), {
+        method: "OPTIONS",
+        headers: {
+          origin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type",
+        },
+      });
+    for (const origin of ["https://pay.example", "https://shop.example"]) {
+      const answer = await preflight(`/checkout-sessions/${id}/subscription`, origin);
+      assert.equal(answer.status, 204);
+      assert.equal(answer.headers.get("access-control-allow-origin"), origin);
+      const read = await fetch(new URL(`/checkout-sessions/${id}`, server.url), { headers: { origin } });
+      assert.equal(read.status, 200);
+      assert.equal(read.headers.get("access-control-allow-origin"), origin);
+    }
+    const stranger = await fetch(new URL(`/checkout-sessions/${id}`, server.url), {
+      headers: { origin: "https://evil.example" },
+    });
+    assert.equal(stranger.headers.get("access-control-allow-origin"), null);
+    const merchantRoute = await preflight("/integration/subscriptions", "https://pay.example");
+    assert.equal(merchantRoute.headers.get("access-control-allow-origin"), null);
   });
 
   it("lets the hosted page read the session and subscribe through it with the session id alone", async () => {

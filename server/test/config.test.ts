@@ -41,11 +41,13 @@ describe("configuration", () => {
         DATABASE_URL: "mysql://x",
         RECUR_SIGNATURE_WINDOW_SECONDS: "-5",
         RECUR_LOG_LEVEL: "loud",
+        RECUR_CHECKOUT_ORIGINS: "https://pay.example/checkout",
       },
       /RECUR_PORT must be a port number/,
       /DATABASE_URL must be a postgres:\/\//,
       /RECUR_SIGNATURE_WINDOW_SECONDS must be a whole number of seconds from 1 to 3600, not "-5"/,
       /RECUR_LOG_LEVEL must be one of/,
+      /RECUR_CHECKOUT_ORIGINS must list web origins such as https:\/\/pay.example.com, not "https:\/\/pay.example\/checkout"/,
     );
   });
 

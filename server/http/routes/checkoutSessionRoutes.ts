@@ -1,3 +1,4 @@
+import fastifyCors from "@fastify/cors";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
@@ -65,8 +66,6 @@ const publicErrors = { 400: errorResponse, 404: errorResponse, 409: errorRespons
  * through it with the session id alone (an unguessable capability, valid until the session expires).
  */
 export const checkoutSessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { services, authenticator }) => {
-  const { chains } = services.config;
-
   app.post(
     "/integration/checkout-sessions",
     {
@@ -111,9 +110,24 @@ export const checkoutSessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
       return toCheckoutSessionResource(row, services.config.checkoutUrl);
     },
   );
+};
+
+/**
+ * The public routes the hosted checkout page calls from the payer's browser, on another origin than the API's:
+ * they answer CORS requests from the configured checkout origins only. Registered under `/checkout-sessions`, so
+ * that CORS covers nothing else.
+ */
+export const hostedCheckoutRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { services }) => {
+  const { chains } = services.config;
+  await app.register(fastifyCors, {
+    origin: services.config.checkoutOrigins,
+    methods: ["GET", "POST"],
+    allowedHeaders: ["content-type", "x-idempotency-key"],
+    maxAge: 600,
+  });
 
   app.get(
-    "/checkout-sessions/:id",
+    "/:id",
     {
       schema: {
         tags: ["Hosted checkout"],
@@ -126,7 +140,7 @@ export const checkoutSessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
   );
 
   app.post(
-    "/checkout-sessions/:id/subscription",
+    "/:id/subscription",
     {
       schema: {
         tags: ["Hosted checkout"],
@@ -150,7 +164,7 @@ export const checkoutSessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
   );
 
   app.post(
-    "/checkout-sessions/:id/activate",
+    "/:id/activate",
     {
       schema: {
         tags: ["Hosted checkout"],
