@@ -13,6 +13,8 @@ import type {
   createSubscriptionBody,
   permitBody,
 } from "../http/requests.js";
+import type { PublicChain } from "../http/routes/chainRoutes.js";
+import type { GasWallet, WebhookDelivery, WebhookEvent } from "../http/routes/operationsRoutes.js";
 
 /** An error answer from the API: `{status, code, message, details?}`. */
 export class RecurApiError extends Error {
@@ -224,6 +226,48 @@ export class RecurClient {
 
   getCheckoutSession(id: string) {
     return this.request<CheckoutSessionResource>("GET", `/integration/checkout-sessions/${encodeURIComponent(id)}`);
+  }
+
+  /** Where webhook events go; `null` stops sending them. */
+  setWebhookUrl(url: string | null, options?: RequestOptions) {
+    return this.request<{ url: string | null }>("POST", "/integration/webhooks/endpoint", { url }, options);
+  }
+
+  listWebhookEvents(query: { undelivered?: boolean; limit?: number; offset?: number } = {}) {
+    const { undelivered, ...page } = query;
+    return this.request<{ events: WebhookEvent[] }>(
+      "GET",
+      withQuery("/integration/webhooks/events", {
+        ...page,
+        undelivered: undelivered === undefined ? undefined : String(undelivered),
+      }),
+    );
+  }
+
+  listWebhookDeliveries(query: { eventId?: string; limit?: number; offset?: number } = {}) {
+    return this.request<{ deliveries: WebhookDelivery[] }>("GET", withQuery("/integration/webhooks/deliveries", query));
+  }
+
+  redeliverWebhookEvent(eventId: string, options?: RequestOptions) {
+    return this.request<WebhookEvent>(
+      "POST",
+      `/integration/webhooks/events/${encodeURIComponent(eventId)}/redeliver`,
+      undefined,
+      options,
+    );
+  }
+
+  listCharges(query: { contractAddress?: string; statusIn?: string; limit?: number; offset?: number } = {}) {
+    return this.request<{ charges: ChargeResource[] }>("GET", withQuery("/integration/charges", query));
+  }
+
+  listGasWallets() {
+    return this.request<{ gasWallets: GasWallet[] }>("GET", "/integration/gas-wallets");
+  }
+
+  /** The chains and tokens the platform bills on (public: needs no credentials). */
+  listChains() {
+    return this.request<{ chains: PublicChain[] }>("GET", "/chains");
   }
 
   rotateApiKey(options?: RequestOptions) {

@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { getAddress } from "viem";
 import type { Queryable } from "../db/openDatabase.js";
-import { checkoutSessions, merchants, subscriptions } from "../db/schema.js";
+import { checkoutSessions, merchantChains, merchants, subscriptions } from "../db/schema.js";
 import { conflict, notFound } from "../http/ApiError.js";
 import { newId } from "./newId.js";
 import { getPlan } from "./plans.js";
@@ -78,6 +78,10 @@ export async function describeCheckoutSession(tx: Queryable, services: Services,
   const [merchant] = await tx.select().from(merchants).where(eq(merchants.id, session.merchantId));
   const found = services.config.chains.token(plan.tokenCode);
   if (!merchant || !found) throw new Error(`checkout session ${id} points at missing data`);
+  const [settings] = await tx
+    .select({ payoutAddress: merchantChains.payoutAddress })
+    .from(merchantChains)
+    .where(and(eq(merchantChains.merchantId, merchant.id), eq(merchantChains.chainId, found.chain.chainId)));
   let subscription = null;
   let approval = null;
   if (session.contractAddress) {
@@ -100,6 +104,7 @@ export async function describeCheckoutSession(tx: Queryable, services: Services,
     maxPeriods: session.maxPeriods ?? plan.maxPeriods,
     startFrom: session.startFrom?.toISOString() ?? null,
     merchant: { name: merchant.name },
+    payee: settings?.payoutAddress ?? null,
     plan: toPlanResource(plan, services.config.chains),
     chain: { chainId: found.chain.chainId, name: found.chain.name, explorerUrl: found.chain.explorerUrl ?? null },
     token: {

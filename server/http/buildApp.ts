@@ -11,6 +11,7 @@ import type { Services } from "../domain/Services.js";
 import { ApiError, type ErrorDetail } from "./ApiError.js";
 import { Authenticator, type Principal, type ReplayGuard } from "./authenticate.js";
 import { apiKeyRoutes } from "./routes/apiKeyRoutes.js";
+import { chainRoutes } from "./routes/chainRoutes.js";
 import { checkoutSessionRoutes, hostedCheckoutRoutes } from "./routes/checkoutSessionRoutes.js";
 import { operationsRoutes } from "./routes/operationsRoutes.js";
 import { planRoutes } from "./routes/planRoutes.js";
@@ -166,6 +167,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     });
     api.get("/openapi.json", { schema: { hide: true } }, async () => api.swagger());
     api.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
+    await api.register(chainRoutes, { services, authenticator });
     await api.register(planRoutes, { services, authenticator });
     await api.register(subscriptionRoutes, { services, authenticator });
     await api.register(checkoutSessionRoutes, { services, authenticator });

@@ -38,6 +38,25 @@ describe(`the server and the contracts agree (${testEngine})`, () => {
     }
   });
 
+  it("tells anyone the chains and tokens it bills on, without RPC URLs or tokens plans cannot use", async () => {
+    const answer = await fetch(new URL("/chains", server.url));
+    assert.equal(answer.status, 200);
+    const text = await answer.text();
+    assert.doesNotMatch(text, /rpc|127\.0\.0\.1:8545/i);
+    const { chains } = JSON.parse(text) as {
+      chains: { chainId: number; factory: string; tokens: { code: string; address: string; permit: boolean }[] }[];
+    };
+    assert.equal(chains.length, 1);
+    assert.equal(chains[0]?.chainId, 31337);
+    assert.equal(chains[0]?.factory, recur.factory.address);
+    const tokens = Object.fromEntries(chains[0]?.tokens.map((token) => [token.code, token]) ?? []);
+    assert.deepEqual(Object.keys(tokens).sort(), ["tRUSD", "tUSD", "tUSDC", "tUSDT"]);
+    assert.equal(tokens.tUSDC?.address, recur.tokens.permit.address);
+    assert.equal(tokens.tUSDC?.permit, true);
+    const junk = await fetch(new URL("/chains?rpc=1", server.url));
+    assert.equal(junk.status, 400);
+  });
+
   it("hands out as a draft's contract address exactly what factory.predict returns, and activation deploys there", async () => {
     const { viem } = connection;
     const [, payer] = await viem.getWalletClients();

@@ -79,12 +79,14 @@ describe(`checkout sessions (${testEngine})`, () => {
       status: string;
       plan: { amount: string };
       merchant: { name: string };
+      payee: string | null;
       token: { approveZeroFirst: boolean };
       subscription: unknown;
     }>("GET", `/checkout-sessions/${id}`);
     assert.equal(page.status, "Open");
     assert.equal(page.plan.amount, "5 tUSDT");
     assert.equal(page.merchant.name, "Test Shop");
+    assert.equal(page.payee, server.merchant.payout, "the page names where the payments go");
     assert.equal(page.token.approveZeroFirst, true);
     assert.equal(page.subscription, null);
 

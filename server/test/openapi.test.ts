@@ -29,6 +29,7 @@ describe(`the OpenAPI document (${testEngine})`, () => {
       Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })),
     );
     const expected = [
+      "GET /chains",
       "GET /integration/subscription-plans",
       "POST /integration/subscription-plans",
       "GET /integration/subscription-plans/{id}",

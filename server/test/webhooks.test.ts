@@ -7,13 +7,6 @@ import { testEngine } from "./support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 import { startWebhookReceiver } from "./support/startWebhookReceiver.js";
 
-interface EventSummary {
-  eventId: string;
-  delivered: boolean;
-  attempts: number;
-  nextAttemptAt: string | null;
-}
-
 /** Webhook delivery: at least once, signed, backing off while the endpoint is down, redeliverable on request. */
 describe(`webhooks (${testEngine})`, () => {
   let server: TestServer;
@@ -26,7 +19,7 @@ describe(`webhooks (${testEngine})`, () => {
     server = await startTestServer();
     receiver = await startWebhookReceiver(() => server.merchant.apiSecret);
     const merchant = server.merchant.client;
-    await merchant.request("POST", "/integration/webhooks/endpoint", { url: receiver.url });
+    await merchant.setWebhookUrl(receiver.url);
     planId = (await merchant.createPlan({ name: "P", amount: "1 tUSD", periodSeconds: 86_400 })).id;
     await merchant.activatePlan(planId);
     const dispatcher = new WebhookDispatcher(server.services, {
@@ -45,9 +38,7 @@ describe(`webhooks (${testEngine})`, () => {
   });
 
   async function events() {
-    return (
-      await server.merchant.client.request<{ events: EventSummary[] }>("GET", "/integration/webhooks/events?limit=100")
-    ).events;
+    return (await server.merchant.client.listWebhookEvents({ limit: 100 })).events;
   }
 
   async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -91,9 +82,7 @@ describe(`webhooks (${testEngine})`, () => {
     // the delivery log shows the failed attempts and the final success of each event
     const first = delivered[0];
     assert.ok(first);
-    const { deliveries } = await server.merchant.client.request<{
-      deliveries: { attempt: number; responseStatus: number | null }[];
-    }>("GET", `/integration/webhooks/deliveries?eventId=${first.eventId}`);
+    const { deliveries } = await server.merchant.client.listWebhookDeliveries({ eventId: first.eventId });
     assert.ok(deliveries.length >= 4);
     assert.equal(deliveries[0]?.responseStatus, 204, "the newest attempt succeeded");
     assert.ok(deliveries.slice(1).every((delivery) => delivery.responseStatus === 503));
@@ -108,16 +97,10 @@ describe(`webhooks (${testEngine})`, () => {
     const [event] = await events();
     assert.ok(event);
     const before = receiver.received.length;
-    const summary = await server.merchant.client.request<EventSummary>(
-      "POST",
-      `/integration/webhooks/events/${event.eventId}/redeliver`,
-    );
+    const summary = await server.merchant.client.redeliverWebhookEvent(event.eventId);
     assert.equal(summary.delivered, false);
     await waitUntil("redelivery", async () => (receiver.received.length === before + 1 ? true : undefined));
     assert.equal(receiver.received.at(-1)?.eventId, event.eventId);
-    await assert.rejects(
-      server.otherMerchant.client.request("POST", `/integration/webhooks/events/${event.eventId}/redeliver`),
-      { status: 404 },
-    );
+    await assert.rejects(server.otherMerchant.client.redeliverWebhookEvent(event.eventId), { status: 404 });
   });
 });

@@ -45,6 +45,7 @@ const publicSession = z
     maxPeriods: z.number().int(),
     startFrom: z.string().nullable(),
     merchant: z.object({ name: z.string() }),
+    payee: z.string().nullable().describe("Where the payments go; null until the merchant sets up this chain"),
     plan: planResource,
     chain: z.object({ chainId: z.number().int(), name: z.string(), explorerUrl: z.string().nullable() }),
     token: z.object({

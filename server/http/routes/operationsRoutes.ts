@@ -30,7 +30,7 @@ const page = {
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 };
 
-const eventSummary = z
+export const eventSummary = z
   .object({
     eventId: z.string(),
     eventType: z.string(),
@@ -43,7 +43,7 @@ const eventSummary = z
   })
   .meta({ id: "WebhookEvent" });
 
-const delivery = z
+export const delivery = z
   .object({
     eventId: z.string(),
     attempt: z.number().int(),
@@ -54,6 +54,23 @@ const delivery = z
     attemptedAt: z.string(),
   })
   .meta({ id: "WebhookDelivery" });
+
+export const gasWallet = z
+  .object({
+    blockchain: z.string(),
+    chainId: z.number().int(),
+    address: z.string(),
+    payoutAddress: z.string(),
+    balance: z.string().nullable().describe("Native coin, e.g. 0.42 ETH; null until first read"),
+    low: z.boolean(),
+    checkedAt: z.string().nullable(),
+    keyConfigured: z.boolean().describe("Whether this deployment can send from it"),
+  })
+  .meta({ id: "GasWallet" });
+
+export type WebhookEvent = z.infer<typeof eventSummary>;
+export type WebhookDelivery = z.infer<typeof delivery>;
+export type GasWallet = z.infer<typeof gasWallet>;
 
 function summary(row: typeof outboxEvents.$inferSelect): z.infer<typeof eventSummary> {
   return {
@@ -255,20 +272,7 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
         summary: "The merchant's gas wallet on each chain, with its last seen balance and whether it is low",
         security: merchantSecurity,
         response: {
-          200: z.object({
-            gasWallets: z.array(
-              z.object({
-                blockchain: z.string(),
-                chainId: z.number().int(),
-                address: z.string(),
-                payoutAddress: z.string(),
-                balance: z.string().nullable().describe("Native coin, e.g. 0.42 ETH; null until first read"),
-                low: z.boolean(),
-                checkedAt: z.string().nullable(),
-                keyConfigured: z.boolean().describe("Whether this deployment can send from it"),
-              }),
-            ),
-          }),
+          200: z.object({ gasWallets: z.array(gasWallet) }),
           ...errorResponses,
         },
       },
