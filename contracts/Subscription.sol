@@ -70,9 +70,11 @@ contract Subscription {
     ///      storage slot once.
     uint256 private _packedState;
 
-    /// @notice `amount` was pulled from the payer to the payee.
-    /// @dev The one event every period emits, so it carries no indexed topics (750 gas a charge): it is filtered by
-    ///      the log's address, the subscription, which `SubscriptionActivated` maps to its payer and payee.
+    /// @notice `amount` was pulled from the payer to the payee, by a charge made directly or at activation. Charges
+    ///         made through the factory's `chargeMany` are announced by its `SubscriptionsCharged` event instead, one
+    ///         log for the whole batch (a log per subscription would cost about 1,000 gas more per charge).
+    /// @dev It carries no indexed topics (750 gas a charge): it is filtered by the log's address, the subscription,
+    ///      which `SubscriptionActivated` maps to its payer and payee.
     /// @param periodIndex Number of this charge, 1 for the first.
     /// @param nextDueAt Earliest time of the next charge, unix seconds; zero when this was the last charge.
     event SubscriptionCharged(uint256 periodIndex, uint256 nextDueAt);
@@ -150,12 +152,13 @@ contract Subscription {
         }
 
         // the schedule is anchored at the first charge, made now.
-        _charge(IERC20(token), payer, payee, amount, period, maxPeriods, 0, uint40(block.timestamp));
+        _charge(IERC20(token), payer, payee, amount, period, maxPeriods, 0, uint40(block.timestamp), true);
     }
 
     /// @notice Pulls `amount` from the payer to the payee for the period due now. Anyone may call it.
     /// @return periodIndex Number of this charge, 1 for the first.
-    function charge() external returns (uint256 periodIndex) {
+    /// @return nextDueAt Earliest time of the next charge, unix seconds; zero when this was the last charge.
+    function charge() external returns (uint256 periodIndex, uint256 nextDueAt) {
         uint256 word = _packedState;
         Status status = Status(uint8(word));
         uint40 dueAt = uint40(word >> 24);
@@ -164,7 +167,9 @@ contract Subscription {
 
         (address token, address payer, address payee, uint256 amount, uint256 period, , uint256 maxPeriods) = TermsCodec
             .readForCharge();
-        return _charge(IERC20(token), payer, payee, amount, period, maxPeriods, uint16(word >> 8), dueAt);
+        // the factory's `chargeMany` announces the charges of a batch in one event of its own
+        bool announce = msg.sender != FACTORY;
+        return _charge(IERC20(token), payer, payee, amount, period, maxPeriods, uint16(word >> 8), dueAt, announce);
     }
 
     /// @notice Stops charges until {unpause}. Only the payer or the operator may pause.
@@ -253,6 +258,7 @@ contract Subscription {
     /// @dev Records the charge and pulls the tokens: state first, then the transfer, then the events.
     /// @param charged Charges made before this one, fewer than `maxPeriods`.
     /// @param dueAt The due time this charge settles, not later than now; it anchors the next one.
+    /// @param announce Whether to emit {SubscriptionCharged} (not when the factory's batch event reports it).
     function _charge(
         IERC20 token,
         address payer,
@@ -261,10 +267,11 @@ contract Subscription {
         uint256 period,
         uint256 maxPeriods,
         uint16 charged,
-        uint40 dueAt
-    ) private returns (uint256 periodIndex) {
+        uint40 dueAt,
+        bool announce
+    ) private returns (uint256 periodIndex, uint256 nextDueAt) {
         uint16 index;
-        uint40 nextDueAt;
+        uint40 next;
         // cannot overflow: `charged` < `maxPeriods` <= type(uint16).max; `period` > 0 (checked at activation) and
         // the next boundary lies at most one period (< 2^32 s) after now, far below type(uint40).max.
         unchecked {
@@ -275,10 +282,10 @@ contract Subscription {
             unchecked {
                 // the next due time is the first schedule boundary after now: a late charge covers the period it
                 // falls in, never the ones missed before it.
-                nextDueAt = uint40(dueAt + period * ((block.timestamp - dueAt) / period + 1));
+                next = uint40(dueAt + period * ((block.timestamp - dueAt) / period + 1));
             }
         }
-        _storeState(finished ? Status.Finished : Status.Active, index, nextDueAt, 0, false);
+        _storeState(finished ? Status.Finished : Status.Active, index, next, 0, false);
 
         // the first transfer is measured so fee-on-transfer tokens are refused before any period is short-paid.
         if (charged == 0) {
@@ -290,9 +297,9 @@ contract Subscription {
             _pull(token, payer, payee, amount);
         }
 
-        emit SubscriptionCharged(index, nextDueAt);
+        if (announce) emit SubscriptionCharged(index, next);
         if (finished) emit SubscriptionFinished(payer, payee, index);
-        return index;
+        return (index, next);
     }
 
     /// @dev Moves `amount` from `payer` to `payee`, reverting with the reason when the token refuses.

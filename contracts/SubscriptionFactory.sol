@@ -37,6 +37,14 @@ contract SubscriptionFactory {
         uint256 salt
     );
 
+    /// @notice A `chargeMany` call charged the subscriptions in `charges`, in the order it was given them. It stands
+    ///         for their `SubscriptionCharged` events, which charges through the factory leave out: one log for the
+    ///         batch costs about 1,000 gas less per charge than one log each.
+    /// @param charges One word per charge, packed as `SubscriptionCharged` would tell it: the subscription's
+    ///        address in bits 0-159, `periodIndex` in bits 160-175, `nextDueAt` in bits 176-215. Packed, the batch costs one word of log data per charge
+    ///        instead of three.
+    event SubscriptionsCharged(uint256[] charges);
+
     /// @notice `timestamp` is later than the terms' activation deadline `activateBy`.
     error ActivationExpired(uint256 activateBy, uint256 timestamp);
 
@@ -90,19 +98,34 @@ contract SubscriptionFactory {
     ///         cannot be charged does not stop the others. Anyone may call it.
     /// @return charged For each subscription, whether it was charged.
     function chargeMany(address[] calldata subscriptions) external returns (bool[] memory charged) {
-        charged = new bool[](subscriptions.length);
+        uint256 count = subscriptions.length;
+        charged = new bool[](count);
+        uint256[] memory charges = new uint256[](count);
+        uint256 chargedCount;
         bytes4 selector = Subscription.charge.selector;
-        for (uint256 i; i < subscriptions.length; ++i) {
+        for (uint256 i; i < count; ++i) {
             address subscription = subscriptions[i];
-            bool ok;
             // a call to an address without code succeeds and returns nothing, so success also requires the
-            // one-word answer that `charge` gives.
+            // two-word answer that `charge` gives: (periodIndex, nextDueAt), packed with the address. The writes
+            // stay within both arrays (i < count, chargedCount <= i), so they skip Solidity's bounds checks.
             assembly ("memory-safe") {
                 mstore(0x00, selector)
-                ok := call(gas(), subscription, 0, 0x00, 0x04, 0x00, 0x20)
-                ok := and(ok, eq(returndatasize(), 0x20))
+                // two statements: Yul evaluates arguments right to left, so returndatasize() must follow the call
+                let ok := call(gas(), subscription, 0, 0x00, 0x04, 0x00, 0x40)
+                if and(ok, eq(returndatasize(), 0x40)) {
+                    mstore(add(charged, shl(5, add(i, 1))), 1)
+                    chargedCount := add(chargedCount, 1)
+                    let packed := or(subscription, or(shl(160, mload(0x00)), shl(176, mload(0x20))))
+                    mstore(add(charges, shl(5, chargedCount)), packed)
+                }
             }
-            charged[i] = ok;
+        }
+        if (chargedCount != 0) {
+            // shorten the array to the charges made: it only ever shrinks, so its memory stays allocated
+            assembly ("memory-safe") {
+                mstore(charges, chargedCount)
+            }
+            emit SubscriptionsCharged(charges);
         }
     }
 

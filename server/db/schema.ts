@@ -411,7 +411,8 @@ export const chainEvents = pgTable(
     args: jsonb("args").notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.chainId, t.txHash, t.logIndex] }),
+    // one batch log (`SubscriptionsCharged`) is about many subscriptions: a row for each
+    primaryKey({ columns: [t.chainId, t.txHash, t.logIndex, t.contractAddress] }),
     index("chain_events_subscription_idx").on(t.contractAddress, t.blockNumber, t.logIndex),
     index("chain_events_block_idx").on(t.chainId, t.blockNumber),
   ],

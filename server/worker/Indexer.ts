@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq, gt, inArray, lt } from "drizzle-orm";
 import { type Address, erc20Abi, getAddress, type Hex, type Log, parseEventLogs } from "viem";
 import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
+import { unpackBatchCharges } from "../chain/batchCharges.js";
 import type { ChainAccess } from "../chain/ChainAccess.js";
 import { chainBlocks, chainCursors, chainEvents, charges, subscriptions } from "../db/schema.js";
 import type { Services } from "../domain/Services.js";
@@ -20,6 +21,37 @@ const SUBSCRIPTION_EVENTS = [
 
 /** Block hashes kept to find a fork point; a reorganisation deeper than this restarts from the oldest kept. */
 const KEPT_BLOCKS = 256;
+
+/** One event about one subscription, where on the chain it was logged. */
+interface SubscriptionEvent {
+  subscription: Address;
+  name: string;
+  args: Record<string, unknown>;
+  /** The charge's number, when the event reports a charge. */
+  periodIndex?: number;
+  blockNumber: bigint;
+  blockHash: Hex;
+  transactionHash: Hex;
+  logIndex: number;
+}
+
+type LogPosition = Pick<SubscriptionEvent, "blockNumber" | "blockHash" | "transactionHash" | "logIndex">;
+
+/** Where a log sits; logs read from a range of blocks are mined, so a missing field is a broken node. */
+function position(log: {
+  blockNumber: bigint | null;
+  blockHash: Hex | null;
+  transactionHash: Hex | null;
+  logIndex: number | null;
+}): LogPosition {
+  const { blockNumber, blockHash, transactionHash, logIndex } = log;
+  if (blockNumber === null || blockHash === null || transactionHash === null || logIndex === null) {
+    throw new Error(
+      `the node returned a log without its block or transaction: ${JSON.stringify({ blockNumber, transactionHash })}`,
+    );
+  }
+  return { blockNumber, blockHash, transactionHash, logIndex };
+}
 
 /**
  * Follows one chain, `confirmations` blocks behind its head, from a stored cursor: the factory's activations, every
@@ -76,8 +108,7 @@ export class Indexer implements WorkerTask {
     if (!toBlock.hash) throw new Error(`block ${to} has no hash`);
 
     const logs = await this.#readLogs(from, to);
-    const addresses = [...new Set(logs.subscriptionLogs.map((log) => getAddress(log.address)))];
-    for (const log of logs.activations) addresses.push(getAddress(log.args.subscription));
+    const addresses = [...new Set(logs.events.map((event) => event.subscription))];
     const known = addresses.length
       ? await this.services.db
           .select()
@@ -85,42 +116,41 @@ export class Indexer implements WorkerTask {
           .where(and(eq(subscriptions.chainId, this.#chainId), inArray(subscriptions.contractAddress, addresses)))
       : [];
     const knownAddresses = new Set(known.map((row) => row.contractAddress));
-    const relevant = [
-      ...logs.activations.filter((log) => knownAddresses.has(getAddress(log.args.subscription))),
-      ...logs.subscriptionLogs.filter((log) => knownAddresses.has(getAddress(log.address))),
-    ];
-    const times = await this.#blockTimes(relevant.map((log) => log.blockNumber));
+    const relevant = logs.events.filter((event) => knownAddresses.has(event.subscription));
+    const times = await this.#blockTimes(relevant.map((event) => event.blockNumber));
     const states = await this.chain.states(known.map((row) => row.contractAddress as Address));
 
     await this.services.db.transaction(async (tx) => {
-      for (const log of relevant) {
-        const subscription =
-          log.eventName === "SubscriptionActivated" ? getAddress(log.args.subscription) : getAddress(log.address);
+      for (const event of relevant) {
         await tx
           .insert(chainEvents)
           .values({
             chainId: this.#chainId,
-            blockNumber: Number(log.blockNumber),
-            blockHash: log.blockHash,
-            blockTime: times.get(log.blockNumber) ?? this.services.now(),
-            txHash: log.transactionHash,
-            logIndex: log.logIndex,
-            contractAddress: subscription,
-            name: log.eventName,
+            blockNumber: Number(event.blockNumber),
+            blockHash: event.blockHash,
+            blockTime: times.get(event.blockNumber) ?? this.services.now(),
+            txHash: event.transactionHash,
+            logIndex: event.logIndex,
+            contractAddress: event.subscription,
+            name: event.name,
             args: JSON.parse(
-              JSON.stringify(log.args, (_, value) => (typeof value === "bigint" ? value.toString() : value)),
+              JSON.stringify(event.args, (_, value) => (typeof value === "bigint" ? value.toString() : value)),
             ),
           })
           .onConflictDoNothing();
       }
       for (const row of known) {
-        const observed: ObservedCharge[] = logs.subscriptionLogs
-          .filter((log) => log.eventName === "SubscriptionCharged" && getAddress(log.address) === row.contractAddress)
-          .map((log) => ({
-            periodIndex: Number((log.args as { periodIndex: bigint }).periodIndex),
-            txHash: log.transactionHash,
-            at: times.get(log.blockNumber) ?? this.services.now(),
-          }));
+        const observed: ObservedCharge[] = relevant.flatMap((event) =>
+          event.subscription === row.contractAddress && event.periodIndex !== undefined
+            ? [
+                {
+                  periodIndex: event.periodIndex,
+                  txHash: event.transactionHash,
+                  at: times.get(event.blockNumber) ?? this.services.now(),
+                },
+              ]
+            : [],
+        );
         const [locked] = await tx
           .select()
           .from(subscriptions)
@@ -157,12 +187,15 @@ export class Indexer implements WorkerTask {
     return to < safe.number;
   }
 
+  /**
+   * The chain's events about subscriptions in a block range, one entry per subscription: the factory's activations
+   * and batch charges (one `SubscriptionsCharged` log names many) and each subscription's own events.
+   */
   async #readLogs(fromBlock: bigint, toBlock: bigint) {
     const { client, config } = this.chain;
-    const activations = await client.getContractEvents({
+    const factoryLogs = await client.getContractEvents({
       address: config.factory,
       abi: subscriptionFactoryAbi,
-      eventName: "SubscriptionActivated",
       fromBlock,
       toBlock,
       strict: true,
@@ -176,10 +209,36 @@ export class Indexer implements WorkerTask {
       toBlock,
       strict: true,
     });
-    const subscriptionLogs = parseEventLogs({ abi: subscriptionAbi, logs: rawSubscriptionLogs as Log[] }).filter(
-      (log): log is typeof log & { blockNumber: bigint; blockHash: Hex; transactionHash: Hex; logIndex: number } =>
-        log.blockNumber !== null && log.blockHash !== null && log.transactionHash !== null && log.logIndex !== null,
-    );
+    const events: SubscriptionEvent[] = [];
+    for (const log of factoryLogs) {
+      if (log.eventName === "SubscriptionActivated") {
+        events.push({
+          ...position(log),
+          subscription: getAddress(log.args.subscription),
+          name: log.eventName,
+          args: log.args,
+        });
+      } else if (log.eventName === "SubscriptionsCharged") {
+        for (const { subscription, periodIndex, nextDueAt } of unpackBatchCharges(log.args.charges)) {
+          events.push({
+            ...position(log),
+            subscription,
+            name: log.eventName,
+            args: { periodIndex, nextDueAt },
+            periodIndex,
+          });
+        }
+      }
+    }
+    for (const log of parseEventLogs({ abi: subscriptionAbi, logs: rawSubscriptionLogs as Log[] })) {
+      events.push({
+        ...position(log),
+        subscription: getAddress(log.address),
+        name: log.eventName,
+        args: log.args,
+        ...(log.eventName === "SubscriptionCharged" ? { periodIndex: Number(log.args.periodIndex) } : {}),
+      });
+    }
     const drafts = await this.services.db
       .select({ address: subscriptions.contractAddress })
       .from(subscriptions)
@@ -196,7 +255,7 @@ export class Indexer implements WorkerTask {
             toBlock,
             strict: true,
           });
-    return { activations, subscriptionLogs, approvals };
+    return { events, approvals };
   }
 
   async #blockTimes(numbers: bigint[]): Promise<Map<bigint, Date>> {

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, isNull, lte, or } from "drizzle-orm";
-import { type Address, encodeFunctionData, getAddress, type Log, parseEventLogs } from "viem";
-import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
+import { type Address, encodeFunctionData, getAddress, type Log, parseEventLogs, toHex } from "viem";
+import { subscriptionFactoryAbi } from "../../generated/abis.js";
+import { unpackBatchCharges } from "../chain/batchCharges.js";
 import type { ChainAccess, ChargeReason, OnChainState } from "../chain/ChainAccess.js";
 import type { Queryable } from "../db/openDatabase.js";
 import { charges, subscriptionRequests, subscriptions } from "../db/schema.js";
@@ -30,6 +31,9 @@ export interface KeeperOptions {
 export const DEFAULT_RETRY_LADDER = [3_600, 21_600, 86_400, 259_200] as const;
 
 /** Charge failures a payer can fix, in words for the merchant. */
+/** `Subscription._packedState`, the one storage slot a charge reads and writes in the subscription itself. */
+const STATE_SLOT = toHex(0n, { size: 32 });
+
 const FAILURE_WORDS: Partial<Record<ChargeReason, string>> = {
   AllowanceTooLow: "the payer's allowance for the subscription is below one period",
   BalanceTooLow: "the payer's balance is below one period",
@@ -146,28 +150,32 @@ export class Keeper implements WorkerTask {
       blockTag: "pending",
     });
     const chargeable = addresses.filter((_, i) => result[i]);
-    const observed = new Map<string, { charge: ObservedCharge; nextDueAt: number }>();
+    const observed = new Map<string, { charge: ObservedCharge; state: OnChainState }>();
     if (chargeable.length > 0) {
       const receipt = await sender.send({
         to: factory,
         data: encodeFunctionData({ abi: subscriptionFactoryAbi, functionName: "chargeMany", args: [chargeable] }),
         purpose: "charge",
         subscriptions: chargeable,
+        // each subscription's state slot is read and written: declared up front, it is 200 gas cheaper per charge
+        accessList: chargeable.map((address) => ({ address, storageKeys: [STATE_SLOT] })),
       });
       const block = await this.chain.client.getBlock({ blockNumber: receipt.blockNumber });
       const at = new Date(Number(block.timestamp) * 1000);
-      for (const log of parseEventLogs({
-        abi: subscriptionAbi,
+      // the batch reports every charge it made, with the new schedule, in one factory event
+      const reported = parseEventLogs({
+        abi: subscriptionFactoryAbi,
         logs: receipt.logs as Log[],
-        eventName: "SubscriptionCharged",
-      })) {
-        observed.set(getAddress(log.address), {
-          charge: { periodIndex: Number(log.args.periodIndex), txHash: receipt.transactionHash, at },
-          nextDueAt: Number(log.args.nextDueAt),
+        eventName: "SubscriptionsCharged",
+      }).flatMap((log) => (getAddress(log.address) === factory ? unpackBatchCharges(log.args.charges) : []));
+      for (const { subscription, periodIndex, nextDueAt } of reported) {
+        observed.set(subscription, {
+          charge: { periodIndex, txHash: receipt.transactionHash, at },
+          state: { status: nextDueAt === 0 ? "Finished" : "Active", periodsCharged: periodIndex, nextDueAt },
         });
       }
     }
-    // the charged ones' new state is in their events; for the rest, what the chain says and why they were not charged
+    // for the rest, what the chain says and why they were not charged
     const uncharged = addresses.filter((address) => !observed.has(address));
     const [states, reasons] = await Promise.all([
       this.chain.states(uncharged),
@@ -180,8 +188,8 @@ export class Keeper implements WorkerTask {
       for (const row of rows) {
         const address = row.contractAddress as Address;
         const charged = observed.get(address);
-        if (charged && row.status === "Active" && row.dueSince === null && charged.nextDueAt !== 0) {
-          routine.push({ row, charge: charged.charge, nextDueAt: charged.nextDueAt });
+        if (charged && row.status === "Active" && row.dueSince === null && charged.state.status === "Active") {
+          routine.push({ row, charge: charged.charge, nextDueAt: charged.state.nextDueAt });
           continue;
         }
         const [locked] = await tx
@@ -190,13 +198,7 @@ export class Keeper implements WorkerTask {
           .where(eq(subscriptions.contractAddress, address))
           .for("update");
         if (!locked) continue;
-        const state: OnChainState | undefined = charged
-          ? {
-              status: charged.nextDueAt === 0 ? "Finished" : "Active",
-              periodsCharged: charged.charge.periodIndex,
-              nextDueAt: charged.nextDueAt,
-            }
-          : states.get(address);
+        const state: OnChainState | undefined = charged ? charged.state : states.get(address);
         const applied = await applyChainState(tx, this.services, locked, {
           state,
           charges: charged ? [charged.charge] : [],

@@ -1,5 +1,6 @@
 import { and, eq, lt, max } from "drizzle-orm";
 import {
+  type AccessList,
   type Address,
   type Hex,
   keccak256,
@@ -20,6 +21,8 @@ export interface SendRequest {
   purpose: string;
   /** The subscriptions it concerns, for the journal. */
   subscriptions: string[];
+  /** Accounts and storage slots the transaction touches (EIP-2930), when declaring them saves gas. */
+  accessList?: AccessList;
 }
 
 /** The network asks more than the configured cap: wait rather than overpay. Worth retrying later. */
@@ -47,7 +50,12 @@ export class TransactionSender {
   /** Estimates, signs, journals, broadcasts and waits for `request`; returns its receipt (which may be a revert). */
   async send(request: SendRequest): Promise<TransactionReceipt> {
     const { client } = this.chain;
-    const estimate = await client.estimateGas({ account: this.account, to: request.to, data: request.data });
+    const estimate = await client.estimateGas({
+      account: this.account,
+      to: request.to,
+      data: request.data,
+      accessList: request.accessList,
+    });
     const gas = (estimate * 12n) / 10n + 10_000n;
     const fees = await client.estimateFeesPerGas();
     const cap = this.options.maxFeePerGas;
@@ -95,6 +103,7 @@ export class TransactionSender {
         type: "eip1559",
         to: request.to,
         data: request.data,
+        accessList: request.accessList,
         nonce,
         ...fees,
       });

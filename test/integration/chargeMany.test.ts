@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
-import { type Address, parseEventLogs, zeroAddress } from "viem";
+import { type Address, getAddress, parseEventLogs, zeroAddress } from "viem";
+import { unpackBatchCharges } from "../../server/chain/batchCharges.js";
 import { type Connection, deployRecur, type Recur } from "../helpers/deployRecur.js";
 import { getActors } from "../helpers/getActors.js";
 import { makeTerms, type Terms } from "../helpers/makeTerms.js";
@@ -92,13 +93,23 @@ describe("a keeper batch with mixed outcomes", () => {
     const hash = await recur.factory.write.chargeMany([addresses], { account: keeper.account });
     const receipt = await (await viem.getPublicClient()).waitForTransactionReceipt({ hash });
 
-    const charged = parseEventLogs({ abi: ok.abi, logs: receipt.logs, eventName: "SubscriptionCharged" });
+    const announced = parseEventLogs({
+      abi: recur.factory.abi,
+      logs: receipt.logs,
+      eventName: "SubscriptionsCharged",
+    });
+    const state = await ok.read.state();
     assert.deepEqual(
-      charged.map((log) => log.address.toLowerCase()),
-      [ok.address.toLowerCase()],
-      "one charge event, from the chargeable one",
+      announced.map((log) => unpackBatchCharges(log.args.charges)),
+      [[{ subscription: getAddress(ok.address), periodIndex: 2, nextDueAt: state.nextDueAt }]],
+      "one event for the batch: the chargeable one, its period and its next due time",
     );
-    assert.equal((await ok.read.state()).periodsCharged, 2);
+    assert.equal(
+      parseEventLogs({ abi: ok.abi, logs: receipt.logs, eventName: "SubscriptionCharged" }).length,
+      0,
+      "no event per subscription",
+    );
+    assert.equal(state.periodsCharged, 2);
     for (const other of batch.slice(1)) {
       const before = other === notDue ? 0 : 1;
       assert.equal((await other.read.state()).periodsCharged, before, "untouched");

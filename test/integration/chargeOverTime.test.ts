@@ -1,11 +1,18 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
+import type { Address } from "viem";
+import { unpackBatchCharges } from "../../server/chain/batchCharges.js";
 import { type Connection, deployRecur, type Recur } from "../helpers/deployRecur.js";
 import { getActors } from "../helpers/getActors.js";
 import { makeTerms } from "../helpers/makeTerms.js";
 
 const DAY = 24 * 3600;
+
+/** A `SubscriptionsCharged` word as the factory documents it: address, then periodIndex at bit 160, nextDueAt at 176. */
+function packCharge(subscription: Address, periodIndex: number, nextDueAt: number): bigint {
+  return BigInt(subscription) | (BigInt(periodIndex) << 160n) | (BigInt(nextDueAt) << 176n);
+}
 const MONTH = 30 * DAY;
 
 describe("a subscription charged over many periods", () => {
@@ -53,9 +60,9 @@ describe("a subscription charged over many periods", () => {
     await networkHelpers.time.increaseTo(anchor + MONTH + 3 * DAY);
     await viem.assertions.emitWithArgs(
       factory.write.chargeMany([[subscription.address]], { account: keeper.account }),
-      subscription,
-      "SubscriptionCharged",
-      [2n, BigInt(anchor + 2 * MONTH)],
+      factory,
+      "SubscriptionsCharged",
+      [[packCharge(subscription.address, 2, anchor + 2 * MONTH)]],
     );
     await networkHelpers.time.increaseTo(anchor + 3 * MONTH + 10 * DAY);
     await factory.write.chargeMany([[subscription.address]], { account: keeper.account });
@@ -91,19 +98,27 @@ describe("a subscription charged over many periods", () => {
     const publicClient = await viem.getPublicClient();
     const fromBlock = await publicClient.getBlockNumber();
     const { subscription } = await activated(12);
+    const { factory } = recur;
+    // charged directly, in a batch (late, so a period is skipped), paused and resumed, in a batch again
     await networkHelpers.time.increase(MONTH);
     await subscription.write.charge({ account: keeper.account });
+    await networkHelpers.time.increase(2 * MONTH + 5 * DAY);
+    await factory.write.chargeMany([[subscription.address]], { account: keeper.account });
+    await subscription.write.pause({ account: payer.account });
+    await networkHelpers.time.increase(7 * DAY);
+    await subscription.write.unpause({ account: payer.account });
+    await networkHelpers.time.increase(MONTH);
+    await factory.write.chargeMany([[subscription.address]], { account: keeper.account });
     await subscription.write.pause({ account: payer.account });
 
-    const [activation, ...others] = await publicClient.getContractEvents({
-      address: recur.factory.address,
-      abi: recur.factory.abi,
-      eventName: "SubscriptionActivated",
+    const factoryLogs = await publicClient.getContractEvents({
+      address: factory.address,
+      abi: factory.abi,
       fromBlock,
       strict: true,
     });
-    assert.ok(activation);
-    assert.equal(others.length, 0);
+    const activation = factoryLogs.find((log) => log.eventName === "SubscriptionActivated");
+    assert.ok(activation?.eventName === "SubscriptionActivated");
     const { subscription: address, ...fields } = activation.args;
     const terms = {
       ...fields,
@@ -113,17 +128,40 @@ describe("a subscription charged over many periods", () => {
       activateBy: Number(fields.activateBy),
       salt: Number(fields.salt),
     };
-    assert.equal(await recur.factory.read.predict([terms]), address, "the logged terms prove the address");
+    assert.equal(await factory.read.predict([terms]), address, "the logged terms prove the address");
 
-    const logs = await publicClient.getContractEvents({ address, abi: subscription.abi, fromBlock, strict: true });
-    assert.deepEqual(
-      logs.map((log) => log.eventName),
-      ["SubscriptionCharged", "SubscriptionCharged", "SubscriptionPaused"],
+    // replay the subscription's own events and the batches that name it, in chain order
+    const ownLogs = await publicClient.getContractEvents({ address, abi: subscription.abi, fromBlock, strict: true });
+    const logs = [...factoryLogs, ...ownLogs].sort((a, b) =>
+      a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : Number(a.blockNumber - b.blockNumber),
     );
-    const lastCharge = logs.findLast((log) => log.eventName === "SubscriptionCharged");
-    assert.ok(lastCharge?.eventName === "SubscriptionCharged");
+    const rebuilt = { status: "None", periodsCharged: 0, nextDueAt: 0 };
+    for (const log of logs) {
+      if (log.eventName === "SubscriptionActivated" && log.args.subscription === address) {
+        Object.assign(rebuilt, { status: "Active", nextDueAt: terms.startAt });
+      } else if (log.eventName === "SubscriptionCharged") {
+        rebuilt.periodsCharged = Number(log.args.periodIndex);
+        rebuilt.nextDueAt = Number(log.args.nextDueAt);
+      } else if (log.eventName === "SubscriptionsCharged") {
+        for (const charge of unpackBatchCharges(log.args.charges)) {
+          if (charge.subscription !== address) continue;
+          rebuilt.periodsCharged = charge.periodIndex;
+          rebuilt.nextDueAt = charge.nextDueAt;
+        }
+      } else if (log.eventName === "SubscriptionPaused") {
+        rebuilt.status = "Paused";
+      } else if (log.eventName === "SubscriptionUnpaused") {
+        Object.assign(rebuilt, { status: "Active", nextDueAt: Number(log.args.nextDueAt) });
+      }
+    }
+
     const state = await subscription.read.state();
-    assert.equal(lastCharge.args.periodIndex, BigInt(state.periodsCharged), "charge count from the logs");
-    assert.equal(lastCharge.args.nextDueAt, BigInt(state.nextDueAt), "next due time from the logs");
+    assert.deepEqual(rebuilt, {
+      status: "Paused",
+      periodsCharged: state.periodsCharged,
+      nextDueAt: state.nextDueAt,
+    });
+    assert.equal(state.status, 2, "Paused on chain too");
+    assert.equal(state.periodsCharged, 4, "activation, direct, two batches");
   });
 });

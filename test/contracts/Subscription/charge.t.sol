@@ -14,9 +14,10 @@ contract ChargeTest is SubscriptionTestBase {
         vm.warp(T0 + MONTH);
 
         vm.prank(keeper);
-        uint256 index = sub.charge();
+        (uint256 index, uint256 nextDueAt) = sub.charge();
 
         vm.assertEq(index, 2, "second charge");
+        vm.assertEq(nextDueAt, T0 + 2 * MONTH, "next due a period later");
         vm.assertEq(token.balanceOf(payer), payerBefore - AMOUNT, "payer paid amount");
         vm.assertEq(token.balanceOf(payee), payeeBefore + AMOUNT, "payee received amount");
         vm.assertEq(token.balanceOf(keeper), 0, "caller received nothing");

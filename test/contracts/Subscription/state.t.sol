@@ -29,4 +29,18 @@ contract StateTest is SubscriptionTestBase {
         vm.assertEq(s.periodsCharged, 2, "charges kept while paused");
         vm.assertEq(s.nextDueAt, T0 + 2 * MONTH, "next due kept while paused");
     }
+
+    /// The keeper declares slot 0 in its charge transactions' access lists (server/worker/Keeper.ts).
+    function test_state_isStoredInSlotZero() public {
+        Subscription sub = _activeSubscription();
+        bytes32 before = vm.load(address(sub), bytes32(0));
+        vm.assertEq(uint8(uint256(before)), uint8(Subscription.Status.Active), "status in the low byte of slot 0");
+
+        vm.warp(T0 + MONTH);
+        sub.charge();
+
+        bytes32 word = vm.load(address(sub), bytes32(0));
+        vm.assertEq(uint16(uint256(word) >> 8), 2, "periods charged in slot 0");
+        vm.assertEq(uint40(uint256(word) >> 24), T0 + 2 * MONTH, "next due time in slot 0");
+    }
 }

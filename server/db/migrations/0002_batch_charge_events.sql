@@ -1,0 +1,2 @@
+ALTER TABLE "chain_events" DROP CONSTRAINT "chain_events_chain_id_tx_hash_log_index_pk";--> statement-breakpoint
+ALTER TABLE "chain_events" ADD CONSTRAINT "chain_events_chain_id_tx_hash_log_index_contract_address_pk" PRIMARY KEY("chain_id","tx_hash","log_index","contract_address");
