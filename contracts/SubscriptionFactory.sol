@@ -41,8 +41,8 @@ contract SubscriptionFactory {
     ///         for their `SubscriptionCharged` events, which charges through the factory leave out: one log for the
     ///         batch costs about 1,000 gas less per charge than one log each.
     /// @param charges One word per charge, packed as `SubscriptionCharged` would tell it: the subscription's
-    ///        address in bits 0-159, `periodIndex` in bits 160-175, `nextDueAt` in bits 176-215. Packed, the batch costs one word of log data per charge
-    ///        instead of three.
+    ///        address in bits 0-159, `periodIndex` in bits 160-175, `nextDueAt` in bits 176-215. Packed, the batch
+    ///        costs one word of log data per charge instead of three.
     event SubscriptionsCharged(uint256[] charges);
 
     /// @notice `timestamp` is later than the terms' activation deadline `activateBy`.
