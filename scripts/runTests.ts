@@ -71,6 +71,12 @@ const runners: Runner[] = [
     },
     count: countNodeTest,
   },
+  {
+    name: "scripts: npm start, headless",
+    command: "tsx",
+    args: ["--test", "--test-reporter=spec", "scripts/test/**/*.test.ts"],
+    count: countNodeTest,
+  },
 ];
 
 async function run(runner: Runner): Promise<{ passed: number; failed: number; ok: boolean }> {

@@ -1,0 +1,175 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type Address, createPublicClient, createWalletClient, defineChain, erc20Abi, type Hex, http } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { RecurClient } from "../../server/client/RecurClient.js";
+import { freePort } from "../lib/freePort.js";
+
+/** What `npm start` printed once it was ready. */
+interface Ready {
+  apiKey: string;
+  apiSecret: string;
+  planIds: string[];
+  payers: { address: Address; key: Hex }[];
+}
+
+function parseReady(output: string): Ready {
+  const field = (label: string) => {
+    const match = new RegExp(`^\\s+${label}\\s+(\\S+)$`, "m").exec(output);
+    assert.ok(match?.[1], `npm start printed its ${label}`);
+    return match[1];
+  };
+  const planIds = [...output.matchAll(/\((?:[^,()]+), (plan_\w+)\)/g)].map((match) => match[1] ?? "");
+  const payers = [...output.matchAll(/^\s+(0x[0-9a-fA-F]{40})\s+private key (0x[0-9a-f]{64})$/gm)].map((match) => ({
+    address: match[1] as Address,
+    key: match[2] as Hex,
+  }));
+  return { apiKey: field("API key"), apiSecret: field("API secret"), planIds, payers };
+}
+
+/** True when something accepts connections on 127.0.0.1:`port`. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** True while any process of group `pgid` is alive. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("npm start, headless", () => {
+  let child: ChildProcess;
+  let output = "";
+  let ready: Ready;
+  let apiPort: number;
+  let chainPort: number;
+  let dataDir: string;
+
+  before(async () => {
+    [apiPort, chainPort] = [await freePort(), await freePort()];
+    dataDir = await mkdtemp(path.join(tmpdir(), "recur-start-"));
+    // its own process group, as a terminal runs it: Ctrl-C reaches the whole group
+    child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "scripts/start.ts",
+        "--port",
+        String(apiPort),
+        "--chain-port",
+        String(chainPort),
+        "--data-dir",
+        dataDir,
+      ],
+      { detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const deadline = Date.now() + 120_000;
+    while (!/^READY$/m.test(output)) {
+      if (child.exitCode !== null) assert.fail(`npm start exited with ${child.exitCode}:\n${output}`);
+      if (Date.now() > deadline) assert.fail(`npm start was not ready within 120 s:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    ready = parseReady(output);
+  });
+
+  after(async () => {
+    if (child.pid && groupAlive(child.pid)) process.kill(-child.pid, "SIGKILL");
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("serves the demo merchant's plans to a signed client, and a payer subscribes on the local chain", async () => {
+    const api = `http://127.0.0.1:${apiPort}`;
+    const client = new RecurClient(api, { apiKey: ready.apiKey, apiSecret: ready.apiSecret });
+    const { plans } = await client.listPlans({ statusIn: "Active" });
+    assert.equal(plans.length, 3, "three Active demo plans");
+    assert.deepEqual(new Set(plans.map((plan) => plan.id)), new Set(ready.planIds), "the plans it printed");
+    assert.equal(ready.payers.length, 3, "three test payers printed");
+
+    // a printed test payer subscribes to the five-minute plan: draft, approve, activation by the worker
+    const [payer] = ready.payers;
+    assert.ok(payer);
+    const plan = plans.find((p) => p.periodSeconds === 300);
+    assert.ok(plan, "the five-minute plan");
+    const draft = await client.createSubscription({
+      planId: plan.id,
+      customerId: "demo-customer",
+      payer: payer.address,
+    });
+    const chain = defineChain({
+      id: 31337,
+      name: "localhost",
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [`http://127.0.0.1:${chainPort}`] } },
+    });
+    const wallet = createWalletClient({ account: privateKeyToAccount(payer.key), chain, transport: http() });
+    const publicClient = createPublicClient({ chain, transport: http() });
+    const token = draft.approval.token as Address;
+    const balanceBefore = await publicClient.readContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [payer.address],
+    });
+    const hash = await wallet.writeContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [draft.contractAddress as Address, BigInt(draft.approval.suggestedAllowance)],
+    });
+    await publicClient.waitForTransactionReceipt({ hash });
+    await client.activateSubscription(draft.contractAddress);
+
+    const deadline = Date.now() + 30_000;
+    let status = "";
+    while (Date.now() < deadline) {
+      ({ status } = await client.getSubscription(draft.contractAddress));
+      if (status === "Active") break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(status, "Active", `the worker activated it; npm start printed:\n${output}`);
+    const balanceAfter = await publicClient.readContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [payer.address],
+    });
+    assert.equal(balanceBefore - balanceAfter, 10n ** 17n, "the first period (0.10 tUSD) was charged");
+  });
+
+  it("stops every process it started, and every port, on Ctrl-C", async () => {
+    assert.ok(child.pid);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    process.kill(-child.pid, "SIGINT");
+    assert.equal(await exited, 0, "exits cleanly");
+    const deadline = Date.now() + 10_000;
+    while (groupAlive(child.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(groupAlive(child.pid), false, "no process of its group is left");
+    assert.equal(await listening(apiPort), false, "the API port is closed");
+    assert.equal(await listening(chainPort), false, "the chain port is closed");
+    assert.match(output, /SIGINT: stopping/);
+  });
+});
