@@ -1,0 +1,85 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { RecurApiError } from "../../../server/client/RecurClient.js";
+import { ApiError, type ErrorDetail } from "../../../server/http/ApiError.js";
+import { UnavailableError } from "./UnavailableError.js";
+
+/** Error codes for the statuses Fastify and its plugins answer with. */
+const CODES: Record<number, string> = {
+  400: "BadRequest",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "NotFound",
+  405: "MethodNotAllowed",
+  409: "Conflict",
+  413: "PayloadTooLarge",
+  414: "URITooLong",
+  415: "UnsupportedMediaType",
+  429: "TooManyRequests",
+};
+
+/** The platform's refusals a browser may see as they are: they describe the browser's own request. */
+const PASSED_ON = new Set([400, 403, 404, 409, 413, 429]);
+
+const badGateway = () =>
+  new ApiError(502, "BadGateway", "The billing platform is unavailable right now; try again in a minute");
+
+/**
+ * Gives every error the platform's shape `{status, code, message, details?}`: the browser's own mistakes with a
+ * message saying how to fix them, the platform's refusals of the browser's request as the platform worded them, and
+ * everything else (the platform down, or refusing this server's own credentials, or a bug here) as a bare 5xx whose
+ * details go to the log only.
+ */
+export function handleErrors(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ApiError | RecurApiError | UnavailableError, request, reply) => {
+    const answer = (failure: ApiError) =>
+      reply.code(failure.status).send({
+        status: failure.status,
+        code: failure.code,
+        message: failure.message,
+        ...(failure.details ? { details: failure.details } : {}),
+      });
+    if (error instanceof ApiError) return answer(error);
+    if (error instanceof RecurApiError) {
+      if (PASSED_ON.has(error.status))
+        return answer(new ApiError(error.status, error.code, error.message, error.details));
+      // a 401 here means this server's API key is wrong or rotated: the operator must act, not the browser
+      request.log.error(
+        { status: error.status, code: error.code, message: error.message },
+        "the platform refused a request",
+      );
+      return answer(badGateway());
+    }
+    if (error instanceof UnavailableError) {
+      request.log.error({ err: error }, "a service this server depends on is unavailable");
+      return answer(new ApiError(502, "BadGateway", error.message));
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = error.validationContext === "querystring" ? "query" : (error.validationContext ?? "request");
+      const details: ErrorDetail[] = error.validation.map((issue) => ({
+        path: [where, ...issue.instancePath.split("/").filter(Boolean)].join("."),
+        message: issue.message ?? "invalid",
+      }));
+      const first = details[0];
+      return answer(
+        new ApiError(
+          400,
+          "BadRequest",
+          first ? `Invalid ${where}: ${first.path}: ${first.message}` : `Invalid ${where}`,
+          details,
+        ),
+      );
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500)
+      return answer(new ApiError(status, CODES[status] ?? "BadRequest", error.message));
+    request.log.error({ err: error }, "request failed");
+    return answer(new ApiError(500, "InternalError", "Internal error; it has been logged"));
+  });
+}
+
+/** The error shape of everything Fastify refuses before routing (a malformed URL, say). */
+export function frameworkError(error: FastifyError): ApiError {
+  const status = error.statusCode ?? 400;
+  return new ApiError(status, CODES[status] ?? "BadRequest", error.message);
+}

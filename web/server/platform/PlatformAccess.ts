@@ -1,0 +1,107 @@
+import type { Address } from "viem";
+import { RecurApiError, RecurClient } from "../../../server/client/RecurClient.js";
+import type { PlanResource } from "../../../server/domain/resources.js";
+import type { PublicChain } from "../../../server/http/routes/chainRoutes.js";
+import type { WebConfig } from "../config/loadWebConfig.js";
+import type { Session } from "../sessions/SessionStore.js";
+import { platformFetch } from "./platformFetch.js";
+
+/** A customer token is renewed this long before it expires, so no request goes out with one about to lapse. */
+const TOKEN_MARGIN_MS = 60_000;
+
+/** How long the platform's list of chains (which changes with a redeployment, not in a day) is reused. */
+const CHAINS_TTL_MS = 60_000;
+
+/**
+ * How long the merchant's Active plans are reused. Every visitor asks for them; without reuse each identical signed
+ * request would wait for the next second (the platform accepts a signature once), so visitors would queue.
+ */
+const PLANS_TTL_MS = 5_000;
+
+/** The platform's largest page. */
+const PAGE = 100;
+
+/** A value fetched at most once per `ttlMs`, with concurrent callers sharing one fetch. */
+class Cached<T> {
+  #value: { promise: Promise<T>; fetchedAt: number } | undefined;
+
+  constructor(
+    readonly ttlMs: number,
+    readonly fetchValue: () => Promise<T>,
+  ) {}
+
+  get(): Promise<T> {
+    if (!this.#value || this.#value.fetchedAt + this.ttlMs <= Date.now()) {
+      const promise = this.fetchValue();
+      this.#value = { promise, fetchedAt: Date.now() };
+      // a failure is not kept: the next caller tries again
+      promise.catch(() => {
+        if (this.#value?.promise === promise) this.#value = undefined;
+      });
+    }
+    return this.#value.promise;
+  }
+}
+
+/**
+ * The platform as this site reaches it: as the merchant (requests signed with the API key and secret), or as one
+ * signed-in customer (a short-lived customer token, so the platform itself keeps the browser to that customer's
+ * subscriptions).
+ */
+export class PlatformAccess {
+  /** Signs with the merchant's secret: only for what a customer token cannot do, and for the admin pages. */
+  readonly merchant: RecurClient;
+  readonly #chains = new Cached(CHAINS_TTL_MS, async () => (await this.merchant.listChains()).chains);
+  readonly #plans = new Cached(PLANS_TTL_MS, () => this.#fetchActivePlans());
+  readonly #gasWallets = new Cached(CHAINS_TTL_MS, async () => (await this.merchant.listGasWallets()).gasWallets);
+
+  constructor(readonly config: Pick<WebConfig, "platformUrl" | "apiKey" | "apiSecret">) {
+    this.merchant = new RecurClient(
+      config.platformUrl,
+      { apiKey: config.apiKey, apiSecret: config.apiSecret },
+      platformFetch,
+    );
+  }
+
+  /** A client acting as the session's wallet, the customer id being its checksummed address. */
+  async asCustomer(session: Session & { wallet: { address: Address } }): Promise<RecurClient> {
+    let token = session.customerToken;
+    if (!token || token.expiresAt - TOKEN_MARGIN_MS <= Date.now()) {
+      const issued = await this.merchant.createCustomerToken(session.wallet.address);
+      token = { token: issued.token, expiresAt: Date.parse(issued.expiresAt) };
+      session.customerToken = token;
+    }
+    return new RecurClient(this.config.platformUrl, { customerToken: token.token }, platformFetch);
+  }
+
+  /** The chains and tokens the platform bills on. */
+  chains(): Promise<PublicChain[]> {
+    return this.#chains.get();
+  }
+
+  /** The merchant's Active plans: the only ones a visitor may see or subscribe to. */
+  activePlans(): Promise<PlanResource[]> {
+    return this.#plans.get();
+  }
+
+  /** The merchant's payout address on the chain named `blockchain`: where a subscription's money goes. */
+  async payeeOn(blockchain: string): Promise<Address | null> {
+    const gasWallets = await this.#gasWallets.get();
+    return (gasWallets.find((wallet) => wallet.blockchain === blockchain)?.payoutAddress as Address) ?? null;
+  }
+
+  async #fetchActivePlans(): Promise<PlanResource[]> {
+    const plans: PlanResource[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const query = { statusIn: "Active", limit: PAGE, offset };
+      const page = await this.merchant.listPlans(query).catch(async (error: unknown) => {
+        // another process signing with the same key sent this very request in this very second: sign it again
+        if (!(error instanceof RecurApiError && error.status === 401)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return this.merchant.listPlans(query);
+      });
+      plans.push(...page.plans);
+      if (page.plans.length < PAGE) return plans;
+    }
+  }
+}

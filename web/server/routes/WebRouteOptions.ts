@@ -1,0 +1,12 @@
+import type { WebConfig } from "../config/loadWebConfig.js";
+import type { PlatformAccess } from "../platform/PlatformAccess.js";
+import type { SessionStore } from "../sessions/SessionStore.js";
+import type { SignInVerifier } from "../sessions/SignInVerifier.js";
+
+/** What every route plugin of the web server is registered with. */
+export interface WebRouteOptions {
+  config: WebConfig;
+  sessions: SessionStore;
+  platform: PlatformAccess;
+  verifier: SignInVerifier;
+}

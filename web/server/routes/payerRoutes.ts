@@ -1,0 +1,123 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { Address } from "viem";
+import { z } from "zod";
+import { RecurApiError } from "../../../server/client/RecurClient.js";
+import { chargeResource, subscriptionResource } from "../../../server/domain/resources.js";
+import { notFound } from "../../../server/http/ApiError.js";
+import { approvalSchema } from "../../../server/http/routes/subscriptionRoutes.js";
+import { addressParams, idempotencyHeaders, idempotencyOf, page, statusIn } from "./requestSchemas.js";
+import { requireWallet, type WalletSession, walletSessionOf } from "./requireWallet.js";
+import type { WebRouteOptions } from "./WebRouteOptions.js";
+
+const permit = z.strictObject({
+  value: z.string(),
+  deadline: z.string(),
+  v: z.number(),
+  r: z.string(),
+  s: z.string(),
+});
+
+/**
+ * What a signed-in payer may do, and nothing else: list active plans (public, elsewhere), create a draft for their
+ * own wallet, activate their own draft, list, read and cancel their own subscriptions. The customer id and the
+ * payer are always the signed-in address, never taken from the request; the platform is called with that
+ * customer's token, so it too refuses anything outside that customer's subscriptions.
+ */
+export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { sessions, platform }) => {
+  app.addHook("preHandler", requireWallet(sessions));
+
+  /** The session's own subscription at `address`; anyone else's is answered exactly like one that does not exist. */
+  async function own(session: WalletSession, address: Address) {
+    const missing = notFound(`No subscription ${address} of yours`);
+    const customer = await platform.asCustomer(session);
+    const subscription = await customer.getSubscription(address).catch((error: unknown) => {
+      throw error instanceof RecurApiError && error.status === 404 ? missing : error;
+    });
+    if (subscription.payer !== session.wallet.address) throw missing;
+    return { customer, subscription };
+  }
+
+  app.post(
+    "/subscriptions",
+    {
+      schema: {
+        headers: idempotencyHeaders,
+        body: z.strictObject(
+          {
+            planId: z.string().min(1).max(64),
+            startFrom: z.string().max(64).optional().describe("ISO 8601: a later first charge (a free trial)"),
+            maxPeriods: z.number().int().optional(),
+          },
+          {
+            error: (issue) =>
+              issue.code === "unrecognized_keys"
+                ? `unknown field ${issue.keys.join(", ")}: a subscription is always for the signed-in wallet, so send only planId, startFrom and maxPeriods`
+                : undefined,
+          },
+        ),
+        response: { 200: subscriptionResource.extend({ approval: approvalSchema }) },
+      },
+    },
+    async (request) => {
+      const session = walletSessionOf(request);
+      const customer = await platform.asCustomer(session);
+      const { address } = session.wallet;
+      return customer.createSubscription(
+        { ...request.body, customerId: address, payer: address },
+        idempotencyOf(request),
+      );
+    },
+  );
+
+  app.get(
+    "/subscriptions",
+    {
+      schema: {
+        querystring: z.strictObject({ statusIn, ...page }),
+        response: { 200: z.object({ subscriptions: z.array(subscriptionResource) }) },
+      },
+    },
+    async (request) => {
+      const { address } = walletSessionOf(request).wallet;
+      const customer = await platform.asCustomer(walletSessionOf(request));
+      return customer.listSubscriptions({ ...request.query, customerId: address, payer: address });
+    },
+  );
+
+  app.get(
+    "/subscriptions/:address",
+    {
+      schema: {
+        params: addressParams,
+        response: { 200: subscriptionResource.extend({ charges: z.array(chargeResource) }) },
+      },
+    },
+    async (request) => (await own(walletSessionOf(request), request.params.address)).subscription,
+  );
+
+  app.post(
+    "/subscriptions/:address/activate",
+    {
+      schema: {
+        headers: idempotencyHeaders,
+        params: addressParams,
+        body: z.strictObject({ permit: permit.optional() }).nullish(),
+        response: { 200: subscriptionResource },
+      },
+    },
+    async (request) => {
+      const { customer, subscription } = await own(walletSessionOf(request), request.params.address);
+      return customer.activateSubscription(subscription.contractAddress, request.body?.permit, idempotencyOf(request));
+    },
+  );
+
+  app.post(
+    "/subscriptions/:address/cancel",
+    { schema: { headers: idempotencyHeaders, params: addressParams, response: { 200: subscriptionResource } } },
+    async (request) => {
+      const { subscription } = await own(walletSessionOf(request), request.params.address);
+      // the platform lets only the merchant ask for a cancel: this server asks for it once the payer is proven owner
+      return platform.merchant.cancelSubscription(subscription.contractAddress, idempotencyOf(request));
+    },
+  );
+};

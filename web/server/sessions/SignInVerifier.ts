@@ -1,0 +1,126 @@
+import {
+  type Address,
+  createPublicClient,
+  getAddress,
+  type Hex,
+  http,
+  isAddressEqual,
+  type PublicClient,
+  recoverMessageAddress,
+} from "viem";
+import { parseSiweMessage, verifySiweMessage } from "viem/siwe";
+import { badRequest, unauthorized } from "../../../server/http/ApiError.js";
+import { UnavailableError } from "../http/UnavailableError.js";
+
+/** What a sign-in proved: who signed, and until when the message allows a session. */
+export interface SignedIn {
+  address: Address;
+  /** The message's expiration time, unix milliseconds, if it has one. */
+  expiresAt?: number;
+}
+
+/** The EIP-4361 fields a sign-in message must have. */
+const REQUIRED = ["domain", "address", "uri", "version", "chainId", "nonce"] as const;
+
+/**
+ * Checks Sign-In with Ethereum (EIP-4361) messages: that each was written for this site, this sign-in's nonce, a
+ * chain the site serves and the present moment, and that the address it names signed it. Externally owned accounts
+ * are checked here; smart-contract wallets (ERC-1271, and ERC-6492 for ones not deployed yet) through the chain's
+ * RPC. Each refusal says what was wrong and what to do.
+ */
+export class SignInVerifier {
+  readonly #clients = new Map<number, PublicClient>();
+
+  constructor(readonly rpcUrls: Map<number, string>) {}
+
+  /**
+   * The signer of `message`, or an `ApiError` saying what is wrong. `nonce` is the one this browser's session was
+   * given (already spent: a nonce never serves twice, whatever the outcome); `domain` is this site's host (and port).
+   */
+  async verify(request: {
+    message: string;
+    signature: Hex;
+    nonce: string;
+    domain: string;
+    now?: Date;
+  }): Promise<SignedIn> {
+    const { message, signature, domain, now = new Date() } = request;
+    const fields = parseSiweMessage(message);
+    const missing = REQUIRED.filter((field) => fields[field] === undefined);
+    if (missing.length > 0) {
+      throw badRequest(
+        `The message is not a Sign-In with Ethereum (EIP-4361) message: it lacks ${missing.join(", ")}`,
+        missing.map((field) => ({ path: "body.message", message: `no ${field}` })),
+      );
+    }
+    if (fields.nonce !== request.nonce) {
+      throw unauthorized(
+        "The message's nonce is not the one this browser was given, or was used already: get a new nonce from GET /api/auth/nonce and sign again",
+      );
+    }
+    if (fields.domain !== domain) {
+      throw unauthorized(
+        `The message is for ${fields.domain}, but this site is ${domain}: sign a message for ${domain}`,
+      );
+    }
+    const chainId = fields.chainId as number;
+    const client = this.#client(chainId);
+    if (!client) {
+      throw badRequest(
+        `The message is for chain ${chainId}, which this site does not serve: use chain ${[...this.rpcUrls.keys()].join(" or ")}`,
+        [{ path: "body.message", message: "unknown chain" }],
+      );
+    }
+    if (fields.expirationTime && !(fields.expirationTime > now)) {
+      throw unauthorized(`The message expired at ${describe(fields.expirationTime)}: sign a new one`);
+    }
+    if (fields.notBefore && !(fields.notBefore <= now)) {
+      throw unauthorized(`The message is not valid before ${describe(fields.notBefore)}: sign one valid now`);
+    }
+    const address = getAddress(fields.address as Address);
+    if (!(await this.#signedBy(address, message, signature, client, request.nonce, domain, now))) {
+      throw unauthorized(`The signature is not ${address}'s signature of this message: sign it with that wallet`);
+    }
+    return { address, ...(fields.expirationTime ? { expiresAt: fields.expirationTime.getTime() } : {}) };
+  }
+
+  async #signedBy(
+    address: Address,
+    message: string,
+    signature: Hex,
+    client: PublicClient,
+    nonce: string,
+    domain: string,
+    time: Date,
+  ): Promise<boolean> {
+    // most wallets are keys: recover the signer here, with no round trip to the chain
+    try {
+      if (isAddressEqual(await recoverMessageAddress({ message, signature }), address)) return true;
+    } catch {
+      // not an ECDSA signature: a smart-contract wallet's, perhaps
+    }
+    try {
+      return await verifySiweMessage(client, { message, signature, address, domain, nonce, time });
+    } catch (error) {
+      throw new UnavailableError(
+        "Could not check the signature with the chain's RPC (needed for smart-contract wallets); try again in a minute",
+        { cause: error },
+      );
+    }
+  }
+
+  #client(chainId: number): PublicClient | undefined {
+    const url = this.rpcUrls.get(chainId);
+    if (!url) return undefined;
+    let client = this.#clients.get(chainId);
+    if (!client) {
+      client = createPublicClient({ transport: http(url, { timeout: 10_000, retryCount: 1 }) });
+      this.#clients.set(chainId, client);
+    }
+    return client;
+  }
+}
+
+function describe(date: Date): string {
+  return Number.isNaN(date.getTime()) ? "an unreadable time" : date.toISOString();
+}

@@ -1,0 +1,341 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { privateKeyToAccount } from "viem/accounts";
+import type { Draft } from "../../server/client/RecurClient.js";
+import type { SubscriptionResource } from "../../server/domain/resources.js";
+import type { TestPayer } from "../../server/test/support/startPlatform.js";
+import { BrowserSession } from "./support/BrowserSession.js";
+import { startWebStack, type WebStack } from "./support/startWebStack.js";
+
+/**
+ * The signing proxy over real HTTP, in front of the real platform (API, worker, database) on a real local chain:
+ * Sign-In with Ethereum, what a signed-in payer may do and nothing more, refusals with clear 4xx answers, CORS,
+ * rate limits, and no credential of the merchant in anything a browser receives.
+ */
+describe("signing proxy", () => {
+  let stack: WebStack;
+  const browsers: BrowserSession[] = [];
+  const browser = (origin?: string) => {
+    const session = new BrowserSession(stack.url, origin);
+    browsers.push(session);
+    return session;
+  };
+  let alice: TestPayer;
+  let bob: TestPayer;
+  let aliceBrowser: BrowserSession;
+  let bobBrowser: BrowserSession;
+  /** Alice's subscription, active on chain. */
+  let aliceSubscription: string;
+
+  before(async () => {
+    stack = await startWebStack();
+    alice = await stack.platform.newPayer();
+    bob = await stack.platform.newPayer();
+    aliceBrowser = browser();
+    bobBrowser = browser();
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  async function subscription(session: BrowserSession, address: string) {
+    return session.get<SubscriptionResource & { charges: unknown[] }>(`/api/me/subscriptions/${address}`);
+  }
+
+  it("lists the merchant's Active plans to anyone, and nothing of its other plans", async () => {
+    const visitor = browser();
+    const { status, body } = await visitor.get<{ plans: { id: string; status: string }[] }>("/api/plans");
+    assert.equal(status, 200);
+    const ids = body.plans.map((plan) => plan.id).sort();
+    assert.deepEqual(ids, [stack.plans.usd.id, stack.plans.usdt.id, stack.plans.usdc.id].sort());
+    assert.ok(body.plans.every((plan) => plan.status === "Active"));
+
+    const one = await visitor.get<{ id: string; payee: string }>(`/api/plans/${stack.plans.usdc.id}`);
+    assert.equal(one.status, 200);
+    assert.equal(one.body.payee, stack.platform.server.merchant.payout);
+    const hidden = await visitor.get<{ code: string }>(`/api/plans/${stack.plans.draft.id}`);
+    assert.equal(hidden.status, 404);
+    assert.equal(hidden.body.code, "NotFound");
+  });
+
+  it("serves the site's configuration: the chains it has an RPC URL for, without the platform's secrets", async () => {
+    const { status, body } = await browser().get<{ chains: { chainId: number; rpcUrl: string; tokens: unknown[] }[] }>(
+      "/api/config",
+    );
+    assert.equal(status, 200);
+    assert.deepEqual(
+      body.chains.map((chain) => [chain.chainId, chain.rpcUrl]),
+      [[31337, stack.platform.node.url]],
+    );
+    assert.ok(body.chains[0] && body.chains[0].tokens.length >= 3);
+  });
+
+  it("signs a payer in with Ethereum and binds the session cookie to that wallet", async () => {
+    const signedIn = await aliceBrowser.signIn(alice.key);
+    assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+    assert.deepEqual(signedIn.body, { address: alice.address, admin: false });
+    const cookie = signedIn.headers.getSetCookie().find((line) => line.startsWith("recur_session="));
+    assert.match(cookie ?? "", /HttpOnly/i);
+    assert.match(cookie ?? "", /SameSite=Lax/i);
+    const session = await aliceBrowser.get("/api/auth/session");
+    assert.equal(session.status, 200);
+    assert.equal(session.body.address, alice.address);
+    assert.equal((await bobBrowser.signIn(bob.key)).status, 200);
+  });
+
+  it("refuses sign-ins that are not this browser's, this site's, or the named wallet's", async () => {
+    const account = privateKeyToAccount(alice.key);
+    const other = privateKeyToAccount(bob.key);
+    const attempt = async (
+      build: (nonce: string) => string,
+      sign: (message: string) => Promise<`0x${string}`> = (message) => account.signMessage({ message }),
+    ) => {
+      const session = browser();
+      const { body } = await session.get<{ nonce: string }>("/api/auth/nonce");
+      const message = build(body.nonce);
+      return {
+        session,
+        answer: await session.post<{ message: string }>("/api/auth/verify", {
+          message,
+          signature: await sign(message),
+        }),
+      };
+    };
+
+    const foreignNonce = await attempt(() => aliceBrowser.signInMessage(alice.address, "abcdefgh12345678"));
+    assert.equal(foreignNonce.answer.status, 401);
+    assert.match(foreignNonce.answer.body.message, /nonce/);
+
+    const otherSite = await attempt((nonce) =>
+      aliceBrowser.signInMessage(alice.address, nonce, { domain: "evil.example" }),
+    );
+    assert.equal(otherSite.answer.status, 401);
+    assert.match(otherSite.answer.body.message, /evil\.example/);
+
+    const otherChain = await attempt((nonce) => aliceBrowser.signInMessage(alice.address, nonce, { chainId: 1 }));
+    assert.equal(otherChain.answer.status, 400);
+    assert.match(otherChain.answer.body.message, /chain 1/);
+
+    const expired = await attempt((nonce) =>
+      aliceBrowser.signInMessage(alice.address, nonce, { expirationTime: new Date(Date.now() - 60_000) }),
+    );
+    assert.equal(expired.answer.status, 401);
+    assert.match(expired.answer.body.message, /expired/);
+
+    const impostor = await attempt(
+      (nonce) => aliceBrowser.signInMessage(alice.address, nonce),
+      (message) => other.signMessage({ message }),
+    );
+    assert.equal(impostor.answer.status, 401);
+    assert.match(impostor.answer.body.message, /not .*signature/);
+    // the nonce was spent by the failed attempt: the right signature now is refused too
+    const { session } = impostor;
+    const retry = session.signInMessage(alice.address, "abcdefgh12345678");
+    const replay = await session.post("/api/auth/verify", {
+      message: retry,
+      signature: await account.signMessage({ message: retry }),
+    });
+    assert.equal(replay.status, 401);
+    assert.equal((await session.get("/api/auth/session")).status, 401);
+  });
+
+  it("refuses what a signed-out browser asks of the payer's routes", async () => {
+    const visitor = browser();
+    for (const answer of [
+      await visitor.get("/api/me/subscriptions"),
+      await visitor.post("/api/me/subscriptions", { planId: stack.plans.usd.id }),
+    ]) {
+      assert.equal(answer.status, 401);
+      assert.match(String(answer.body.message), /sign in/i);
+    }
+  });
+
+  it("creates a draft for the signed-in wallet, approves it on chain, and activates it", async () => {
+    const created = await aliceBrowser.post<Draft>("/api/me/subscriptions", { planId: stack.plans.usdt.id });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const draft = created.body;
+    assert.equal(draft.status, "Draft");
+    assert.equal(draft.payer, alice.address);
+    assert.equal(draft.customerId, alice.address);
+    assert.equal(draft.approval.spender, draft.contractAddress);
+    assert.equal(draft.approval.approveZeroFirst, true);
+    assert.equal(draft.approval.suggestedAllowance, (5_000_000n * 6n).toString());
+
+    await stack.platform.approve(alice, draft);
+    const activation = await aliceBrowser.post<SubscriptionResource>(
+      `/api/me/subscriptions/${draft.contractAddress}/activate`,
+    );
+    assert.equal(activation.status, 200, JSON.stringify(activation.body));
+    const active = await stack.platform.waitFor("activation through the proxy", async () => {
+      const { body } = await subscription(aliceBrowser, draft.contractAddress);
+      return body.status === "Active" ? body : undefined;
+    });
+    assert.equal(active.periodsCharged, 1);
+    aliceSubscription = draft.contractAddress;
+
+    const listed = await aliceBrowser.get<{ subscriptions: SubscriptionResource[] }>("/api/me/subscriptions");
+    assert.deepEqual(
+      listed.body.subscriptions.map((item) => item.contractAddress),
+      [aliceSubscription],
+    );
+  });
+
+  it("never lets one payer see or touch another payer's subscription", async () => {
+    const countsBefore = await stack.platform.server.rowCounts();
+    for (const answer of [
+      await bobBrowser.get(`/api/me/subscriptions/${aliceSubscription}`),
+      await bobBrowser.post(`/api/me/subscriptions/${aliceSubscription}/activate`),
+      await bobBrowser.post(`/api/me/subscriptions/${aliceSubscription}/cancel`),
+    ]) {
+      assert.equal(answer.status, 404, JSON.stringify(answer.body));
+      assert.match(String(answer.body.message), /of yours/);
+    }
+    const listed = await bobBrowser.get<{ subscriptions: SubscriptionResource[] }>("/api/me/subscriptions");
+    assert.deepEqual(listed.body.subscriptions, []);
+    // a filter naming someone else is no way around it either
+    const filtered = await bobBrowser.get<{ message: string }>(`/api/me/subscriptions?payer=${alice.address}`);
+    assert.equal(filtered.status, 400);
+    assert.match(filtered.body.message, /payer/);
+    assert.deepEqual(await stack.platform.server.rowCounts(), countsBefore);
+    assert.equal((await subscription(aliceBrowser, aliceSubscription)).body.status, "Active");
+  });
+
+  it("refuses a draft for anyone but the signed-in wallet, and other bad input, with a clear 4xx", async () => {
+    const countsBefore = await stack.platform.server.rowCounts();
+    const forSomeoneElse = await bobBrowser.post<{ message: string }>("/api/me/subscriptions", {
+      planId: stack.plans.usd.id,
+      payer: alice.address,
+    });
+    assert.equal(forSomeoneElse.status, 400);
+    assert.match(forSomeoneElse.body.message, /unknown field payer: a subscription is always for the signed-in wallet/);
+
+    const customer = await bobBrowser.post<{ message: string }>("/api/me/subscriptions", {
+      planId: stack.plans.usd.id,
+      customerId: "someone-else",
+    });
+    assert.equal(customer.status, 400);
+    assert.match(customer.body.message, /customerId/);
+
+    const noPlan = await bobBrowser.post<{ message: string }>("/api/me/subscriptions", {});
+    assert.equal(noPlan.status, 400);
+    assert.match(noPlan.body.message, /planId/);
+
+    const unknownPlan = await bobBrowser.post<{ status: number }>("/api/me/subscriptions", { planId: "plan_nope" });
+    assert.equal(unknownPlan.status, 404);
+
+    const draftPlan = await bobBrowser.post<{ status: number }>("/api/me/subscriptions", {
+      planId: stack.plans.draft.id,
+    });
+    assert.ok(draftPlan.status >= 400 && draftPlan.status < 500, `status ${draftPlan.status}`);
+
+    const badAddress = await bobBrowser.get<{ message: string }>("/api/me/subscriptions/0x1234");
+    assert.equal(badAddress.status, 400);
+    assert.match(badAddress.body.message, /address/);
+
+    const notJson = await bobBrowser.request<{ status: number; message: string }>(
+      "POST",
+      "/api/me/subscriptions",
+      undefined,
+      { "content-type": "text/plain" },
+    );
+    assert.equal(notJson.status, 415);
+    assert.match(notJson.body.message, /application\/json/);
+
+    const broken = await fetch(new URL("/api/me/subscriptions", stack.url), {
+      method: "POST",
+      headers: { origin: stack.url, "content-type": "application/json", cookie: bobBrowser.cookie ?? "" },
+      body: "{not json",
+    });
+    assert.equal(broken.status, 400);
+    assert.match(((await broken.json()) as { message: string }).message, /not valid JSON/);
+
+    const huge = await bobBrowser.post<{ status: number }>("/api/me/subscriptions", {
+      planId: stack.plans.usd.id,
+      startFrom: "x".repeat(20_000),
+    });
+    assert.equal(huge.status, 413);
+
+    const unknownRoute = await bobBrowser.get<{ status: number }>("/api/integration/subscription-plans");
+    assert.equal(unknownRoute.status, 404);
+    assert.deepEqual(await stack.platform.server.rowCounts(), countsBefore);
+  });
+
+  it("refuses writes from other sites' pages (CSRF) and answers CORS only for the listed origins", async () => {
+    const noOrigin = await fetch(new URL("/api/me/subscriptions", stack.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: bobBrowser.cookie ?? "" },
+      body: JSON.stringify({ planId: stack.plans.usd.id }),
+    });
+    assert.equal(noOrigin.status, 403);
+    const evil = new BrowserSession(stack.url, "https://evil.example");
+    const fromEvil = await evil.post<{ message: string }>("/api/auth/logout");
+    assert.equal(fromEvil.status, 403);
+    assert.match(fromEvil.body.message, /evil\.example/);
+
+    const preflight = async (origin: string) =>
+      fetch(new URL("/api/me/subscriptions", stack.url), {
+        method: "OPTIONS",
+        headers: {
+          origin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type",
+        },
+      });
+    const allowed = await preflight("https://shop.example");
+    assert.equal(allowed.headers.get("access-control-allow-origin"), "https://shop.example");
+    assert.equal(allowed.headers.get("access-control-allow-credentials"), "true");
+    const refused = await preflight("https://evil.example");
+    assert.equal(refused.headers.get("access-control-allow-origin"), null);
+
+    const shop = new BrowserSession(stack.url, "https://shop.example");
+    assert.equal((await shop.post("/api/auth/logout")).status, 204);
+  });
+
+  it("sends the headers of a site that handles wallets", async () => {
+    const answer = await browser().get("/api/plans");
+    assert.match(answer.headers.get("content-security-policy") ?? "", /script-src 'self'/);
+    assert.equal(answer.headers.get("x-frame-options"), "DENY");
+    assert.equal(answer.headers.get("cache-control"), "no-store");
+  });
+
+  it("cancels the payer's own subscription, which the worker then cancels on chain", async () => {
+    const cancel = await aliceBrowser.post<SubscriptionResource>(`/api/me/subscriptions/${aliceSubscription}/cancel`);
+    assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
+    assert.equal(cancel.body.status, "PendingCancel");
+    await stack.platform.waitFor("the cancel on chain", async () => {
+      const { body } = await subscription(aliceBrowser, aliceSubscription);
+      return body.status === "Cancelled" ? body : undefined;
+    });
+  });
+
+  it("signs out: the cookie is worth nothing afterwards", async () => {
+    const cookie = bobBrowser.cookie;
+    assert.equal((await bobBrowser.post("/api/auth/logout")).status, 204);
+    const replayed = await fetch(new URL("/api/me/subscriptions", stack.url), { headers: { cookie: cookie ?? "" } });
+    assert.equal(replayed.status, 401);
+  });
+
+  it("limits the rate of requests per client, and of sign-in attempts more strictly", async () => {
+    const { url } = await stack.startWeb({ rateLimit: { perMinute: 4, authPerMinute: 3 } });
+    const limited = new BrowserSession(url);
+    browsers.push(limited);
+    const nonces: number[] = [];
+    for (let i = 0; i < 4; i++) nonces.push((await limited.get("/api/auth/nonce")).status);
+    assert.deepEqual(nonces, [200, 200, 200, 429]);
+    const plans: number[] = [];
+    for (let i = 0; i < 5; i++) plans.push((await limited.get("/api/plans")).status);
+    assert.deepEqual(plans, [200, 200, 200, 200, 429]);
+    const refused = await limited.get<{ code: string; message: string }>("/api/plans");
+    assert.equal(refused.body.code, "TooManyRequests");
+    assert.match(refused.body.message, /retry in/i);
+    assert.ok(Number(refused.headers.get("retry-after")) > 0);
+  });
+
+  it("never puts the merchant's API secret or key in any answer", () => {
+    const { apiKey, apiSecret } = stack.platform.server.merchant;
+    const everything = browsers.flatMap((session) => session.transcript).join("\n");
+    assert.ok(everything.length > 5_000, "the transcript holds the answers");
+    assert.ok(!everything.includes(apiSecret), "the API secret reached a browser");
+    assert.ok(!everything.includes(apiKey), "the API key reached a browser");
+  });
+});

@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import type { PlanResource } from "../../../server/domain/resources.js";
+import { type Platform, startPlatform } from "../../../server/test/support/startPlatform.js";
+import { buildWebApp } from "../../server/buildWebApp.js";
+import type { WebConfig } from "../../server/config/loadWebConfig.js";
+
+/** The web server in front of a real platform, with the merchant's Active plans. */
+export interface WebStack {
+  platform: Platform;
+  web: FastifyInstance;
+  /** Where the web server listens, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  config: WebConfig;
+  plans: { usd: PlanResource; usdt: PlanResource; usdc: PlanResource; draft: PlanResource };
+  /** Another web server on the same platform and merchant, with a configuration of the test's own. */
+  startWeb(overrides: Partial<WebConfig>): Promise<{ web: FastifyInstance; url: string }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A `hardhat node` with the contracts, the platform API with its worker on a fresh database, a merchant with three
+ * Active plans (one per test token kind) and one plan left a draft, and the web server signing for that merchant,
+ * all on 127.0.0.1 at free ports. `distDir` serves a built app too.
+ */
+export async function startWebStack(options: { distDir?: string | null } = {}): Promise<WebStack> {
+  const platform = await startPlatform();
+  const started: FastifyInstance[] = [];
+  try {
+    const merchant = platform.server.merchant.client;
+    const activePlan = async (input: Parameters<typeof merchant.createPlan>[0]) =>
+      merchant.activatePlan((await merchant.createPlan(input)).id);
+    const plans = {
+      usd: await activePlan({ name: "Weekly news", amount: "2.50 tUSD", interval: "Week", maxPeriods: 52 }),
+      usdt: await activePlan({ name: "Basic", amount: "5 tUSDT", interval: "Month", maxPeriods: 6 }),
+      usdc: await activePlan({ name: "Pro", amount: "9.99 tUSDC", interval: "Month", maxPeriods: 12 }),
+      draft: await merchant.createPlan({ name: "Unreleased", amount: "1 tUSD", interval: "Day" }),
+    };
+    const config: WebConfig = {
+      platformUrl: platform.server.url,
+      apiKey: platform.server.merchant.apiKey,
+      apiSecret: platform.server.merchant.apiSecret,
+      http: { host: "127.0.0.1", port: 0 },
+      sessionSecret: randomBytes(32).toString("hex"),
+      adminAddresses: [],
+      rpcUrls: new Map([[31337, platform.node.url]]),
+      publicPlatformUrl: platform.server.url,
+      distDir: options.distDir ?? null,
+      walletConnectProjectId: null,
+      allowedOrigins: ["https://shop.example"],
+      rateLimit: { perMinute: 10_000, authPerMinute: 1_000 },
+      trustProxy: [],
+      logLevel: "silent",
+    };
+    const startWeb = async (overrides: Partial<WebConfig>) => {
+      const web = await buildWebApp({ ...config, ...overrides });
+      started.push(web);
+      await web.listen({ host: "127.0.0.1", port: 0 });
+      return { web, url: `http://127.0.0.1:${(web.server.address() as AddressInfo).port}` };
+    };
+    const { web, url } = await startWeb({});
+    return {
+      platform,
+      web,
+      url,
+      config,
+      plans,
+      startWeb,
+      async stop() {
+        for (const app of started) await app.close();
+        await platform.stop();
+      },
+    };
+  } catch (error) {
+    for (const app of started) await app.close();
+    await platform.stop();
+    throw error;
+  }
+}
