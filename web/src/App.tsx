@@ -1,0 +1,104 @@
+import { RainbowKitProvider } from "@rainbow-me/rainbowkit";
+import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
+import { useTranslation } from "react-i18next";
+import { WagmiProvider } from "wagmi";
+import { listPlans } from "./api/siteApi";
+import type { SiteConfig } from "./api/types";
+import { Checkout } from "./checkout/Checkout";
+import { describePrice } from "./checkout/describeTerms";
+import { describeError } from "./errors/describeError";
+import { parseMoney } from "./format/tokenAmount";
+import { LANGUAGES, type Language } from "./i18n/detectLanguage";
+import { switchLanguage } from "./i18n/i18n";
+import { Link } from "./routing/Link";
+import { navigate, useLocation } from "./routing/useLocation";
+import { createWagmiConfig } from "./wallet/createWagmiConfig";
+
+const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
+
+/** The app: providers in wagmi's order, and its pages. */
+export function App({ site }: { site: SiteConfig }) {
+  const wagmiConfig = useMemo(() => createWagmiConfig(site), [site]);
+  return (
+    <WagmiProvider config={wagmiConfig}>
+      <QueryClientProvider client={queryClient}>
+        <RainbowKitProvider>
+          <Header />
+          <main>
+            <Page site={site} />
+          </main>
+        </RainbowKitProvider>
+      </QueryClientProvider>
+    </WagmiProvider>
+  );
+}
+
+function Header() {
+  const { t, i18n } = useTranslation();
+  const { pathname, search } = useLocation();
+  const choose = (language: Language) => {
+    void switchLanguage(language);
+    search.set("lang", language);
+    navigate(`${pathname}?${search.toString()}`, { replace: true });
+  };
+  return (
+    <header>
+      <Link href="/">{t("app.title")}</Link>
+      <label>
+        {t("app.language")}{" "}
+        <select value={i18n.language} onChange={(event) => choose(event.target.value as Language)}>
+          {LANGUAGES.map((language) => (
+            <option key={language} value={language}>
+              {language}
+            </option>
+          ))}
+        </select>
+      </label>
+    </header>
+  );
+}
+
+function Page({ site }: { site: SiteConfig }) {
+  const { pathname } = useLocation();
+  const subscribe = /^\/subscribe\/([^/]+)$/.exec(pathname);
+  if (subscribe?.[1]) return <Checkout planId={decodeURIComponent(subscribe[1])} site={site} />;
+  return <Plans site={site} />;
+}
+
+/** The merchant's Active plans, each linking to its checkout. */
+function Plans({ site }: { site: SiteConfig }) {
+  const { t, i18n } = useTranslation();
+  const plans = useQuery({ queryKey: ["plans"], queryFn: listPlans });
+  const { search } = useLocation();
+  const lang = search.get("lang");
+  if (plans.isPending) return <p aria-busy="true">…</p>;
+  if (plans.isError) return <p role="alert">{describeError(t, plans.error)}</p>;
+  return (
+    <section aria-labelledby="plans-heading">
+      <h1 id="plans-heading">{t("app.choose")}</h1>
+      <ul className="plans">
+        {plans.data.map((plan) => {
+          const token = site.chains
+            .find((chain) => chain.name === plan.blockchain)
+            ?.tokens.find((candidate) => candidate.code === plan.asset);
+          return (
+            <li key={plan.id}>
+              <Link href={`/subscribe/${encodeURIComponent(plan.id)}${lang ? `?lang=${lang}` : ""}`}>{plan.name}</Link>
+              {token ? (
+                <span>
+                  {" "}
+                  {describePrice(t, i18n.language, {
+                    amount: parseMoney(plan.amount, token),
+                    token,
+                    periodSeconds: plan.periodSeconds,
+                  })}
+                </span>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

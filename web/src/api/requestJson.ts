@@ -1,0 +1,47 @@
+import { ApiError } from "./ApiError";
+
+export interface JsonRequest {
+  method?: "GET" | "POST";
+  /** Sent as JSON; a POST always sends a JSON body (the web server refuses other content types, against CSRF). */
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+/**
+ * Calls a JSON route and returns its body, or throws an {@link ApiError} carrying the server's error, or a
+ * `NetworkError` when no answer came back.
+ */
+export async function requestJson<T>(url: string, request: JsonRequest = {}): Promise<T> {
+  const method = request.method ?? "GET";
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: method === "POST" ? { "content-type": "application/json" } : undefined,
+      body: method === "POST" ? JSON.stringify(request.body ?? {}) : undefined,
+      credentials: "same-origin",
+      signal: request.signal,
+    });
+  } catch (error) {
+    if (request.signal?.aborted) throw error;
+    throw new ApiError(0, "NetworkError", `No answer from ${new URL(url, location.href).host}`);
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!response.ok) {
+    const error = body as Partial<{ code: string; message: string; details: ApiError["details"] }> | undefined;
+    throw new ApiError(
+      response.status,
+      error?.code ?? "HttpError",
+      error?.message ?? `HTTP ${response.status}`,
+      error?.details,
+    );
+  }
+  return body as T;
+}

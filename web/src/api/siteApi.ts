@@ -1,0 +1,55 @@
+/*
+ * The merchant site's own routes (the web server under /api): configuration, Sign-In with Ethereum, plans, and the
+ * signed-in payer's subscriptions. The web server signs the platform calls; nothing secret is in the browser.
+ */
+import type { Address } from "viem";
+import { ApiError } from "./ApiError";
+import { requestJson } from "./requestJson";
+import type {
+  Draft,
+  PermitSignature,
+  Plan,
+  PlanWithPayee,
+  SiteConfig,
+  SiteSession,
+  Subscription,
+  SubscriptionWithCharges,
+} from "./types";
+
+export const getSiteConfig = () => requestJson<SiteConfig>("/api/config");
+
+export const listPlans = () => requestJson<{ plans: Plan[] }>("/api/plans").then((body) => body.plans);
+
+export const getPlan = (id: string) => requestJson<PlanWithPayee>(`/api/plans/${encodeURIComponent(id)}`);
+
+export const getSignInNonce = () => requestJson<{ nonce: string }>("/api/auth/nonce").then((body) => body.nonce);
+
+export const verifySignIn = (message: string, signature: string) =>
+  requestJson<SiteSession>("/api/auth/verify", { method: "POST", body: { message, signature } });
+
+/** The signed-in wallet, or null when nobody is signed in. */
+export async function getSiteSession(): Promise<SiteSession | null> {
+  try {
+    return await requestJson<SiteSession>("/api/auth/session");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+export const signOut = () => requestJson<void>("/api/auth/logout", { method: "POST" });
+
+export const createSubscription = (planId: string) =>
+  requestJson<Draft>("/api/me/subscriptions", { method: "POST", body: { planId } });
+
+export const listMySubscriptions = () =>
+  requestJson<{ subscriptions: Subscription[] }>("/api/me/subscriptions").then((body) => body.subscriptions);
+
+export const getMySubscription = (address: Address) =>
+  requestJson<SubscriptionWithCharges>(`/api/me/subscriptions/${address}`);
+
+export const activateMySubscription = (address: Address, permit?: PermitSignature) =>
+  requestJson<Subscription>(`/api/me/subscriptions/${address}/activate`, {
+    method: "POST",
+    body: permit ? { permit } : {},
+  });

@@ -1,0 +1,259 @@
+import { ConnectButton } from "@rainbow-me/rainbowkit";
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { type Address, erc20Abi, type Hex } from "viem";
+import { createSiweMessage } from "viem/siwe";
+import { useAccount, useConfig, useReadContract, useSwitchChain } from "wagmi";
+import { readContract, signMessage, simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
+import {
+  activateMySubscription,
+  createSubscription,
+  getMySubscription,
+  getPlan,
+  getSignInNonce,
+  getSiteSession,
+  verifySignIn,
+} from "../api/siteApi";
+import type { Draft, SiteConfig, Subscription } from "../api/types";
+import { describeError } from "../errors/describeError";
+import { formatDateTime } from "../format/formatDate";
+import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
+import { PlanTerms } from "./PlanTerms";
+import { type StepName, type StepState, TransactionSteps } from "./TransactionSteps";
+
+/** How long the platform may take to start a subscription once asked, and how often the page looks. */
+const ACTIVATION_TIMEOUT_MS = 120_000;
+const ACTIVATION_POLL_MS = 1_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Checkout through the merchant's site: the plan's terms in plain words, connect, the right network, a balance
+ * check, then one Subscribe that signs in (Sign-In with Ethereum), prepares the subscription, approves its suggested
+ * allowance (through 0 first where the token needs it) and asks the platform to start it, showing every step.
+ */
+export function Checkout({ planId, site }: { planId: string; site: SiteConfig }) {
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
+  const wagmiConfig = useConfig();
+  const account = useAccount();
+  const { switchChain, isPending: switching } = useSwitchChain();
+  const plan = useQuery({ queryKey: ["plan", planId], queryFn: () => getPlan(planId) });
+  const [steps, setSteps] = useState<StepState[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [active, setActive] = useState<Subscription | null>(null);
+
+  const chain = site.chains.find((candidate) => candidate.name === plan.data?.blockchain);
+  const token = chain?.tokens.find((candidate) => candidate.code === plan.data?.asset);
+  const amount = plan.data && token ? parseMoney(plan.data.amount, token) : undefined;
+  const onChain = account.isConnected && chain !== undefined && account.chainId === chain.chainId;
+  const balance = useReadContract({
+    address: token?.address,
+    abi: erc20Abi,
+    functionName: "balanceOf",
+    args: account.address ? [account.address] : undefined,
+    chainId: chain?.chainId,
+    query: { enabled: onChain && token !== undefined && account.address !== undefined },
+  });
+
+  if (plan.isPending) return <p aria-busy="true">…</p>;
+  if (plan.isError) return <p role="alert">{describeError(t, plan.error)}</p>;
+  if (!chain || !token || amount === undefined) {
+    return <p role="alert">{t("errors.unknown", { message: `${plan.data.asset} on ${plan.data.blockchain}` })}</p>;
+  }
+  const money = (value: bigint) => formatTokenAmount(value, token, locale);
+  const balanceTooLow = balance.data !== undefined && balance.data < amount;
+
+  const track = (name: StepName, update: Omit<StepState, "name">) =>
+    setSteps((previous) => [...previous.filter((step) => step.name !== name), { name, ...update }]);
+
+  /** Runs `action` as the step `name`, recording its outcome; a failure ends the flow. */
+  async function step<T>(name: StepName, action: (onHash: (hash: Hex) => void) => Promise<T>): Promise<T> {
+    track(name, { status: "pending" });
+    let hash: Hex | undefined;
+    try {
+      const result = await action((sent) => {
+        hash = sent;
+        track(name, { status: "pending", hash: sent });
+      });
+      track(name, { status: "confirmed", ...(hash ? { hash } : {}) });
+      return result;
+    } catch (failure) {
+      track(name, { status: "failed", ...(hash ? { hash } : {}) });
+      throw failure;
+    }
+  }
+
+  /** Sends one approve after simulating it, and waits for its receipt. */
+  async function approve(spender: Address, value: bigint, onHash: (hash: Hex) => void) {
+    if (!token || !chain || !account.address) throw new Error("not connected");
+    const { request } = await simulateContract(wagmiConfig, {
+      address: token.address,
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [spender, value],
+      account: account.address,
+      chainId: chain.chainId,
+    });
+    const hash = await writeContract(wagmiConfig, request);
+    onHash(hash);
+    const receipt = await waitForTransactionReceipt(wagmiConfig, { hash, chainId: chain.chainId });
+    if (receipt.status !== "success") throw new Error(`approve reverted in ${hash}`);
+  }
+
+  async function subscribe() {
+    if (!account.address || !chain || !token || amount === undefined) return;
+    const payer = account.address;
+    setBusy(true);
+    setError(null);
+    try {
+      const session = await getSiteSession();
+      if (session?.address !== payer) {
+        await step("signIn", async () => {
+          const nonce = await getSignInNonce();
+          const message = createSiweMessage({
+            domain: window.location.host,
+            address: payer,
+            uri: window.location.origin,
+            version: "1",
+            chainId: chain.chainId,
+            nonce,
+            statement: t("checkout.signInWhy"),
+            issuedAt: new Date(),
+          });
+          const signature = await signMessage(wagmiConfig, { account: payer, message });
+          await verifySignIn(message, signature);
+        });
+      }
+      const current = draft && draft.payer === payer ? draft : await step("draft", () => createSubscription(planId));
+      setDraft(current);
+      const spender = current.contractAddress as Address;
+      const funds = await readContract(wagmiConfig, {
+        address: token.address,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [payer],
+        chainId: chain.chainId,
+      });
+      if (funds < amount) {
+        setError(t("checkout.balanceTooLow", { balance: money(funds), amount: money(amount) }));
+        return;
+      }
+      const wanted = BigInt(current.approval.suggestedAllowance);
+      const allowance = await readContract(wagmiConfig, {
+        address: token.address,
+        abi: erc20Abi,
+        functionName: "allowance",
+        args: [payer, spender],
+        chainId: chain.chainId,
+      });
+      if (allowance < wanted) {
+        if (current.approval.approveZeroFirst && allowance !== 0n) {
+          await step("approveZero", (onHash) => approve(spender, 0n, onHash));
+        }
+        await step("approve", (onHash) => approve(spender, wanted, onHash));
+      }
+      const started = await step("activate", async () => {
+        await activateMySubscription(spender);
+        const deadline = Date.now() + ACTIVATION_TIMEOUT_MS;
+        for (;;) {
+          const subscription = await getMySubscription(spender);
+          if (subscription.status === "Active") return subscription;
+          if (subscription.status === "Error" || (subscription.status === "Draft" && subscription.statusReason)) {
+            throw new Error(
+              t("errors.activationRefused", { reason: subscription.statusReason ?? subscription.status }),
+            );
+          }
+          if (Date.now() > deadline) throw new Error(t("errors.activationRefused", { reason: "timeout" }));
+          await sleep(ACTIVATION_POLL_MS);
+        }
+      });
+      setActive(started);
+    } catch (failure) {
+      setError(describeError(t, failure, { amount: money(amount) }));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="plan-name" className="checkout">
+      <h1 id="plan-name">{plan.data.name}</h1>
+      {plan.data.description ? <p>{plan.data.description}</p> : null}
+      <PlanTerms
+        terms={{
+          amount,
+          token,
+          periodSeconds: plan.data.periodSeconds,
+          maxPeriods: plan.data.maxPeriods,
+          payee: plan.data.payee ?? "",
+          chainName: chain.name,
+        }}
+      />
+
+      {active ? (
+        <div role="status" className="done">
+          <h2>{t("checkout.done")}</h2>
+          <p>
+            {active.nextChargeAt
+              ? t(active.periodsCharged > 0 ? "checkout.doneDetail" : "checkout.doneTrial", {
+                  next: formatDateTime(new Date(active.nextChargeAt), locale),
+                })
+              : null}
+          </p>
+          <p>
+            {t("checkout.contract")}: <code>{active.contractAddress}</code>
+          </p>
+        </div>
+      ) : (
+        <>
+          <div className="connect">
+            {account.isConnected ? null : <p>{t("checkout.connect")}</p>}
+            <ConnectButton showBalance={false} chainStatus="none" />
+          </div>
+          {account.isConnected && !onChain ? (
+            <div role="alert">
+              <p>{t("checkout.wrongNetwork", { chain: chain.name })}</p>
+              <button type="button" disabled={switching} onClick={() => switchChain({ chainId: chain.chainId })}>
+                {t("checkout.switchNetwork", { chain: chain.name })}
+              </button>
+            </div>
+          ) : null}
+          {onChain && balance.data !== undefined ? (
+            <p data-testid="balance">{t("checkout.balance", { balance: money(balance.data) })}</p>
+          ) : null}
+          {onChain && balanceTooLow ? (
+            <p role="alert">
+              {t("checkout.balanceTooLow", { balance: money(balance.data ?? 0n), amount: money(amount) })}
+            </p>
+          ) : null}
+          {onChain && draft ? (
+            <p className="approve-why">
+              {t("checkout.approveWhy", {
+                spender: draft.contractAddress,
+                allowance: money(BigInt(draft.approval.suggestedAllowance)),
+                amount: money(amount),
+                payee: draft.payee,
+              })}{" "}
+              {draft.approval.approveZeroFirst ? t("checkout.approveZeroWhy", { token: token.code }) : null}
+            </p>
+          ) : null}
+          {onChain ? (
+            <button type="button" className="primary" disabled={busy || balanceTooLow} onClick={() => void subscribe()}>
+              {error ? t("checkout.retry") : t("checkout.subscribe")}
+            </button>
+          ) : null}
+        </>
+      )}
+      <TransactionSteps steps={steps} explorerUrl={chain.explorerUrl} />
+      {error ? (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+import type { TFunction } from "i18next";
+import { describePeriod } from "../format/describePeriod";
+import { formatDateTime } from "../format/formatDate";
+import { formatTokenAmount, type TokenUnits } from "../format/tokenAmount";
+
+/** What a payer authorises, in the units the contract enforces. */
+export interface Terms {
+  /** Token base units pulled per period. */
+  amount: bigint;
+  token: TokenUnits;
+  periodSeconds: number;
+  /** Charges allowed in total. */
+  maxPeriods: number;
+  /** Who receives every charge. */
+  payee: string;
+  /** The chain's name as the payer's wallet shows it. */
+  chainName: string;
+  /** The first charge's date when it is later than the start (a free trial). */
+  trialEndsAt?: Date;
+}
+
+/** "9.99 tUSDC every month": the price line. */
+export function describePrice(t: TFunction, locale: string, terms: Pick<Terms, "amount" | "token" | "periodSeconds">) {
+  const { unit, count } = describePeriod(terms.periodSeconds);
+  const period = count === 1 ? t(`terms.each_${unit}`) : t(`terms.every_${unit}`, { count });
+  return t("terms.amount", { amount: formatTokenAmount(terms.amount, terms.token, locale), period });
+}
+
+/**
+ * The terms in plain words, one sentence each, in the order a payer reads them: the price, how many charges and
+ * their total, when the first charge is taken, who is paid, the chain and token, and that they can cancel.
+ */
+export function describeTerms(t: TFunction, locale: string, terms: Terms): string[] {
+  const total = formatTokenAmount(terms.amount * BigInt(terms.maxPeriods), terms.token, locale);
+  return [
+    describePrice(t, locale, terms),
+    t("terms.charges", { count: terms.maxPeriods, total }),
+    terms.trialEndsAt ? t("terms.trial", { date: formatDateTime(terms.trialEndsAt, locale) }) : t("terms.firstCharge"),
+    t("terms.payee", { payee: terms.payee }),
+    t("terms.chain", { chain: terms.chainName, token: terms.token.code }),
+    t("terms.cancel"),
+  ];
+}
