@@ -257,6 +257,11 @@ export class RecurClient {
     );
   }
 
+  /** Queues a `WebhookTest` event for the merchant's webhook URL. */
+  sendTestWebhook(options?: RequestOptions) {
+    return this.request<WebhookEvent>("POST", "/integration/webhooks/test", undefined, options);
+  }
+
   listCharges(query: { contractAddress?: string; statusIn?: string; limit?: number; offset?: number } = {}) {
     return this.request<{ charges: ChargeResource[] }>("GET", withQuery("/integration/charges", query));
   }

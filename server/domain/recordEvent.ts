@@ -11,7 +11,9 @@ export type EventType =
   | "CheckoutSessionCompleted"
   | "CheckoutSessionExpired"
   | "UpcomingCharge"
-  | "GasWalletLow";
+  | "GasWalletLow"
+  /** Sent on request (`POST /integration/webhooks/test`), to check an endpoint and its signature check. */
+  | "WebhookTest";
 
 /**
  * Writes a webhook event to the outbox, in the caller's transaction, so the event exists exactly when the change

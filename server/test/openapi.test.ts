@@ -55,6 +55,7 @@ describe(`the OpenAPI document (${testEngine})`, () => {
       "GET /integration/webhooks/events",
       "GET /integration/webhooks/deliveries",
       "POST /integration/webhooks/events/{eventId}/redeliver",
+      "POST /integration/webhooks/test",
       "GET /integration/charges",
       "GET /integration/gas-wallets",
     ];

@@ -230,6 +230,8 @@ interface Fixtures {
   plans: { active: string; draft: string; archived: string; spare: string; foreign: string };
   subscriptions: { draft: string; spare: string; foreign: string };
   sessions: { open: string; spare: string; foreign: string };
+  /** Webhook events (the drafts' status changes): one of the merchant's, one of the other merchant's. */
+  events: { own: string; foreign: string };
 }
 
 async function createFixtures(server: TestServer): Promise<Fixtures> {
@@ -271,7 +273,14 @@ async function createFixtures(server: TestServer): Promise<Fixtures> {
       spare: await session(client, active, "spare"),
       foreign: await session(other, foreign, "foreign"),
     },
+    events: { own: await firstEventOf(client), foreign: await firstEventOf(other) },
   };
+}
+
+async function firstEventOf(client: TestServer["merchant"]["client"]): Promise<string> {
+  const [event] = (await client.listWebhookEvents({ limit: 1 })).events;
+  if (!event) throw new Error("the fixtures' drafts wrote no webhook event");
+  return event.eventId;
 }
 
 // ------------------------------------------------------------------------------------------------ adversarial values
@@ -862,7 +871,44 @@ function routesOf(fixtures: Fixtures) {
 
   const apiKeyRoutes: RouteSpec[] = [{ method: "POST", path: "/integration/api-keys/rotate", access: "merchant" }];
 
-  return { planRoutes, subscriptionRoutes, sessionRoutes, apiKeyRoutes };
+  const eventIds = [fixtures.events.own, fixtures.events.foreign, "00000000-0000-4000-8000-000000000000"];
+  const operationsRoutes: RouteSpec[] = [
+    {
+      method: "POST",
+      path: "/integration/webhooks/endpoint",
+      access: "merchant",
+      body: bodyOf({ url: fc.oneof(url, fc.constant(null)) }),
+    },
+    {
+      method: "GET",
+      path: "/integration/webhooks/events",
+      access: "merchant",
+      query: { undelivered: fc.constantFrom("true", "false"), limit: pageNumber, offset: pageNumber },
+    },
+    {
+      method: "GET",
+      path: "/integration/webhooks/deliveries",
+      access: "merchant",
+      query: { eventId: fc.constantFrom(...eventIds), limit: pageNumber, offset: pageNumber },
+    },
+    { method: "POST", path: "/integration/webhooks/events/{}/redeliver", access: "merchant", ids: eventIds },
+    { method: "POST", path: "/integration/webhooks/test", access: "merchant" },
+    {
+      method: "GET",
+      path: "/integration/charges",
+      access: "merchant",
+      query: {
+        contractAddress: fc.constantFrom(...addresses),
+        statusIn: csv(["Pending", "Succeeded", "Retrying", "Failed", "Cancelled"]),
+        limit: pageNumber,
+        offset: pageNumber,
+      },
+    },
+    { method: "GET", path: "/integration/gas-wallets", access: "merchant" },
+    { method: "GET", path: "/chains", access: "public" },
+  ];
+
+  return { planRoutes, subscriptionRoutes, sessionRoutes, apiKeyRoutes, operationsRoutes };
 }
 
 // ------------------------------------------------------------------------------------------------ requests
@@ -1215,6 +1261,14 @@ describe(`fuzzing the checkout-session routes (${testEngine})`, () => {
       };
       await prober().check(signedProbe(fixtures(), "POST", "/integration/checkout-sessions", body));
     }
+  });
+});
+
+describe(`fuzzing the webhook, charge, gas wallet and chain routes (${testEngine})`, () => {
+  const { fixtures, prober } = useServer();
+
+  it("never answers 5xx, refuses only with the error shape, and writes nothing when it refuses", async () => {
+    await fuzzRoutes(prober(), fixtures(), routesOf(fixtures()).operationsRoutes, 40);
   });
 });
 

@@ -103,4 +103,19 @@ describe(`webhooks (${testEngine})`, () => {
     assert.equal(receiver.received.at(-1)?.eventId, event.eventId);
     await assert.rejects(server.otherMerchant.client.redeliverWebhookEvent(event.eventId), { status: 404 });
   });
+
+  it("sends a signed test event on request, to that merchant only", async () => {
+    const before = receiver.received.length;
+    const event = await server.merchant.client.sendTestWebhook();
+    assert.equal(event.eventType, "WebhookTest");
+    assert.equal(event.delivered, false, "queued, not yet sent");
+    const arrived = await waitUntil("the test event", async () =>
+      receiver.received.find((received) => received.eventId === event.eventId),
+    );
+    assert.equal(arrived.eventType, "WebhookTest");
+    assert.ok(arrived.signatureValid, "signed with the merchant's API secret");
+    assert.equal(receiver.received.length, before + 1, "only the test event");
+    const others = await server.otherMerchant.client.listWebhookEvents({ limit: 100 });
+    assert.ok(!others.events.some((other) => other.eventId === event.eventId), "not the other merchant's event");
+  });
 });

@@ -12,6 +12,7 @@ import {
   subscriptions,
   webhookDeliveries,
 } from "../../db/schema.js";
+import { recordEvent } from "../../domain/recordEvent.js";
 import { chargeResource, toChargeResource } from "../../domain/resources.js";
 import { notFound } from "../ApiError.js";
 import { principalOf } from "../buildApp.js";
@@ -201,6 +202,34 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
           .where(and(eq(outboxEvents.id, request.params.eventId), eq(outboxEvents.merchantId, principal.merchantId)))
           .returning();
         if (!row) throw notFound(`No webhook event ${request.params.eventId}`);
+        return { body: summary(row) };
+      });
+    },
+  );
+
+  app.post(
+    "/integration/webhooks/test",
+    {
+      ...merchantOnly,
+      schema: {
+        tags: ["Webhooks"],
+        summary: "Queue a WebhookTest event, delivered and signed like every other",
+        security: merchantSecurity,
+        headers: idempotencyHeaders,
+        response: { 200: eventSummary, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      return runWrite(services, request, reply, idempotencyScope(principal), async (tx) => {
+        const eventId = await recordEvent(tx, {
+          merchantId: principal.merchantId,
+          eventType: "WebhookTest",
+          payload: { message: "A test event: your endpoint received it and can check its x-sp-digest." },
+          at: services.now(),
+        });
+        const [row] = await tx.select().from(outboxEvents).where(eq(outboxEvents.id, eventId));
+        if (!row) throw new Error(`the test event ${eventId} was not written`);
         return { body: summary(row) };
       });
     },
