@@ -72,7 +72,7 @@ const runners: Runner[] = [
     count: countNodeTest,
   },
   {
-    name: "scripts: npm start, headless",
+    name: "scripts: the command line and npm start, as a user runs them",
     command: "tsx",
     args: ["--test", "--test-reporter=spec", "scripts/test/**/*.test.ts"],
     count: countNodeTest,

@@ -29,6 +29,7 @@ import { createMerchant } from "../server/domain/merchants.js";
 import { createPlan, type PlanInput, setPlanStatus } from "../server/domain/plans.js";
 import { type RunningServer, startServer } from "../server/startServer.js";
 import { deployLocalContracts } from "./lib/deployLocalContracts.js";
+import { writeMerchantProfile } from "./lib/merchantProfile.js";
 import { type HardhatNode, startHardhatNode } from "./lib/startHardhatNode.js";
 
 /** Hardhat's well-known test mnemonic: its accounts are funded on every local chain and worthless anywhere else. */
@@ -189,14 +190,14 @@ async function main(): Promise<void> {
       }
     });
     if (!merchant) throw new Error("the demo merchant was not created");
+    const api = started.server.url ?? `http://127.0.0.1:${options.port}`;
+    // the command line's profile for the demo merchant, thrown away with the rest of the data directory
+    const profile = path.join(dataDir, "merchant.json");
+    await writeMerchantProfile(profile, { apiUrl: api, ...merchant });
 
-    printReady({
-      api: started.server.url ?? `http://127.0.0.1:${options.port}`,
-      chain: started.node.url,
-      dataDir: path.relative(process.cwd(), dataDir).startsWith("..") ? dataDir : path.relative(process.cwd(), dataDir),
-      merchant,
-      plans,
-    });
+    const shown = (file: string) =>
+      path.relative(process.cwd(), file).startsWith("..") ? file : path.relative(process.cwd(), file);
+    printReady({ api, chain: started.node.url, dataDir: shown(dataDir), profile: shown(profile), merchant, plans });
   } catch (error) {
     await stop();
     throw error;
@@ -211,10 +212,11 @@ function printReady(ready: {
   api: string;
   chain: string;
   dataDir: string;
+  profile: string;
   merchant: { merchantId: string; apiKey: string; apiSecret: string };
   plans: { id: string; name: string; terms: string }[];
 }): void {
-  const { api, chain, dataDir, merchant, plans } = ready;
+  const { api, chain, dataDir, profile, merchant, plans } = ready;
   const payerKey = (index: number): Hex => toHex(PAYERS[index]?.getHdKey().privateKey ?? new Uint8Array());
   console.log(`
 Recur is running (the line "READY" below marks it for scripts).
@@ -239,7 +241,10 @@ What to do next
        KEY=${merchant.apiKey} SECRET=${merchant.apiSecret}
        ts=$(date +%s); sig=$(printf '%s' "\${ts}GET/integration/subscription-plans" | openssl dgst -sha256 -hmac "$SECRET" | sed 's/^.* //')
        curl -H "x-api-key: $KEY" -H "x-api-ts: $ts" -H "x-api-sig: $sig" ${api}/integration/subscription-plans
-  3. To pay from a browser wallet, add the network (RPC ${chain}, chain id 31337, currency ETH) and import a test
+  3. Or use the command line, which signs for you with the demo merchant's profile:
+       npm run recur -- --profile ${profile} plans list
+       npm run recur -- --profile ${profile} subscriptions list
+  4. To pay from a browser wallet, add the network (RPC ${chain}, chain id 31337, currency ETH) and import a test
      payer's private key from the list above.
 
 Ctrl-C stops the API, the worker and the local chain.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -158,6 +158,23 @@ describe("npm start, headless", () => {
       args: [payer.address],
     });
     assert.equal(balanceBefore - balanceAfter, 10n ** 17n, "the first period (0.10 tUSD) was charged");
+  });
+
+  it("leaves a profile that the command line signs with", async () => {
+    const profile = /--profile (\S+) plans list/.exec(output)?.[1];
+    assert.ok(profile, "npm start printed the command line's profile");
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "scripts/recur.ts", "--json", "--profile", profile, "plans", "list"],
+      {
+        encoding: "utf8",
+      },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(
+      new Set((JSON.parse(run.stdout) as { id: string }[]).map((plan) => plan.id)),
+      new Set(ready.planIds),
+    );
   });
 
   it("stops every process it started, and every port, on Ctrl-C", async () => {

@@ -68,7 +68,7 @@ const seconds = (name: string, fallback: number, max: number) =>
     });
 
 /** `90`, `90s`, `15m`, `6h`, `3d` as seconds. */
-function durationSeconds(value: string): number | undefined {
+export function durationSeconds(value: string): number | undefined {
   const match = /^(\d+)([smhd]?)$/.exec(value.trim());
   if (!match?.[1]) return undefined;
   const unit = { "": 1, s: 1, m: 60, h: 3_600, d: 86_400 }[match[2] ?? ""] ?? 1;

@@ -1,0 +1,32 @@
+/**
+ * `recur`, the command line for merchants and operators (`npm run recur -- <command>`, or `npx tsx scripts/recur.ts`).
+ * Merchant commands use the same signed API a merchant's backend does, with the key and secret from a profile file
+ * (written by `merchant create --save`) or RECUR_API_URL, RECUR_API_KEY and RECUR_API_SECRET. Operator commands
+ * (`merchant create`, `merchant set-chain`, `deploy`, `worker`) reach the database or the chain directly.
+ *
+ *   npm run recur -- --help
+ *   npm run recur -- plans create --name Pro --amount "9.99 USDC" --interval Month --activate
+ *   npm run recur -- --json subscriptions list --status Active
+ */
+import { Command } from "commander";
+import { DEFAULT_PROFILE } from "./cli/context.js";
+import { merchantCommands } from "./cli/merchantCommands.js";
+import { deployCommand, workerCommand } from "./cli/operatorCommands.js";
+import { planCommands } from "./cli/planCommands.js";
+import { subscriptionCommands } from "./cli/subscriptionCommands.js";
+import { webhookCommands } from "./cli/webhookCommands.js";
+
+const program = new Command("recur")
+  .description("Recur: subscription billing for ERC-20 tokens, from the command line")
+  .option("--json", "print results as JSON, for scripts")
+  .option("--profile <file>", "the merchant profile: API URL, key and secret", DEFAULT_PROFILE)
+  .option("--api-url <url>", "the Recur API (default: the profile's, or RECUR_API_URL)")
+  .showHelpAfterError()
+  .addCommand(merchantCommands())
+  .addCommand(planCommands())
+  .addCommand(subscriptionCommands())
+  .addCommand(webhookCommands())
+  .addCommand(deployCommand())
+  .addCommand(workerCommand());
+
+await program.parseAsync();
