@@ -1,0 +1,190 @@
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import {
+  type Address,
+  type Chain,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  type Hex,
+  http,
+  type PublicClient,
+  parseUnits,
+  type Transport,
+  toHex,
+} from "viem";
+import { type HDAccount, mnemonicToAccount } from "viem/accounts";
+import { standardTokenAbi } from "../../generated/abis.js";
+import type { TokenConfig } from "../../server/chain/ChainRegistry.js";
+import { loadConfig } from "../../server/config/loadConfig.js";
+import { createMerchant, type IssuedApiKey } from "../../server/domain/merchants.js";
+import { createPlan, type PlanInput, setPlanStatus } from "../../server/domain/plans.js";
+import { type RunningServer, startServer } from "../../server/startServer.js";
+import { deployLocalContracts } from "./deployLocalContracts.js";
+import { writeMerchantProfile } from "./merchantProfile.js";
+import { type HardhatNode, startHardhatNode } from "./startHardhatNode.js";
+
+/** Hardhat's well-known test mnemonic: its accounts are funded on every local chain and worthless anywhere else. */
+const TEST_MNEMONIC = "test test test test test test test test test test test junk";
+const testAccount = (index: number) => mnemonicToAccount(TEST_MNEMONIC, { addressIndex: index });
+const DEPLOYER = testAccount(0);
+const PAYOUT = testAccount(1);
+const GAS_WALLET = testAccount(2);
+const PAYERS = [3, 4, 5].map(testAccount);
+/** Where the worker reads the demo gas wallet's key from (this process's environment, never the database). */
+const GAS_WALLET_KEY_VARIABLE = "RECUR_DEMO_GAS_WALLET_KEY";
+
+/** The demo merchant's plans, all Active. */
+export const DEMO_PLANS: PlanInput[] = [
+  {
+    name: "Pro",
+    description: "Monthly, paid in tUSDC (supports permit)",
+    amount: "9.99 tUSDC",
+    interval: "Month",
+    frequency: 1,
+    maxPeriods: 12,
+  },
+  { name: "Basic", description: "Weekly, paid in tUSDT (approve 0 first)", amount: "2.50 tUSDT", interval: "Week" },
+  {
+    name: "Every five minutes",
+    description: "Watch the keeper charge in real time, in tUSD",
+    amount: "0.10 tUSD",
+    periodSeconds: 300,
+    maxPeriods: 24,
+  },
+];
+
+/** A test payer: one of Hardhat's public accounts, holding 1,000 of every test token. */
+export interface TestPayer {
+  address: Address;
+  key: Hex;
+}
+
+/** Everything {@link startLocalStack} started and created. */
+export interface LocalStack {
+  api: string;
+  chain: Chain;
+  client: PublicClient<Transport, Chain>;
+  node: HardhatNode;
+  server: RunningServer;
+  dataDir: string;
+  /** The command line's profile for the demo merchant. */
+  profile: string;
+  merchant: IssuedApiKey & { merchantId: string };
+  plans: { id: string; name: string; amount: string }[];
+  payers: TestPayer[];
+  /** Stops the API, the worker and the chain. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+function keyOf(account: HDAccount): Hex {
+  return toHex(account.getHdKey().privateKey ?? new Uint8Array());
+}
+
+/**
+ * The platform on this machine, on the embedded defaults: a `hardhat node` on 127.0.0.1:`chainPort` with the
+ * factory and the test tokens, a fresh embedded database in `dataDir` (emptied first: the chain starts empty too), a
+ * demo merchant with Active plans whose gas wallet is ready before the worker starts, test payers with tokens, and
+ * the API with its worker on 127.0.0.1:`port`. Used by `npm start` and `npm run demo`.
+ */
+export async function startLocalStack(options: {
+  port: number;
+  chainPort: number;
+  dataDir: string;
+  progress?: (step: string) => void;
+}): Promise<LocalStack> {
+  const progress = options.progress ?? (() => {});
+  let node: HardhatNode | undefined;
+  let server: RunningServer | undefined;
+  const stop = async () => {
+    await server?.stop();
+    await node?.stop();
+  };
+  try {
+    progress("Starting the local chain");
+    node = await startHardhatNode({ port: options.chainPort });
+    progress("Deploying the factory and the test tokens");
+    await deployLocalContracts(node.url);
+
+    const dataDir = path.resolve(options.dataDir);
+    await rm(dataDir, { recursive: true, force: true });
+    process.env[GAS_WALLET_KEY_VARIABLE] = keyOf(GAS_WALLET);
+    const config = loadConfig({
+      ...process.env,
+      // a key for this run only: the database it protects is thrown away at the next start
+      RECUR_SECRET_KEY: randomBytes(32).toString("hex"),
+      RECUR_DATA_DIR: dataDir,
+      RECUR_HOST: "127.0.0.1",
+      RECUR_PORT: String(options.port),
+      RECUR_LOCAL_CHAIN: "on",
+      RECUR_LOCAL_RPC_URL: node.url,
+      DATABASE_URL: undefined,
+      RECUR_LOG_LEVEL: process.env.RECUR_LOG_LEVEL ?? "warn",
+    });
+    const local = config.chains.chainById(31337);
+    if (!local) throw new Error("the built-in local chain is missing from the chain registry");
+    const chain = defineChain({
+      id: 31337,
+      name: "localhost",
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [node.url] } },
+    });
+    const client = createPublicClient({ chain, transport: http(node.url), pollingInterval: 100, cacheTime: 0 });
+
+    progress("Giving the test payers tokens");
+    await fundPayers(client, local.tokens);
+
+    progress("Starting the API and the worker on the embedded database");
+    let merchant: LocalStack["merchant"] | undefined;
+    const plans: LocalStack["plans"] = [];
+    server = await startServer(config, async (services) => {
+      const created = await createMerchant(services.db, services.apiSecrets, {
+        name: "Demo merchant",
+        chains: [
+          {
+            chainId: 31337,
+            payoutAddress: PAYOUT.address,
+            gasWalletAddress: GAS_WALLET.address,
+            gasWalletKey: `env:${GAS_WALLET_KEY_VARIABLE}`,
+          },
+        ],
+      });
+      for (const input of DEMO_PLANS) {
+        const plan = await services.db.transaction(async (tx) => {
+          const draft = await createPlan(tx, services, created.merchantId, input);
+          return setPlanStatus(tx, services, created.merchantId, draft.id, "Active");
+        });
+        plans.push({ id: plan.id, name: plan.name, amount: input.amount });
+      }
+      merchant = created;
+    });
+    if (!merchant) throw new Error("the demo merchant was not created");
+    const api = server.url ?? `http://127.0.0.1:${options.port}`;
+    // the command line's profile for the demo merchant, thrown away with the rest of the data directory
+    const profile = path.join(dataDir, "merchant.json");
+    await writeMerchantProfile(profile, { apiUrl: api, ...merchant });
+
+    const payers = PAYERS.map((account) => ({ address: account.address, key: keyOf(account) }));
+    return { api, chain, client, node, server, dataDir, profile, merchant, plans, payers, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Gives each test payer (Hardhat funds them with ETH already) 1,000 of every test token. */
+async function fundPayers(client: PublicClient<Transport, Chain>, tokens: readonly TokenConfig[]): Promise<void> {
+  const minter = createWalletClient({ account: DEPLOYER, chain: client.chain, transport: http(client.transport.url) });
+  for (const token of tokens) {
+    for (const payer of PAYERS) {
+      const hash = await minter.writeContract({
+        address: token.address,
+        abi: standardTokenAbi,
+        functionName: "mint",
+        args: [payer.address, parseUnits("1000", token.decimals)],
+      });
+      await client.waitForTransactionReceipt({ hash });
+    }
+  }
+}
