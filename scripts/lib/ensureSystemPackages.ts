@@ -42,3 +42,9 @@ export function ensureSystemPackages(packages: SystemPackage[]): void {
     if (ownPolicy) rmSync(policy, { force: true });
   }
 }
+
+/** Debian's chromium, which the browser tests drive through playwright-core (Playwright's own download is not used). */
+export const CHROMIUM: SystemPackage = {
+  name: "chromium",
+  present: () => existsSync("/usr/bin/chromium"),
+};

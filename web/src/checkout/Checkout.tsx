@@ -26,6 +26,23 @@ import { type StepName, type StepState, TransactionSteps } from "./TransactionSt
 const ACTIVATION_TIMEOUT_MS = 120_000;
 const ACTIVATION_POLL_MS = 1_000;
 
+/**
+ * ERC-20 `approve` declared without its boolean result: tokens like USDT return nothing, and a declared result would
+ * make the simulation fail on the empty return data. Every token's approve fits this declaration.
+ */
+const approveAbi = [
+  {
+    type: "function",
+    name: "approve",
+    stateMutability: "nonpayable",
+    inputs: [
+      { name: "spender", type: "address" },
+      { name: "value", type: "uint256" },
+    ],
+    outputs: [],
+  },
+] as const;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -92,7 +109,7 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
     if (!token || !chain || !account.address) throw new Error("not connected");
     const { request } = await simulateContract(wagmiConfig, {
       address: token.address,
-      abi: erc20Abi,
+      abi: approveAbi,
       functionName: "approve",
       args: [spender, value],
       account: account.address,

@@ -1,0 +1,122 @@
+import type { Page } from "playwright-core";
+import { type Chain, createWalletClient, type Hex, http, type RpcTransactionRequest } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+/** The wallet the page sees: its EIP-6963 name, and what it was asked to do. */
+export interface TestWallet {
+  name: string;
+  /** Every method the page called, in order. */
+  calls: string[];
+}
+
+/**
+ * The provider installed in the page before any script runs; it forwards every request to the test process. A string,
+ * not a function: tsx rewrites functions (adding helpers that exist only in Node), and this runs in the page.
+ */
+const PROVIDER_SCRIPT = `(() => {
+  const info = __INFO__;
+  const listeners = new Map();
+  const provider = {
+    async request({ method, params }) {
+      const answer = JSON.parse(await window.__testWallet(method, JSON.stringify(params ?? [])));
+      if (answer.error) throw Object.assign(new Error(answer.error.message), answer.error);
+      if (method === "eth_requestAccounts") {
+        for (const listener of listeners.get("accountsChanged") ?? []) listener(answer.result);
+      }
+      return answer.result;
+    },
+    on(event, listener) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event).add(listener);
+      return provider;
+    },
+    removeListener(event, listener) {
+      listeners.get(event)?.delete(listener);
+      return provider;
+    },
+  };
+  const announce = () =>
+    window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }));
+  window.addEventListener("eip6963:requestProvider", announce);
+  announce();
+})();`;
+
+/**
+ * Gives `page` an EIP-1193 wallet announced over EIP-6963, holding `key`: it signs messages and transactions in the
+ * test process and sends them to the chain at `rpcUrl`. Like a real wallet it reveals no account (`eth_accounts` is
+ * `[]`) until the page asks with `eth_requestAccounts`, so nothing connects on load.
+ */
+export async function installTestWallet(page: Page, options: { key: Hex; chain: Chain; rpcUrl: string }) {
+  const account = privateKeyToAccount(options.key);
+  const wallet = createWalletClient({ account, chain: options.chain, transport: http(options.rpcUrl) });
+  const state: TestWallet = { name: "Test Wallet", calls: [] };
+  let connected = false;
+  let rpcId = 0;
+  const forward = async (method: string, params: unknown[]) => {
+    const response = await fetch(options.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: ++rpcId, method, params }),
+    });
+    return (await response.json()) as { result?: unknown; error?: unknown };
+  };
+  const chainIdHex = `0x${options.chain.id.toString(16)}`;
+
+  await page.exposeFunction("__testWallet", async (method: string, paramsJson: string) => {
+    state.calls.push(method);
+    const params = JSON.parse(paramsJson) as unknown[];
+    const ok = (result: unknown) => JSON.stringify({ result });
+    try {
+      switch (method) {
+        case "eth_requestAccounts":
+          connected = true;
+          return ok([account.address]);
+        case "eth_accounts":
+          return ok(connected ? [account.address] : []);
+        case "eth_chainId":
+          return ok(chainIdHex);
+        case "net_version":
+          return ok(String(options.chain.id));
+        case "wallet_switchEthereumChain": {
+          const [{ chainId }] = params as [{ chainId: string }];
+          if (Number(chainId) !== options.chain.id) {
+            return JSON.stringify({ error: { code: 4902, message: `Unrecognized chain ${chainId}` } });
+          }
+          return ok(null);
+        }
+        case "wallet_getPermissions":
+        case "wallet_requestPermissions":
+          return ok([{ parentCapability: "eth_accounts" }]);
+        case "personal_sign": {
+          const [message] = params as [Hex];
+          return ok(await account.signMessage({ message: { raw: message } }));
+        }
+        case "eth_sendTransaction": {
+          if (!connected) return JSON.stringify({ error: { code: 4100, message: "Not connected" } });
+          const [request] = params as [RpcTransactionRequest];
+          const hash = await wallet.sendTransaction({
+            to: request.to ?? null,
+            data: request.data,
+            value: request.value ? BigInt(request.value) : 0n,
+            ...(request.gas ? { gas: BigInt(request.gas) } : {}),
+          });
+          return ok(hash);
+        }
+        default:
+          return JSON.stringify(await forward(method, params));
+      }
+    } catch (error) {
+      return JSON.stringify({
+        error: { code: -32603, message: error instanceof Error ? error.message : String(error) },
+      });
+    }
+  });
+  const info = {
+    uuid: "4f1a2c8e-7b7e-4a43-9d55-0c6b2f1e9a11",
+    name: state.name,
+    rdns: "org.recur.testwallet",
+    icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='32' height='32'%3E%3Crect width='32' height='32' fill='%232151d1'/%3E%3C/svg%3E",
+  };
+  await page.addInitScript({ content: PROVIDER_SCRIPT.replace("__INFO__", JSON.stringify(info)) });
+  return state;
+}
