@@ -42,8 +42,11 @@ export const signOut = () => requestJson<void>("/api/auth/logout", { method: "PO
 export const createSubscription = (planId: string) =>
   requestJson<Draft>("/api/me/subscriptions", { method: "POST", body: { planId } });
 
-export const listMySubscriptions = () =>
-  requestJson<{ subscriptions: Subscription[] }>("/api/me/subscriptions").then((body) => body.subscriptions);
+/** The signed-in payer's subscriptions, optionally only those in the comma-separated `statusIn`. */
+export const listMySubscriptions = (statusIn?: string) =>
+  requestJson<{ subscriptions: Subscription[] }>(
+    `/api/me/subscriptions${statusIn ? `?statusIn=${encodeURIComponent(statusIn)}` : ""}`,
+  ).then((body) => body.subscriptions);
 
 export const getMySubscription = (address: Address) =>
   requestJson<SubscriptionWithCharges>(`/api/me/subscriptions/${address}`);

@@ -2,10 +2,17 @@ import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { type Address, erc20Abi, type Hex } from "viem";
+import { type Address, erc20Abi, type Hex, parseSignature } from "viem";
 import { createSiweMessage } from "viem/siwe";
 import { useAccount, useConfig, useReadContract, useSwitchChain } from "wagmi";
-import { readContract, signMessage, simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
+import {
+  readContract,
+  signMessage,
+  signTypedData,
+  simulateContract,
+  waitForTransactionReceipt,
+  writeContract,
+} from "wagmi/actions";
 import {
   activateMySubscription,
   createSubscription,
@@ -13,9 +20,10 @@ import {
   getPlan,
   getSignInNonce,
   getSiteSession,
+  listMySubscriptions,
   verifySignIn,
 } from "../api/siteApi";
-import type { Draft, SiteConfig, Subscription } from "../api/types";
+import type { PermitSignature, SiteConfig, Subscription } from "../api/types";
 import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
@@ -43,6 +51,44 @@ const approveAbi = [
   },
 ] as const;
 
+/** What a permit signature needs from an EIP-2612 token: its EIP-712 domain (EIP-5267) and the owner's nonce. */
+const permitTokenAbi = [
+  {
+    type: "function",
+    name: "eip712Domain",
+    stateMutability: "view",
+    inputs: [],
+    outputs: [
+      { name: "fields", type: "bytes1" },
+      { name: "name", type: "string" },
+      { name: "version", type: "string" },
+      { name: "chainId", type: "uint256" },
+      { name: "verifyingContract", type: "address" },
+      { name: "salt", type: "bytes32" },
+      { name: "extensions", type: "uint256[]" },
+    ],
+  },
+  {
+    type: "function",
+    name: "nonces",
+    stateMutability: "view",
+    inputs: [{ name: "owner", type: "address" }],
+    outputs: [{ type: "uint256" }],
+  },
+] as const;
+
+/** A draft the payer is about to authorise, and how: what the checkout needs of the platform's approval block. */
+interface Authorisation {
+  subscription: Subscription;
+  /** Token base units to approve (or permit): a few periods, never unlimited. */
+  suggestedAllowance: bigint;
+  permit: boolean;
+  approveZeroFirst: boolean;
+}
+
+/** A draft is reused for another attempt only while it has this long left before it can no longer be activated. */
+const DRAFT_REUSE_MARGIN_MS = 10 * 60_000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -60,7 +106,7 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
   const [steps, setSteps] = useState<StepState[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [draft, setDraft] = useState<Draft | null>(null);
+  const [draft, setDraft] = useState<Authorisation | null>(null);
   const [active, setActive] = useState<Subscription | null>(null);
 
   const chain = site.chains.find((candidate) => candidate.name === plan.data?.blockchain);
@@ -121,6 +167,67 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
     if (receipt.status !== "success") throw new Error(`approve reverted in ${hash}`);
   }
 
+  /** The payer's EIP-2612 permit for `spender` to take `value`, valid until the draft's last activation moment. */
+  async function signPermit(draftToSign: Authorisation, owner: Address): Promise<PermitSignature> {
+    if (!token || !chain) throw new Error("no token");
+    const spender = draftToSign.subscription.contractAddress as Address;
+    const [, name, version] = await readContract(wagmiConfig, {
+      address: token.address,
+      abi: permitTokenAbi,
+      functionName: "eip712Domain",
+      chainId: chain.chainId,
+    });
+    const nonce = await readContract(wagmiConfig, {
+      address: token.address,
+      abi: permitTokenAbi,
+      functionName: "nonces",
+      args: [owner],
+      chainId: chain.chainId,
+    });
+    const value = draftToSign.suggestedAllowance;
+    const deadline = BigInt(Math.floor(Date.parse(draftToSign.subscription.activateBy) / 1000));
+    const signature = await signTypedData(wagmiConfig, {
+      account: owner,
+      domain: { name, version, chainId: chain.chainId, verifyingContract: token.address },
+      types: {
+        Permit: [
+          { name: "owner", type: "address" },
+          { name: "spender", type: "address" },
+          { name: "value", type: "uint256" },
+          { name: "nonce", type: "uint256" },
+          { name: "deadline", type: "uint256" },
+        ],
+      },
+      primaryType: "Permit",
+      message: { owner, spender, value, nonce, deadline },
+    });
+    const { r, s, v, yParity } = parseSignature(signature);
+    return { value: value.toString(), deadline: deadline.toString(), v: Number(v ?? BigInt(yParity + 27)), r, s };
+  }
+
+  /**
+   * The payer's own unexpired draft of this plan, so another attempt reuses it and any allowance already given to
+   * it. Its approval block is rebuilt by the API's documented rule (amount x min(maxPeriods, 12)).
+   */
+  async function existingDraft(payer: Address): Promise<Authorisation | null> {
+    if (draft && draft.subscription.payer === payer) return draft;
+    if (!token) return null;
+    const drafts = await listMySubscriptions("Draft");
+    const reusable = drafts.find(
+      (candidate) =>
+        candidate.planId === planId &&
+        candidate.payer === payer &&
+        Date.parse(candidate.activateBy) - DRAFT_REUSE_MARGIN_MS > Date.now(),
+    );
+    if (!reusable) return null;
+    return {
+      subscription: reusable,
+      suggestedAllowance: parseMoney(reusable.amount, token) * BigInt(Math.min(reusable.maxPeriods, 12)),
+      permit: token.permit,
+      approveZeroFirst: token.approveZeroFirst,
+    };
+  }
+
   async function subscribe() {
     if (!account.address || !chain || !token || amount === undefined) return;
     const payer = account.address;
@@ -145,9 +252,19 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
           await verifySignIn(message, signature);
         });
       }
-      const current = draft && draft.payer === payer ? draft : await step("draft", () => createSubscription(planId));
+      const current =
+        (await existingDraft(payer)) ??
+        (await step("draft", async () => {
+          const created = await createSubscription(planId);
+          return {
+            subscription: created,
+            suggestedAllowance: BigInt(created.approval.suggestedAllowance),
+            permit: created.approval.permit,
+            approveZeroFirst: created.approval.approveZeroFirst,
+          };
+        }));
       setDraft(current);
-      const spender = current.contractAddress as Address;
+      const spender = current.subscription.contractAddress as Address;
       const funds = await readContract(wagmiConfig, {
         address: token.address,
         abi: erc20Abi,
@@ -159,7 +276,7 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
         setError(t("checkout.balanceTooLow", { balance: money(funds), amount: money(amount) }));
         return;
       }
-      const wanted = BigInt(current.approval.suggestedAllowance);
+      const wanted = current.suggestedAllowance;
       const allowance = await readContract(wagmiConfig, {
         address: token.address,
         abi: erc20Abi,
@@ -167,14 +284,18 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
         args: [payer, spender],
         chainId: chain.chainId,
       });
-      if (allowance < wanted) {
-        if (current.approval.approveZeroFirst && allowance !== 0n) {
+      let permit: PermitSignature | undefined;
+      if (allowance < amount && current.permit) {
+        // one signature instead of a transaction: the platform submits it with the activation
+        permit = await step("permit", () => signPermit(current, payer));
+      } else if (allowance < wanted) {
+        if (current.approveZeroFirst && allowance !== 0n) {
           await step("approveZero", (onHash) => approve(spender, 0n, onHash));
         }
         await step("approve", (onHash) => approve(spender, wanted, onHash));
       }
       const started = await step("activate", async () => {
-        await activateMySubscription(spender);
+        await activateMySubscription(spender, permit);
         const deadline = Date.now() + ACTIVATION_TIMEOUT_MS;
         for (;;) {
           const subscription = await getMySubscription(spender);
@@ -250,12 +371,12 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
           {onChain && draft ? (
             <p className="approve-why">
               {t("checkout.approveWhy", {
-                spender: draft.contractAddress,
-                allowance: money(BigInt(draft.approval.suggestedAllowance)),
+                spender: draft.subscription.contractAddress,
+                allowance: money(draft.suggestedAllowance),
                 amount: money(amount),
-                payee: draft.payee,
+                payee: draft.subscription.payee,
               })}{" "}
-              {draft.approval.approveZeroFirst ? t("checkout.approveZeroWhy", { token: token.code }) : null}
+              {draft.approveZeroFirst ? t("checkout.approveZeroWhy", { token: token.code }) : null}
             </p>
           ) : null}
           {onChain ? (

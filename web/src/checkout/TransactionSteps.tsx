@@ -1,7 +1,7 @@
 import { useTranslation } from "react-i18next";
 import type { Hex } from "viem";
 
-export type StepName = "signIn" | "draft" | "approveZero" | "approve" | "activate";
+export type StepName = "signIn" | "draft" | "approveZero" | "approve" | "permit" | "activate";
 
 /** One step of the checkout and how it went; `hash` when it sent a transaction. */
 export interface StepState {

@@ -6,7 +6,9 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { type Address, erc20Abi } from "viem";
 import { build } from "vite";
 import { CHROMIUM, ensureSystemPackages } from "../../../scripts/lib/ensureSystemPackages.js";
+import type { SubscriptionResource } from "../../../server/domain/resources.js";
 import type { TestPayer } from "../../../server/test/support/startPlatform.js";
+import { BrowserSession } from "../support/BrowserSession.js";
 import { startWebStack, type WebStack } from "../support/startWebStack.js";
 import { installTestWallet } from "./testWallet.js";
 
@@ -62,14 +64,70 @@ describe("checkout in a browser", () => {
     await stack?.stop();
   });
 
-  /** A fresh page with the payer's wallet, recording every request it makes. */
-  async function openPage(): Promise<{ page: Page; requested: URL[] }> {
-    const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+  /** A fresh page with `who`'s wallet, recording every request it makes. */
+  async function openPage(who: TestPayer = payer, viewport = { width: 1024, height: 800 }) {
+    const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     const requested: URL[] = [];
     page.on("request", (request) => requested.push(new URL(request.url())));
-    await installTestWallet(page, { key: payer.key, chain: stack.platform.chain, rpcUrl: stack.platform.node.url });
-    return { page, requested };
+    const wallet = await installTestWallet(page, {
+      key: who.key,
+      chain: stack.platform.chain,
+      rpcUrl: stack.platform.node.url,
+    });
+    return { page, requested, wallet };
+  }
+
+  /** Opens the plan's checkout and connects the test wallet. */
+  async function connectOnPlan(page: Page, planName: string, screenshotPrefix?: string) {
+    await page.goto(`${stack.url}/?lang=en`);
+    await page.getByRole("link", { name: planName }).click();
+    await page.getByRole("region", { name: "What you agree to" }).waitFor();
+    if (screenshotPrefix) await shot(page, `${screenshotPrefix}-terms`);
+    await page.getByRole("button", { name: "Connect Wallet" }).click();
+    await page.getByRole("dialog").waitFor();
+    if (screenshotPrefix) await shot(page, `${screenshotPrefix}-wallets`);
+    await page
+      .getByRole("dialog")
+      .getByRole("button", { name: /Test Wallet/ })
+      .click();
+    await page.getByTestId("balance").waitFor();
+  }
+
+  /** Clicks Subscribe and waits for the outcome; fails with the page's error message if there is one. */
+  async function subscribe(page: Page, screenshot: string): Promise<string[]> {
+    await page.getByRole("button", { name: "Subscribe" }).click();
+    await page.locator(".done, .error").first().waitFor({ timeout: 60_000 });
+    await shot(page, screenshot);
+    assert.equal(await page.locator(".error").count(), 0, (await page.locator(".error").allTextContents()).join());
+    assert.match((await page.getByRole("status").textContent()) ?? "", /You are subscribed/);
+    return page
+      .locator(".steps li")
+      .evaluateAll((items) =>
+        items.map((item) => `${item.getAttribute("data-step")}:${item.getAttribute("data-status")}`),
+      );
+  }
+
+  const tokenAddress = (code: string) => {
+    const token = stack.platform.server.services.config.chains
+      .chainById(31337)
+      ?.tokens.find((candidate) => candidate.code === code);
+    assert.ok(token, code);
+    return token.address;
+  };
+
+  /** The payer's only subscription as the platform sees it, and the allowance it has on chain. */
+  async function onlySubscription(who: TestPayer, tokenCode: string) {
+    const { subscriptions } = await stack.platform.server.merchant.client.listSubscriptions({ payer: who.address });
+    assert.equal(subscriptions.length, 1);
+    const subscription = subscriptions[0] as SubscriptionResource;
+    const allowance = await stack.platform.client.readContract({
+      address: tokenAddress(tokenCode),
+      abi: erc20Abi,
+      functionName: "allowance",
+      args: [who.address, subscription.contractAddress as Address],
+    });
+    return { subscription, allowance };
   }
 
   const shot = (page: Page, name: string) =>
@@ -91,60 +149,21 @@ describe("checkout in a browser", () => {
 
   it("subscribes through the signing proxy with an approve of the suggested allowance", async () => {
     const { page, requested } = await openPage();
-    await page.goto(`${stack.url}/?lang=en`);
-    await page.getByRole("link", { name: "Basic" }).click();
-    await page.getByRole("region", { name: "What you agree to" }).waitFor();
+    await connectOnPlan(page, "Basic", "approve-01");
     const terms = await page.getByRole("region", { name: "What you agree to" }).getByRole("listitem").allTextContents();
     assert.deepEqual(terms.slice(0, 2), ["5 tUSDT every month", "At most 6 charges in total, 30 tUSDT altogether"]);
     assert.ok(terms.includes(`Paid to ${stack.platform.server.merchant.payout}`), terms.join("\n"));
-    await shot(page, "01-terms");
-
-    await page.getByRole("button", { name: "Connect Wallet" }).click();
-    await page.getByRole("dialog").waitFor();
-    await shot(page, "02-wallets");
-    await page
-      .getByRole("dialog")
-      .getByRole("button", { name: /Test Wallet/ })
-      .click();
-    await page.getByTestId("balance").waitFor();
     assert.equal(await page.getByTestId("balance").textContent(), "Your balance: 1,000,000 tUSDT");
-    await shot(page, "03-connected");
+    await shot(page, "approve-02-connected");
 
-    await page.getByRole("button", { name: "Subscribe" }).click();
-    await page.locator(".done, .error").first().waitFor({ timeout: 60_000 });
-    await shot(page, "04-subscribed");
-    assert.equal(await page.locator(".error").count(), 0, (await page.locator(".error").allTextContents()).join());
-    assert.match((await page.getByRole("status").textContent()) ?? "", /You are subscribed/);
-    const steps = await page
-      .locator(".steps li")
-      .evaluateAll((items) =>
-        items.map((item) => `${item.getAttribute("data-step")}:${item.getAttribute("data-status")}`),
-      );
+    const steps = await subscribe(page, "approve-03-subscribed");
     assert.deepEqual(steps, ["signIn:confirmed", "draft:confirmed", "approve:confirmed", "activate:confirmed"]);
-
-    // the platform and the chain agree: one active subscription for this payer, charged once, allowance as approved
-    const merchant = stack.platform.server.merchant.client;
-    const { subscriptions } = await merchant.listSubscriptions({ payer: payer.address });
-    assert.equal(subscriptions.length, 1);
-    const [subscription] = subscriptions;
-    assert.equal(subscription?.status, "Active");
-    assert.equal(subscription?.periodsCharged, 1);
-    assert.equal(subscription?.customerId, payer.address);
-    const usdt = stack.platform.server.services.config.chains
-      .chainById(31337)
-      ?.tokens.find((token) => token.code === "tUSDT");
-    assert.ok(usdt);
-    const allowance = await stack.platform.client.readContract({
-      address: usdt.address,
-      abi: erc20Abi,
-      functionName: "allowance",
-      args: [payer.address, subscription?.contractAddress as Address],
-    });
+    const { subscription, allowance } = await onlySubscription(payer, "tUSDT");
+    assert.equal(subscription.status, "Active");
+    assert.equal(subscription.periodsCharged, 1);
+    assert.equal(subscription.customerId, payer.address);
     assert.equal(allowance, 5_000_000n * 5n, "six periods approved, one charged");
-    assert.match(
-      (await page.getByRole("status").textContent()) ?? "",
-      new RegExp(subscription?.contractAddress ?? "-"),
-    );
+    assert.match((await page.getByRole("status").textContent()) ?? "", new RegExp(subscription.contractAddress));
 
     // nothing was asked of any host but this machine's
     const hosts = new Set(requested.map((url) => url.hostname));
@@ -152,5 +171,63 @@ describe("checkout in a browser", () => {
       [...hosts].filter((host) => host !== "127.0.0.1"),
       [],
     );
+  });
+
+  it("subscribes with a permit signature where the token takes one, sending no transaction", async () => {
+    const permitPayer = await stack.platform.newPayer();
+    const { page, wallet } = await openPage(permitPayer);
+    await connectOnPlan(page, "Pro");
+    const steps = await subscribe(page, "permit-01-subscribed");
+    assert.deepEqual(steps, ["signIn:confirmed", "draft:confirmed", "permit:confirmed", "activate:confirmed"]);
+    assert.ok(wallet.calls.includes("eth_signTypedData_v4"));
+    assert.ok(!wallet.calls.includes("eth_sendTransaction"), "the payer sent no transaction");
+    const { subscription, allowance } = await onlySubscription(permitPayer, "tUSDC");
+    assert.equal(subscription.status, "Active");
+    assert.equal(subscription.periodsCharged, 1);
+    assert.equal(allowance, 9_990_000n * 11n, "twelve periods permitted, one charged");
+  });
+
+  it("sets a USDT-like token's allowance to 0 before approving another amount", async () => {
+    const usdtPayer = await stack.platform.newPayer();
+    // an earlier visit left a draft with a smaller allowance than it needs
+    const earlier = new BrowserSession(stack.url);
+    assert.equal((await earlier.signIn(usdtPayer.key)).status, 200);
+    const draft = await earlier.post<{ contractAddress: Address }>("/api/me/subscriptions", {
+      planId: stack.plans.usdt.id,
+    });
+    assert.equal(draft.status, 200);
+    await stack.platform.send(usdtPayer, {
+      address: tokenAddress("tUSDT"),
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [draft.body.contractAddress, 1_000_000n],
+    });
+
+    const { page } = await openPage(usdtPayer);
+    await connectOnPlan(page, "Basic");
+    const steps = await subscribe(page, "usdt-01-subscribed");
+    assert.deepEqual(steps, ["signIn:confirmed", "approveZero:confirmed", "approve:confirmed", "activate:confirmed"]);
+    const { subscription, allowance } = await onlySubscription(usdtPayer, "tUSDT");
+    assert.equal(subscription.contractAddress, draft.body.contractAddress, "the earlier draft was reused");
+    assert.equal(subscription.status, "Active");
+    assert.equal(allowance, 5_000_000n * 5n);
+  });
+
+  it("tells a payer without enough balance, before asking anything of the wallet", async () => {
+    const poorPayer = await stack.platform.newPayer(1_000_000n);
+    const { page, wallet } = await openPage(poorPayer, { width: 390, height: 844 });
+    await connectOnPlan(page, "Basic");
+    const alert = page.getByRole("alert").filter({ hasText: "less than one payment" });
+    await alert.waitFor();
+    await shot(page, "balance-01-too-low");
+    assert.equal(
+      await alert.textContent(),
+      "Your balance of 1 tUSDT is less than one payment of 5 tUSDT. Add funds to this wallet, then try again.",
+    );
+    assert.equal(await page.getByRole("button", { name: "Subscribe" }).isDisabled(), true);
+    assert.ok(!wallet.calls.includes("personal_sign") && !wallet.calls.includes("eth_sendTransaction"));
+    // a phone-sized screen shows it all without sideways scrolling
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   });
 });

@@ -91,6 +91,17 @@ export async function installTestWallet(page: Page, options: { key: Hex; chain: 
           const [message] = params as [Hex];
           return ok(await account.signMessage({ message: { raw: message } }));
         }
+        case "eth_signTypedData_v4": {
+          const [, typedData] = params as [Hex, string];
+          const { types, domain, primaryType, message } = JSON.parse(typedData) as {
+            types: Record<string, { name: string; type: string }[]>;
+            domain: Record<string, unknown>;
+            primaryType: string;
+            message: Record<string, unknown>;
+          };
+          const { EIP712Domain: _domainType, ...messageTypes } = types;
+          return ok(await account.signTypedData({ types: messageTypes, domain, primaryType, message } as never));
+        }
         case "eth_sendTransaction": {
           if (!connected) return JSON.stringify({ error: { code: 4100, message: "Not connected" } });
           const [request] = params as [RpcTransactionRequest];

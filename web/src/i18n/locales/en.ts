@@ -52,6 +52,7 @@ export const en = {
     draft: "Preparing your subscription",
     approveZero: "Resetting the allowance to 0",
     approve: "Approving the allowance",
+    permit: "Signing the permit",
     activate: "Starting the subscription",
     pending: "{{what}}: waiting for confirmation…",
     confirmed: "{{what}}: confirmed",

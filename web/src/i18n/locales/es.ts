@@ -54,6 +54,7 @@ export const es: Messages = {
     draft: "Preparando tu suscripción",
     approveZero: "Poniendo la autorización a 0",
     approve: "Aprobando la autorización",
+    permit: "Firmando el permiso",
     activate: "Comenzando la suscripción",
     pending: "{{what}}: esperando confirmación…",
     confirmed: "{{what}}: confirmado",

@@ -76,6 +76,7 @@ export const ru: Messages = {
     draft: "Подготовка подписки",
     approveZero: "Обнуление разрешения",
     approve: "Выдача разрешения",
+    permit: "Подпись разрешения (permit)",
     activate: "Запуск подписки",
     pending: "{{what}}: ждём подтверждения…",
     confirmed: "{{what}}: подтверждено",
