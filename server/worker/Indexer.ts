@@ -139,18 +139,20 @@ export class Indexer implements WorkerTask {
           })
           .onConflictDoNothing();
       }
+      // the charges each subscription's events report, grouped once (a batch log names many subscriptions)
+      const chargesOf = new Map<string, ObservedCharge[]>();
+      for (const event of relevant) {
+        if (event.periodIndex === undefined) continue;
+        const list = chargesOf.get(event.subscription) ?? [];
+        list.push({
+          periodIndex: event.periodIndex,
+          txHash: event.transactionHash,
+          at: times.get(event.blockNumber) ?? this.services.now(),
+        });
+        chargesOf.set(event.subscription, list);
+      }
       for (const row of known) {
-        const observed: ObservedCharge[] = relevant.flatMap((event) =>
-          event.subscription === row.contractAddress && event.periodIndex !== undefined
-            ? [
-                {
-                  periodIndex: event.periodIndex,
-                  txHash: event.transactionHash,
-                  at: times.get(event.blockNumber) ?? this.services.now(),
-                },
-              ]
-            : [],
-        );
+        const observed = chargesOf.get(row.contractAddress) ?? [];
         const [locked] = await tx
           .select()
           .from(subscriptions)
