@@ -7,6 +7,7 @@ import { listPlans } from "./api/siteApi";
 import type { SiteConfig } from "./api/types";
 import { Checkout } from "./checkout/Checkout";
 import { describePrice } from "./checkout/describeTerms";
+import { HostedCheckout } from "./checkout/HostedCheckout";
 import { describeError } from "./errors/describeError";
 import { parseMoney } from "./format/tokenAmount";
 import { LANGUAGES, type Language } from "./i18n/detectLanguage";
@@ -63,6 +64,8 @@ function Page({ site }: { site: SiteConfig }) {
   const { pathname } = useLocation();
   const subscribe = /^\/subscribe\/([^/]+)$/.exec(pathname);
   if (subscribe?.[1]) return <Checkout planId={decodeURIComponent(subscribe[1])} site={site} />;
+  const hosted = /^\/checkout\/([^/]+)$/.exec(pathname);
+  if (hosted?.[1]) return <HostedCheckout sessionId={decodeURIComponent(hosted[1])} site={site} />;
   return <Plans site={site} />;
 }
 

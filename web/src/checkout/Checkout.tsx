@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Address, erc20Abi, type Hex, parseSignature } from "viem";
 import { createSiweMessage } from "viem/siwe";
-import { useAccount, useConfig, useReadContract, useSwitchChain } from "wagmi";
+import { type Config, useAccount, useConfig, useReadContract, useSwitchChain } from "wagmi";
 import {
   readContract,
   signMessage,
@@ -23,7 +23,7 @@ import {
   listMySubscriptions,
   verifySignIn,
 } from "../api/siteApi";
-import type { PermitSignature, SiteConfig, Subscription } from "../api/types";
+import type { Draft, PermitSignature, SiteChain, SiteConfig, SiteToken, Subscription } from "../api/types";
 import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
@@ -78,7 +78,7 @@ const permitTokenAbi = [
 ] as const;
 
 /** A draft the payer is about to authorise, and how: what the checkout needs of the platform's approval block. */
-interface Authorisation {
+export interface Authorisation {
   subscription: Subscription;
   /** Token base units to approve (or permit): a few periods, never unlimited. */
   suggestedAllowance: bigint;
@@ -91,42 +91,151 @@ const DRAFT_REUSE_MARGIN_MS = 10 * 60_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What the payer is offered: the terms the flow shows and the token and chain it pays with. */
+export interface Offer {
+  name: string;
+  description: string;
+  /** Token base units per period. */
+  amount: bigint;
+  periodSeconds: number;
+  maxPeriods: number;
+  payee: string;
+  chain: SiteChain;
+  token: SiteToken;
+  /** The first charge's date when the subscription starts with a free trial. */
+  trialEndsAt?: Date;
+}
+
 /**
- * Checkout through the merchant's site: the plan's terms in plain words, connect, the right network, a balance
- * check, then one Subscribe that signs in (Sign-In with Ethereum), prepares the subscription, approves its suggested
- * allowance (through 0 first where the token needs it) and asks the platform to start it, showing every step.
+ * Where the checkout gets its draft and asks for activation: the merchant's signing proxy (after Sign-In with
+ * Ethereum) or the platform's hosted checkout session (the session id is the capability).
  */
+export interface CheckoutBackend {
+  /** Proves the wallet to the backend when it needs that; `undefined` when it does not. */
+  signIn?: (payer: Address, chainId: number) => Promise<void>;
+  /** The payer's unexpired draft of this offer, so another attempt reuses it and any allowance given to it. */
+  existingDraft(payer: Address): Promise<Authorisation | null>;
+  createDraft(payer: Address): Promise<Authorisation>;
+  activate(contractAddress: Address, permit?: PermitSignature): Promise<void>;
+  /** The subscription as the platform sees it now. */
+  status(contractAddress: Address): Promise<Subscription>;
+}
+
+/** A draft as the proxy or session answered it, as the flow uses it. */
+export function authorisationOf(draft: Draft): Authorisation {
+  return {
+    subscription: draft,
+    suggestedAllowance: BigInt(draft.approval.suggestedAllowance),
+    permit: draft.approval.permit,
+    approveZeroFirst: draft.approval.approveZeroFirst,
+  };
+}
+
+/** A Sign-In with Ethereum for this site, unless the wallet is signed in already. */
+async function signInToSite(wagmiConfig: Config, payer: Address, chainId: number, statement: string) {
+  const session = await getSiteSession();
+  if (session?.address === payer) return;
+  const nonce = await getSignInNonce();
+  const message = createSiweMessage({
+    domain: window.location.host,
+    address: payer,
+    uri: window.location.origin,
+    version: "1",
+    chainId,
+    nonce,
+    statement,
+    issuedAt: new Date(),
+  });
+  const signature = await signMessage(wagmiConfig, { account: payer, message });
+  await verifySignIn(message, signature);
+}
+
+/** Checkout on the merchant's own site, through its signing proxy. */
 export function Checkout({ planId, site }: { planId: string; site: SiteConfig }) {
+  const { t } = useTranslation();
+  const wagmiConfig = useConfig();
+  const plan = useQuery({ queryKey: ["plan", planId], queryFn: () => getPlan(planId) });
+  if (plan.isPending) return <p aria-busy="true">…</p>;
+  if (plan.isError) return <p role="alert">{describeError(t, plan.error)}</p>;
+  const chain = site.chains.find((candidate) => candidate.name === plan.data.blockchain);
+  const token = chain?.tokens.find((candidate) => candidate.code === plan.data.asset);
+  if (!chain || !token) {
+    return <p role="alert">{t("errors.unknown", { message: `${plan.data.asset} on ${plan.data.blockchain}` })}</p>;
+  }
+  const offer: Offer = {
+    name: plan.data.name,
+    description: plan.data.description,
+    amount: parseMoney(plan.data.amount, token),
+    periodSeconds: plan.data.periodSeconds,
+    maxPeriods: plan.data.maxPeriods,
+    payee: plan.data.payee ?? "",
+    chain,
+    token,
+  };
+  const backend: CheckoutBackend = {
+    signIn: (payer, chainId) => signInToSite(wagmiConfig, payer, chainId, t("checkout.signInWhy")),
+    async existingDraft(payer) {
+      const drafts = await listMySubscriptions("Draft");
+      const reusable = drafts.find(
+        (candidate) =>
+          candidate.planId === planId &&
+          candidate.payer === payer &&
+          Date.parse(candidate.activateBy) - DRAFT_REUSE_MARGIN_MS > Date.now(),
+      );
+      if (!reusable) return null;
+      // the approval block comes with a new draft only: rebuilt by the API's documented rule
+      return {
+        subscription: reusable,
+        suggestedAllowance: parseMoney(reusable.amount, token) * BigInt(Math.min(reusable.maxPeriods, 12)),
+        permit: token.permit,
+        approveZeroFirst: token.approveZeroFirst,
+      };
+    },
+    createDraft: async () => authorisationOf(await createSubscription(planId)),
+    activate: async (address, permit) => {
+      await activateMySubscription(address, permit);
+    },
+    status: (address) => getMySubscription(address),
+  };
+  return <CheckoutFlow offer={offer} backend={backend} />;
+}
+
+/**
+ * The checkout both modes share: the terms in plain words, connect, the right network, a balance check, then one
+ * Subscribe that signs in where the backend needs it, prepares the subscription, signs a permit (tokens that take
+ * one) or approves the suggested allowance (through 0 first where the token needs it), and asks the platform to
+ * start it, showing every step. `onActive` runs once the subscription is active.
+ */
+export function CheckoutFlow({
+  offer,
+  backend,
+  onActive,
+}: {
+  offer: Offer;
+  backend: CheckoutBackend;
+  onActive?: (subscription: Subscription) => void;
+}) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
   const wagmiConfig = useConfig();
   const account = useAccount();
   const { switchChain, isPending: switching } = useSwitchChain();
-  const plan = useQuery({ queryKey: ["plan", planId], queryFn: () => getPlan(planId) });
   const [steps, setSteps] = useState<StepState[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [draft, setDraft] = useState<Authorisation | null>(null);
   const [active, setActive] = useState<Subscription | null>(null);
 
-  const chain = site.chains.find((candidate) => candidate.name === plan.data?.blockchain);
-  const token = chain?.tokens.find((candidate) => candidate.code === plan.data?.asset);
-  const amount = plan.data && token ? parseMoney(plan.data.amount, token) : undefined;
-  const onChain = account.isConnected && chain !== undefined && account.chainId === chain.chainId;
+  const { chain, token, amount } = offer;
+  const onChain = account.isConnected && account.chainId === chain.chainId;
   const balance = useReadContract({
-    address: token?.address,
+    address: token.address,
     abi: erc20Abi,
     functionName: "balanceOf",
     args: account.address ? [account.address] : undefined,
-    chainId: chain?.chainId,
-    query: { enabled: onChain && token !== undefined && account.address !== undefined },
+    chainId: chain.chainId,
+    query: { enabled: onChain && account.address !== undefined },
   });
-
-  if (plan.isPending) return <p aria-busy="true">…</p>;
-  if (plan.isError) return <p role="alert">{describeError(t, plan.error)}</p>;
-  if (!chain || !token || amount === undefined) {
-    return <p role="alert">{t("errors.unknown", { message: `${plan.data.asset} on ${plan.data.blockchain}` })}</p>;
-  }
   const money = (value: bigint) => formatTokenAmount(value, token, locale);
   const balanceTooLow = balance.data !== undefined && balance.data < amount;
 
@@ -169,7 +278,6 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
 
   /** The payer's EIP-2612 permit for `spender` to take `value`, valid until the draft's last activation moment. */
   async function signPermit(draftToSign: Authorisation, owner: Address): Promise<PermitSignature> {
-    if (!token || !chain) throw new Error("no token");
     const spender = draftToSign.subscription.contractAddress as Address;
     const [, name, version] = await readContract(wagmiConfig, {
       address: token.address,
@@ -205,64 +313,17 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
     return { value: value.toString(), deadline: deadline.toString(), v: Number(v ?? BigInt(yParity + 27)), r, s };
   }
 
-  /**
-   * The payer's own unexpired draft of this plan, so another attempt reuses it and any allowance already given to
-   * it. Its approval block is rebuilt by the API's documented rule (amount x min(maxPeriods, 12)).
-   */
-  async function existingDraft(payer: Address): Promise<Authorisation | null> {
-    if (draft && draft.subscription.payer === payer) return draft;
-    if (!token) return null;
-    const drafts = await listMySubscriptions("Draft");
-    const reusable = drafts.find(
-      (candidate) =>
-        candidate.planId === planId &&
-        candidate.payer === payer &&
-        Date.parse(candidate.activateBy) - DRAFT_REUSE_MARGIN_MS > Date.now(),
-    );
-    if (!reusable) return null;
-    return {
-      subscription: reusable,
-      suggestedAllowance: parseMoney(reusable.amount, token) * BigInt(Math.min(reusable.maxPeriods, 12)),
-      permit: token.permit,
-      approveZeroFirst: token.approveZeroFirst,
-    };
-  }
-
   async function subscribe() {
-    if (!account.address || !chain || !token || amount === undefined) return;
+    if (!account.address) return;
     const payer = account.address;
     setBusy(true);
     setError(null);
     try {
-      const session = await getSiteSession();
-      if (session?.address !== payer) {
-        await step("signIn", async () => {
-          const nonce = await getSignInNonce();
-          const message = createSiweMessage({
-            domain: window.location.host,
-            address: payer,
-            uri: window.location.origin,
-            version: "1",
-            chainId: chain.chainId,
-            nonce,
-            statement: t("checkout.signInWhy"),
-            issuedAt: new Date(),
-          });
-          const signature = await signMessage(wagmiConfig, { account: payer, message });
-          await verifySignIn(message, signature);
-        });
-      }
+      const { signIn } = backend;
+      if (signIn) await step("signIn", () => signIn(payer, chain.chainId));
       const current =
-        (await existingDraft(payer)) ??
-        (await step("draft", async () => {
-          const created = await createSubscription(planId);
-          return {
-            subscription: created,
-            suggestedAllowance: BigInt(created.approval.suggestedAllowance),
-            permit: created.approval.permit,
-            approveZeroFirst: created.approval.approveZeroFirst,
-          };
-        }));
+        (draft?.subscription.payer === payer ? draft : await backend.existingDraft(payer)) ??
+        (await step("draft", () => backend.createDraft(payer)));
       setDraft(current);
       const spender = current.subscription.contractAddress as Address;
       const funds = await readContract(wagmiConfig, {
@@ -295,10 +356,10 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
         await step("approve", (onHash) => approve(spender, wanted, onHash));
       }
       const started = await step("activate", async () => {
-        await activateMySubscription(spender, permit);
+        await backend.activate(spender, permit);
         const deadline = Date.now() + ACTIVATION_TIMEOUT_MS;
         for (;;) {
-          const subscription = await getMySubscription(spender);
+          const subscription = await backend.status(spender);
           if (subscription.status === "Active") return subscription;
           if (subscription.status === "Error" || (subscription.status === "Draft" && subscription.statusReason)) {
             throw new Error(
@@ -310,6 +371,7 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
         }
       });
       setActive(started);
+      onActive?.(started);
     } catch (failure) {
       setError(describeError(t, failure, { amount: money(amount) }));
     } finally {
@@ -319,16 +381,17 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
 
   return (
     <section aria-labelledby="plan-name" className="checkout">
-      <h1 id="plan-name">{plan.data.name}</h1>
-      {plan.data.description ? <p>{plan.data.description}</p> : null}
+      <h1 id="plan-name">{offer.name}</h1>
+      {offer.description ? <p>{offer.description}</p> : null}
       <PlanTerms
         terms={{
           amount,
           token,
-          periodSeconds: plan.data.periodSeconds,
-          maxPeriods: plan.data.maxPeriods,
-          payee: plan.data.payee ?? "",
+          periodSeconds: offer.periodSeconds,
+          maxPeriods: offer.maxPeriods,
+          payee: offer.payee,
           chainName: chain.name,
+          ...(offer.trialEndsAt ? { trialEndsAt: offer.trialEndsAt } : {}),
         }}
       />
 

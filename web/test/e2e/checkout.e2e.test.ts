@@ -230,4 +230,75 @@ describe("checkout in a browser", () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   });
+
+  it("subscribes on the hosted page of a checkout session and returns to the success URL", async () => {
+    // 10^24 base units: a million of the 18-decimal tUSD
+    const hostedPayer = await stack.platform.newPayer(10n ** 24n);
+    const merchant = stack.platform.server.merchant.client;
+    const session = await merchant.createCheckoutSession({
+      planId: stack.plans.usd.id,
+      customerId: "customer-42",
+      successUrl: `${stack.url}/thanks`,
+      cancelUrl: `${stack.url}/cancelled`,
+      lang: "es",
+    });
+    assert.equal(session.url, `${stack.url}/checkout/${session.id}`);
+    const { page } = await openPage(hostedPayer);
+    await page.goto(session.url);
+    // in the language the merchant chose for the session
+    const terms = page.getByRole("region", { name: "Lo que aceptas" });
+    await terms.waitFor();
+    assert.equal(await terms.getByRole("listitem").first().textContent(), "2,5 tUSD cada semana");
+    assert.ok(await page.getByText("Una suscripción con Test Shop").isVisible());
+    await shot(page, "hosted-01-terms");
+    await page.getByRole("button", { name: "Connect Wallet" }).click();
+    await page
+      .getByRole("dialog")
+      .getByRole("button", { name: /Test Wallet/ })
+      .click();
+    await page.getByTestId("balance").waitFor();
+    await page.getByRole("button", { name: "Suscribirme" }).click();
+    await page.waitForURL(/\/thanks\?/, { timeout: 60_000 });
+    await shot(page, "hosted-02-returned");
+
+    const returned = new URL(page.url()).searchParams;
+    assert.equal(returned.get("sessionId"), session.id);
+    assert.equal(returned.get("status"), "Active");
+    const subscription = await merchant.getSubscription(returned.get("contractAddress") ?? "");
+    assert.equal(subscription.status, "Active");
+    assert.equal(subscription.customerId, "customer-42");
+    assert.equal(subscription.payer, hostedPayer.address);
+    assert.equal((await merchant.getCheckoutSession(session.id)).status, "Completed");
+  });
+
+  it("refuses an expired checkout session in words, with the way back to the merchant", async () => {
+    const merchant = stack.platform.server.merchant.client;
+    const session = await merchant.createCheckoutSession({
+      planId: stack.plans.usd.id,
+      customerId: "customer-43",
+      successUrl: `${stack.url}/thanks`,
+      cancelUrl: `${stack.url}/cancelled`,
+      expiresInHours: 1,
+    });
+    stack.platform.server.advanceClock(2 * 3600);
+    try {
+      const { page, wallet } = await openPage(await stack.platform.newPayer());
+      await page.goto(session.url);
+      await page.getByRole("heading", { name: "This checkout link has expired" }).waitFor();
+      await shot(page, "hosted-03-expired");
+      assert.match(
+        (await page.getByRole("alert").textContent()) ?? "",
+        /^It expired on .+\. Ask Test Shop for a new link; nothing was charged\.$/,
+      );
+      const back = page.getByRole("link", { name: "Back to Test Shop without subscribing" });
+      assert.equal(await back.getAttribute("href"), `${stack.url}/cancelled?sessionId=${session.id}`);
+      assert.equal(await page.getByRole("button", { name: "Connect Wallet" }).count(), 0);
+      assert.deepEqual(
+        wallet.calls.filter((call) => call !== "eth_accounts" && call !== "eth_chainId"),
+        [],
+      );
+    } finally {
+      stack.platform.server.advanceClock(-2 * 3600);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
+import { freePort } from "../../../scripts/lib/freePort.js";
 import type { PlanResource } from "../../../server/domain/resources.js";
 import { type Platform, startPlatform } from "../../../server/test/support/startPlatform.js";
 import { buildWebApp } from "../../server/buildWebApp.js";
@@ -25,7 +26,13 @@ export interface WebStack {
  * all on 127.0.0.1 at free ports. `distDir` serves a built app too.
  */
 export async function startWebStack(options: { distDir?: string | null } = {}): Promise<WebStack> {
-  const platform = await startPlatform();
+  // the platform links its hosted checkout to this web server and lets its pages read sessions (CORS)
+  const webPort = await freePort();
+  const webOrigin = `http://127.0.0.1:${webPort}`;
+  const platform = await startPlatform({
+    RECUR_CHECKOUT_URL: `${webOrigin}/checkout/`,
+    RECUR_CHECKOUT_ORIGINS: webOrigin,
+  });
   const started: FastifyInstance[] = [];
   try {
     const merchant = platform.server.merchant.client;
@@ -53,13 +60,13 @@ export async function startWebStack(options: { distDir?: string | null } = {}): 
       trustProxy: [],
       logLevel: "silent",
     };
-    const startWeb = async (overrides: Partial<WebConfig>) => {
+    const startWeb = async (overrides: Partial<WebConfig>, port = 0) => {
       const web = await buildWebApp({ ...config, ...overrides });
       started.push(web);
-      await web.listen({ host: "127.0.0.1", port: 0 });
+      await web.listen({ host: "127.0.0.1", port });
       return { web, url: `http://127.0.0.1:${(web.server.address() as AddressInfo).port}` };
     };
-    const { web, url } = await startWeb({});
+    const { web, url } = await startWeb({}, webPort);
     return {
       platform,
       web,

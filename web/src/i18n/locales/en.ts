@@ -47,6 +47,12 @@ export const en = {
     doneTrial: "Your subscription is active. First charge: {{next}}.",
     contract: "Subscription contract",
   },
+  hosted: {
+    merchant: "A subscription with {{merchant}}",
+    back: "Back to {{merchant}} without subscribing",
+    expiredHeading: "This checkout link has expired",
+    expired: "It expired on {{date}}. Ask {{merchant}} for a new link; nothing was charged.",
+  },
   step: {
     signIn: "Signing in",
     draft: "Preparing your subscription",

@@ -49,6 +49,12 @@ export const es: Messages = {
     doneTrial: "Tu suscripción está activa. Primer cobro: {{next}}.",
     contract: "Contrato de suscripción",
   },
+  hosted: {
+    merchant: "Una suscripción con {{merchant}}",
+    back: "Volver a {{merchant}} sin suscribirte",
+    expiredHeading: "Este enlace de pago ha caducado",
+    expired: "Caducó el {{date}}. Pide a {{merchant}} un enlace nuevo; no se cobró nada.",
+  },
   step: {
     signIn: "Iniciando sesión",
     draft: "Preparando tu suscripción",

@@ -71,6 +71,12 @@ export const ru: Messages = {
     doneTrial: "Подписка активна. Первое списание: {{next}}.",
     contract: "Контракт подписки",
   },
+  hosted: {
+    merchant: "Подписка у {{merchant}}",
+    back: "Вернуться к {{merchant}} без подписки",
+    expiredHeading: "Срок действия этой ссылки истёк",
+    expired: "Ссылка действовала до {{date}}. Попросите у {{merchant}} новую; ничего не списано.",
+  },
   step: {
     signIn: "Вход",
     draft: "Подготовка подписки",

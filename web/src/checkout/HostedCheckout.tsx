@@ -1,0 +1,117 @@
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useMemo } from "react";
+import { useTranslation } from "react-i18next";
+import type { Address } from "viem";
+import { activateHostedDraft, createHostedDraft, getHostedSession } from "../api/hostedApi";
+import type { HostedSession, SiteConfig, Subscription } from "../api/types";
+import { describeError } from "../errors/describeError";
+import { formatDateTime } from "../format/formatDate";
+import { parseMoney } from "../format/tokenAmount";
+import { supportedLanguage } from "../i18n/detectLanguage";
+import { switchLanguage } from "../i18n/i18n";
+import { authorisationOf, type CheckoutBackend, CheckoutFlow, type Offer } from "./Checkout";
+
+/** `url` with the session's outcome in its query, as the merchant's success and cancel pages receive it. */
+export function returnUrl(url: string, outcome: Record<string, string>): string {
+  const target = new URL(url);
+  for (const [key, value] of Object.entries(outcome)) target.searchParams.set(key, value);
+  return target.toString();
+}
+
+/**
+ * The hosted page of a checkout session (`/checkout/<sessionId>`): the session's plan through the same checkout,
+ * talking to the platform's public session routes (the unguessable session id is the only credential), then back
+ * to the merchant's success URL with the session id, subscription address and status. An expired session is refused
+ * in words, with the way back to the merchant.
+ */
+export function HostedCheckout({ sessionId, site }: { sessionId: string; site: SiteConfig }) {
+  const { t, i18n } = useTranslation();
+  const session = useQuery({
+    queryKey: ["checkout-session", sessionId],
+    queryFn: () => getHostedSession(site.platformUrl, sessionId),
+  });
+
+  // the merchant chose the session's language unless the address names one
+  const sessionLanguage = session.data?.lang;
+  useEffect(() => {
+    const chosen = supportedLanguage(sessionLanguage);
+    const asked = new URLSearchParams(window.location.search).get("lang");
+    if (chosen && !asked && chosen !== i18n.language) void switchLanguage(chosen);
+  }, [sessionLanguage, i18n.language]);
+
+  const backend = useMemo<CheckoutBackend>(
+    () => ({
+      async existingDraft(payer) {
+        const current = await getHostedSession(site.platformUrl, sessionId);
+        const { subscription, approval } = current;
+        if (subscription?.status !== "Draft" || subscription.payer !== payer || !approval) return null;
+        return authorisationOf({ ...subscription, approval });
+      },
+      createDraft: async (payer) => authorisationOf(await createHostedDraft(site.platformUrl, sessionId, payer)),
+      // the session has one draft: its address is implied
+      activate: async (_address, permit) => {
+        await activateHostedDraft(site.platformUrl, sessionId, permit);
+      },
+      async status(address) {
+        const { subscription } = await getHostedSession(site.platformUrl, sessionId);
+        if (!subscription || subscription.contractAddress !== address) {
+          throw new Error(`the checkout session lost subscription ${address}`);
+        }
+        return subscription;
+      },
+    }),
+    [site.platformUrl, sessionId],
+  );
+
+  if (session.isPending) return <p aria-busy="true">…</p>;
+  if (session.isError) return <p role="alert">{describeError(t, session.error)}</p>;
+  const data: HostedSession = session.data;
+  const cancel = returnUrl(data.cancelUrl, { sessionId });
+  if (data.status === "Expired") {
+    return (
+      <section aria-labelledby="expired-heading">
+        <h1 id="expired-heading">{t("hosted.expiredHeading")}</h1>
+        <p role="alert">
+          {t("hosted.expired", {
+            date: formatDateTime(new Date(data.expiresAt), i18n.language),
+            merchant: data.merchant.name,
+          })}
+        </p>
+        <a href={cancel}>{t("hosted.back", { merchant: data.merchant.name })}</a>
+      </section>
+    );
+  }
+  const chain = site.chains.find((candidate) => candidate.chainId === data.chain.chainId);
+  if (!chain) {
+    return <p role="alert">{t("errors.unknown", { message: `chain ${data.chain.chainId}` })}</p>;
+  }
+  const token = { ...data.token, address: data.token.address as Address };
+  const startFrom = data.startFrom ? new Date(data.startFrom) : undefined;
+  const offer: Offer = {
+    name: data.plan.name,
+    description: t("hosted.merchant", { merchant: data.merchant.name }),
+    amount: parseMoney(data.plan.amount, token),
+    periodSeconds: data.plan.periodSeconds,
+    maxPeriods: data.maxPeriods,
+    payee: data.payee ?? "",
+    chain,
+    token,
+    ...(startFrom && startFrom.getTime() > Date.now() ? { trialEndsAt: startFrom } : {}),
+  };
+  const finish = (subscription: Subscription) =>
+    window.location.assign(
+      returnUrl(data.successUrl, {
+        sessionId,
+        contractAddress: subscription.contractAddress,
+        status: subscription.status,
+      }),
+    );
+  return (
+    <>
+      <CheckoutFlow offer={offer} backend={backend} onActive={finish} />
+      <p>
+        <a href={cancel}>{t("hosted.back", { merchant: data.merchant.name })}</a>
+      </p>
+    </>
+  );
+}
