@@ -12,6 +12,7 @@ import { describeError } from "./errors/describeError";
 import { parseMoney } from "./format/tokenAmount";
 import { LANGUAGES, type Language } from "./i18n/detectLanguage";
 import { switchLanguage } from "./i18n/i18n";
+import { Portal } from "./portal/Portal";
 import { Link } from "./routing/Link";
 import { navigate, useLocation } from "./routing/useLocation";
 import { createWagmiConfig } from "./wallet/createWagmiConfig";
@@ -45,7 +46,9 @@ function Header() {
   };
   return (
     <header>
-      <Link href="/">{t("app.title")}</Link>
+      <nav>
+        <Link href="/">{t("app.title")}</Link> · <Link href="/portal">{t("app.portal")}</Link>
+      </nav>
       <label>
         {t("app.language")}{" "}
         <select value={i18n.language} onChange={(event) => choose(event.target.value as Language)}>
@@ -64,6 +67,7 @@ function Page({ site }: { site: SiteConfig }) {
   const { pathname } = useLocation();
   const subscribe = /^\/subscribe\/([^/]+)$/.exec(pathname);
   if (subscribe?.[1]) return <Checkout planId={decodeURIComponent(subscribe[1])} site={site} />;
+  if (pathname === "/portal") return <Portal site={site} />;
   const hosted = /^\/checkout\/([^/]+)$/.exec(pathname);
   if (hosted?.[1]) return <HostedCheckout sessionId={decodeURIComponent(hosted[1])} site={site} />;
   return <Plans site={site} />;

@@ -3,53 +3,27 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Address, erc20Abi, type Hex, parseSignature } from "viem";
-import { createSiweMessage } from "viem/siwe";
-import { type Config, useAccount, useConfig, useReadContract, useSwitchChain } from "wagmi";
-import {
-  readContract,
-  signMessage,
-  signTypedData,
-  simulateContract,
-  waitForTransactionReceipt,
-  writeContract,
-} from "wagmi/actions";
+import { useAccount, useConfig, useReadContract, useSwitchChain } from "wagmi";
+import { readContract, signTypedData, simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
 import {
   activateMySubscription,
   createSubscription,
   getMySubscription,
   getPlan,
-  getSignInNonce,
-  getSiteSession,
   listMySubscriptions,
-  verifySignIn,
 } from "../api/siteApi";
 import type { Draft, PermitSignature, SiteChain, SiteConfig, SiteToken, Subscription } from "../api/types";
 import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
+import { approveAbi } from "../wallet/approveAbi";
+import { signInToSite } from "../wallet/signInToSite";
 import { PlanTerms } from "./PlanTerms";
 import { type StepName, type StepState, TransactionSteps } from "./TransactionSteps";
 
 /** How long the platform may take to start a subscription once asked, and how often the page looks. */
 const ACTIVATION_TIMEOUT_MS = 120_000;
 const ACTIVATION_POLL_MS = 1_000;
-
-/**
- * ERC-20 `approve` declared without its boolean result: tokens like USDT return nothing, and a declared result would
- * make the simulation fail on the empty return data. Every token's approve fits this declaration.
- */
-const approveAbi = [
-  {
-    type: "function",
-    name: "approve",
-    stateMutability: "nonpayable",
-    inputs: [
-      { name: "spender", type: "address" },
-      { name: "value", type: "uint256" },
-    ],
-    outputs: [],
-  },
-] as const;
 
 /** What a permit signature needs from an EIP-2612 token: its EIP-712 domain (EIP-5267) and the owner's nonce. */
 const permitTokenAbi = [
@@ -129,25 +103,6 @@ export function authorisationOf(draft: Draft): Authorisation {
     permit: draft.approval.permit,
     approveZeroFirst: draft.approval.approveZeroFirst,
   };
-}
-
-/** A Sign-In with Ethereum for this site, unless the wallet is signed in already. */
-async function signInToSite(wagmiConfig: Config, payer: Address, chainId: number, statement: string) {
-  const session = await getSiteSession();
-  if (session?.address === payer) return;
-  const nonce = await getSignInNonce();
-  const message = createSiweMessage({
-    domain: window.location.host,
-    address: payer,
-    uri: window.location.origin,
-    version: "1",
-    chainId,
-    nonce,
-    statement,
-    issuedAt: new Date(),
-  });
-  const signature = await signMessage(wagmiConfig, { account: payer, message });
-  await verifySignIn(message, signature);
 }
 
 /** Checkout on the merchant's own site, through its signing proxy. */

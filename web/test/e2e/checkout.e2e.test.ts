@@ -6,6 +6,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { type Address, erc20Abi } from "viem";
 import { build } from "vite";
 import { CHROMIUM, ensureSystemPackages } from "../../../scripts/lib/ensureSystemPackages.js";
+import type { Draft } from "../../../server/client/RecurClient.js";
 import type { SubscriptionResource } from "../../../server/domain/resources.js";
 import type { TestPayer } from "../../../server/test/support/startPlatform.js";
 import { BrowserSession } from "../support/BrowserSession.js";
@@ -300,5 +301,74 @@ describe("checkout in a browser", () => {
     } finally {
       stack.platform.server.advanceClock(-2 * 3600);
     }
+  });
+
+  it("shows the payer's subscriptions in the portal, and pauses, resumes and cancels them from the wallet", async () => {
+    const portalPayer = await stack.platform.newPayer();
+    const merchant = stack.platform.server.merchant.client;
+    // subscribed earlier, through the proxy's HTTP API
+    const earlier = new BrowserSession(stack.url);
+    assert.equal((await earlier.signIn(portalPayer.key)).status, 200);
+    const draft = (await earlier.post<Draft>("/api/me/subscriptions", { planId: stack.plans.usdt.id })).body;
+    await stack.platform.approve(portalPayer, draft);
+    assert.equal((await earlier.post(`/api/me/subscriptions/${draft.contractAddress}/activate`)).status, 200);
+    const serverStatus = async () => (await merchant.getSubscription(draft.contractAddress)).status;
+    await stack.platform.waitFor("activation", async () => ((await serverStatus()) === "Active" ? true : undefined));
+
+    const { page } = await openPage(portalPayer);
+    await page.goto(`${stack.url}/portal?lang=en`);
+    await page.getByRole("button", { name: "Connect Wallet" }).click();
+    await page
+      .getByRole("dialog")
+      .getByRole("button", { name: /Test Wallet/ })
+      .click();
+    await page.getByRole("button", { name: "Sign in with your wallet" }).click();
+    const card = page.getByRole("article", { name: draft.contractAddress });
+    const status = card.getByTestId("status");
+    await card.waitFor();
+    assert.equal(await status.textContent(), "Active");
+    assert.equal(await card.getByTestId("runway").textContent(), "5 more periods");
+    await shot(page, "portal-01-active");
+
+    /** Clicks `button` and waits until the page (polling the server) shows `expected`. */
+    const act = async (button: string, expected: string, serverExpected: string) => {
+      await card.getByRole("button", { name: button }).click();
+      await card.locator(`[data-action-status="confirmed"]`).waitFor({ timeout: 30_000 });
+      await page.waitForFunction(
+        ({ address, text }) =>
+          document.querySelector(`article[aria-label="${address}"] [data-testid="status"]`)?.textContent === text,
+        { address: draft.contractAddress, text: expected },
+        { timeout: 30_000 },
+      );
+      assert.equal(await serverStatus(), serverExpected);
+    };
+    await act("Pause", "Paused", "Paused");
+    await shot(page, "portal-02-paused");
+    await act("Resume", "Active", "Active");
+
+    const allowance = () =>
+      stack.platform.client.readContract({
+        address: tokenAddress("tUSDT"),
+        abi: erc20Abi,
+        functionName: "allowance",
+        args: [portalPayer.address, draft.contractAddress as Address],
+      });
+    const runwayShows = (text: string) =>
+      page.waitForFunction(
+        ({ address, expected }) =>
+          document.querySelector(`article[aria-label="${address}"] [data-testid="runway"]`)?.textContent === expected,
+        { address: draft.contractAddress, expected: text },
+        { timeout: 30_000 },
+      );
+    await card.getByRole("button", { name: "Revoke the allowance" }).click();
+    await runwayShows("0 more periods");
+    assert.equal(await allowance(), 0n);
+    await card.getByRole("button", { name: "Top up the allowance" }).click();
+    await runwayShows("5 more periods");
+    assert.equal(await allowance(), 5_000_000n * 5n, "the five remaining periods");
+
+    await act("Cancel", "Cancelled", "Cancelled");
+    await shot(page, "portal-03-cancelled");
+    assert.equal(await card.getByRole("button", { name: "Pause" }).count(), 0, "nothing left to do");
   });
 });

@@ -2,7 +2,13 @@ import type { Messages } from "./en";
 
 /** Spanish. */
 export const es: Messages = {
-  app: { title: "Suscripciones", language: "Idioma", plans: "Planes", choose: "Elige un plan" },
+  app: {
+    title: "Suscripciones",
+    language: "Idioma",
+    plans: "Planes",
+    choose: "Elige un plan",
+    portal: "Tus suscripciones",
+  },
   terms: {
     heading: "Lo que aceptas",
     amount: "{{amount}} {{period}}",
@@ -54,6 +60,35 @@ export const es: Messages = {
     back: "Volver a {{merchant}} sin suscribirte",
     expiredHeading: "Este enlace de pago ha caducado",
     expired: "Caducó el {{date}}. Pide a {{merchant}} un enlace nuevo; no se cobró nada.",
+  },
+  portal: {
+    heading: "Tus suscripciones",
+    none: "Esta billetera aún no tiene suscripciones aquí.",
+    status: "Estado",
+    nextCharge: "Próximo cobro",
+    chargesMade: "Cobros hechos",
+    chargesOf: "{{count}} de {{max}}",
+    runway: "La autorización y el saldo cubren",
+    periodsCovered_one: "{{count}} periodo más",
+    periodsCovered_other: "{{count}} periodos más",
+    pause: "Pausar",
+    unpause: "Reanudar",
+    cancel: "Cancelar",
+    topUp: "Ampliar la autorización",
+    revoke: "Retirar la autorización",
+  },
+  status: {
+    Draft: "Sin comenzar",
+    Pending: "Comenzando",
+    Active: "Activa",
+    Suspended: "Pago atrasado",
+    PendingPause: "Pausando",
+    Paused: "En pausa",
+    PendingUnPause: "Reanudando",
+    Finished: "Terminada",
+    PendingCancel: "Cancelando",
+    Cancelled: "Cancelada",
+    Error: "Fallida",
   },
   step: {
     signIn: "Iniciando sesión",

@@ -2,7 +2,7 @@ import type { Messages } from "./en";
 
 /** Russian: plurals in the forms one (1, 21), few (2-4, 22-24) and many (5-20, 25). */
 export const ru: Messages = {
-  app: { title: "Подписки", language: "Язык", plans: "Тарифы", choose: "Выберите тариф" },
+  app: { title: "Подписки", language: "Язык", plans: "Тарифы", choose: "Выберите тариф", portal: "Ваши подписки" },
   terms: {
     heading: "На что вы соглашаетесь",
     amount: "{{amount}} {{period}}",
@@ -76,6 +76,37 @@ export const ru: Messages = {
     back: "Вернуться к {{merchant}} без подписки",
     expiredHeading: "Срок действия этой ссылки истёк",
     expired: "Ссылка действовала до {{date}}. Попросите у {{merchant}} новую; ничего не списано.",
+  },
+  portal: {
+    heading: "Ваши подписки",
+    none: "У этого кошелька здесь пока нет подписок.",
+    status: "Статус",
+    nextCharge: "Следующее списание",
+    chargesMade: "Списаний сделано",
+    chargesOf: "{{count}} из {{max}}",
+    runway: "Разрешения и баланса хватит ещё на",
+    periodsCovered_one: "{{count}} период",
+    periodsCovered_few: "{{count}} периода",
+    periodsCovered_many: "{{count}} периодов",
+    periodsCovered_other: "{{count}} периода",
+    pause: "Приостановить",
+    unpause: "Возобновить",
+    cancel: "Отменить",
+    topUp: "Увеличить разрешение",
+    revoke: "Отозвать разрешение",
+  },
+  status: {
+    Draft: "Не запущена",
+    Pending: "Запускается",
+    Active: "Активна",
+    Suspended: "Платёж просрочен",
+    PendingPause: "Приостанавливается",
+    Paused: "Приостановлена",
+    PendingUnPause: "Возобновляется",
+    Finished: "Завершена",
+    PendingCancel: "Отменяется",
+    Cancelled: "Отменена",
+    Error: "Ошибка",
   },
   step: {
     signIn: "Вход",

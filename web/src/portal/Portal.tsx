@@ -1,0 +1,223 @@
+import { ConnectButton } from "@rainbow-me/rainbowkit";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import type { Address, Hex } from "viem";
+import { useAccount, useConfig, useReadContract } from "wagmi";
+import { simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
+import { subscriptionAbi } from "../../../generated/abis";
+import { getSiteSession, listMySubscriptions } from "../api/siteApi";
+import type { SiteConfig, Subscription } from "../api/types";
+import { describePrice } from "../checkout/describeTerms";
+import { describeError } from "../errors/describeError";
+import { formatDateTime } from "../format/formatDate";
+import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
+import { approveAbi } from "../wallet/approveAbi";
+import { signInToSite } from "../wallet/signInToSite";
+
+/** How often the portal looks again, so a change made elsewhere (another tab, the wallet) shows without a reload. */
+const REFRESH_MS = 2_000;
+
+/** Statuses in which the payer can still act on the subscription on chain. */
+const LIVE = new Set(["Active", "Suspended", "Paused", "PendingPause", "PendingUnPause"]);
+
+/**
+ * The connected wallet's subscriptions on this merchant's site: status, next charge, charges made, how many more
+ * periods the allowance and balance cover, and the payer's own actions sent from the wallet: pause, resume, cancel,
+ * top up or revoke the allowance.
+ */
+export function Portal({ site }: { site: SiteConfig }) {
+  const { t } = useTranslation();
+  const wagmiConfig = useConfig();
+  const account = useAccount();
+  const queryClient = useQueryClient();
+  const [signInError, setSignInError] = useState<string | null>(null);
+  const session = useQuery({ queryKey: ["site-session"], queryFn: getSiteSession });
+  const signedIn = account.address !== undefined && session.data?.address === account.address;
+  const subscriptions = useQuery({
+    queryKey: ["my-subscriptions", account.address],
+    queryFn: () => listMySubscriptions(),
+    enabled: signedIn,
+    refetchInterval: REFRESH_MS,
+  });
+
+  const signIn = async () => {
+    if (!account.address || !account.chainId) return;
+    setSignInError(null);
+    try {
+      await signInToSite(wagmiConfig, account.address, account.chainId, t("checkout.signInWhy"));
+      await queryClient.invalidateQueries({ queryKey: ["site-session"] });
+    } catch (error) {
+      setSignInError(describeError(t, error));
+    }
+  };
+
+  return (
+    <section aria-labelledby="portal-heading" className="portal">
+      <h1 id="portal-heading">{t("portal.heading")}</h1>
+      <div className="connect">
+        <ConnectButton showBalance={false} />
+      </div>
+      {account.isConnected && !signedIn && !session.isPending ? (
+        <>
+          <p>{t("checkout.signInWhy")}</p>
+          <button type="button" className="primary" onClick={() => void signIn()}>
+            {t("checkout.signIn")}
+          </button>
+        </>
+      ) : null}
+      {signInError ? (
+        <p role="alert" className="error">
+          {signInError}
+        </p>
+      ) : null}
+      {signedIn && subscriptions.isError ? <p role="alert">{describeError(t, subscriptions.error)}</p> : null}
+      {signedIn && subscriptions.data?.length === 0 ? <p>{t("portal.none")}</p> : null}
+      {signedIn && subscriptions.data ? (
+        <ul className="subscriptions">
+          {subscriptions.data
+            .filter((subscription) => subscription.status !== "Draft")
+            .map((subscription) => (
+              <li key={subscription.contractAddress}>
+                <SubscriptionCard subscription={subscription} site={site} />
+              </li>
+            ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+type Action = "pause" | "unpause" | "cancel" | "topUp" | "revoke";
+
+/** One subscription with what the payer can do about it. */
+function SubscriptionCard({ subscription, site }: { subscription: Subscription; site: SiteConfig }) {
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language;
+  const wagmiConfig = useConfig();
+  const account = useAccount();
+  const [running, setRunning] = useState<{ action: Action; status: "pending" | "confirmed" | "failed" } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const chain = site.chains.find((candidate) => candidate.name === subscription.blockchain);
+  const token = chain?.tokens.find((candidate) => candidate.code === subscription.asset);
+  const address = subscription.contractAddress as Address;
+  const live = LIVE.has(subscription.status);
+  const runway = useReadContract({
+    address,
+    abi: subscriptionAbi,
+    functionName: "periodsCovered",
+    chainId: chain?.chainId,
+    query: { enabled: live && chain !== undefined, refetchInterval: REFRESH_MS },
+  });
+  if (!chain || !token) return <p>{subscription.contractAddress}</p>;
+  const amount = parseMoney(subscription.amount, token);
+  const remaining = subscription.maxPeriods - subscription.periodsCharged;
+  const onChain = account.chainId === chain.chainId;
+
+  /** Simulates, sends and waits for one wallet transaction. */
+  async function send(action: Action, call: () => Promise<Hex>) {
+    setRunning({ action, status: "pending" });
+    setError(null);
+    try {
+      const hash = await call();
+      const receipt = await waitForTransactionReceipt(wagmiConfig, { hash, chainId: chain?.chainId });
+      if (receipt.status !== "success") throw new Error(`reverted in ${hash}`);
+      setRunning({ action, status: "confirmed" });
+    } catch (failure) {
+      setRunning({ action, status: "failed" });
+      setError(describeError(t, failure, { amount: token ? formatTokenAmount(amount, token, locale) : "" }));
+    }
+  }
+
+  const callSubscription = (action: "pause" | "unpause" | "cancel") =>
+    send(action, async () => {
+      const { request } = await simulateContract(wagmiConfig, {
+        address,
+        abi: subscriptionAbi,
+        functionName: action,
+        account: account.address,
+        chainId: chain.chainId,
+      });
+      return writeContract(wagmiConfig, request);
+    });
+
+  const approve = (action: "topUp" | "revoke", value: bigint) =>
+    send(action, async () => {
+      const { request } = await simulateContract(wagmiConfig, {
+        address: token.address,
+        abi: approveAbi,
+        functionName: "approve",
+        args: [address, value],
+        account: account.address,
+        chainId: chain.chainId,
+      });
+      return writeContract(wagmiConfig, request);
+    });
+
+  /** Approves the remaining periods (up to twelve), through 0 first where the token needs it. */
+  const topUp = async () => {
+    const value = amount * BigInt(Math.min(Math.max(remaining, 1), 12));
+    if (token.approveZeroFirst) {
+      await approve("topUp", 0n);
+      setRunning({ action: "topUp", status: "pending" });
+    }
+    await approve("topUp", value);
+  };
+
+  return (
+    <article aria-label={subscription.contractAddress} data-status={subscription.status} className="subscription">
+      <h2>{describePrice(t, locale, { amount, token, periodSeconds: subscription.periodSeconds })}</h2>
+      <dl>
+        <dt>{t("portal.status")}</dt>
+        <dd data-testid="status">{t(`status.${subscription.status}`)}</dd>
+        <dt>{t("portal.nextCharge")}</dt>
+        <dd>{subscription.nextChargeAt && live ? formatDateTime(new Date(subscription.nextChargeAt), locale) : "—"}</dd>
+        <dt>{t("portal.chargesMade")}</dt>
+        <dd>{t("portal.chargesOf", { count: subscription.periodsCharged, max: subscription.maxPeriods })}</dd>
+        {live && runway.data !== undefined ? (
+          <>
+            <dt>{t("portal.runway")}</dt>
+            <dd data-testid="runway">{t("portal.periodsCovered", { count: Number(runway.data) })}</dd>
+          </>
+        ) : null}
+        <dt>{t("checkout.contract")}</dt>
+        <dd>
+          <code>{subscription.contractAddress}</code>
+        </dd>
+      </dl>
+      {live && onChain ? (
+        <div className="actions">
+          {subscription.status === "Active" || subscription.status === "Suspended" ? (
+            <button type="button" onClick={() => void callSubscription("pause")}>
+              {t("portal.pause")}
+            </button>
+          ) : null}
+          {subscription.status === "Paused" ? (
+            <button type="button" onClick={() => void callSubscription("unpause")}>
+              {t("portal.unpause")}
+            </button>
+          ) : null}
+          <button type="button" onClick={() => void callSubscription("cancel")}>
+            {t("portal.cancel")}
+          </button>
+          <button type="button" onClick={() => void topUp()}>
+            {t("portal.topUp")}
+          </button>
+          <button type="button" onClick={() => void approve("revoke", 0n)}>
+            {t("portal.revoke")}
+          </button>
+        </div>
+      ) : null}
+      {running ? (
+        <p aria-live="polite" data-action={running.action} data-action-status={running.status}>
+          {t(`step.${running.status}`, { what: t(`portal.${running.action}`) })}
+        </p>
+      ) : null}
+      {error ? (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      ) : null}
+    </article>
+  );
+}
