@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { privateKeyToAccount } from "viem/accounts";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { Draft } from "../../server/client/RecurClient.js";
 import type { SubscriptionResource } from "../../server/domain/resources.js";
 import type { TestPayer } from "../../server/test/support/startPlatform.js";
@@ -27,8 +27,10 @@ describe("signing proxy", () => {
   /** Alice's subscription, active on chain. */
   let aliceSubscription: string;
 
+  const adminKey = generatePrivateKey();
+
   before(async () => {
-    stack = await startWebStack();
+    stack = await startWebStack({ adminAddresses: [privateKeyToAccount(adminKey).address] });
     alice = await stack.platform.newPayer();
     bob = await stack.platform.newPayer();
     aliceBrowser = browser();
@@ -313,6 +315,65 @@ describe("signing proxy", () => {
     assert.equal((await bobBrowser.post("/api/auth/logout")).status, 204);
     const replayed = await fetch(new URL("/api/me/subscriptions", stack.url), { headers: { cookie: cookie ?? "" } });
     assert.equal(replayed.status, 401);
+  });
+
+  it("lets only the merchant's admin wallets manage plans, subscriptions and gas wallets", async () => {
+    const visitor = browser();
+    assert.equal((await visitor.get("/api/admin/plans")).status, 401);
+    const refused = await aliceBrowser.get<{ message: string }>("/api/admin/plans");
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.message, /not one of this merchant's admin wallets/);
+    assert.equal(
+      (await aliceBrowser.post("/api/admin/plans", { name: "Mine", amount: "1 tUSD", interval: "Day" })).status,
+      403,
+    );
+
+    const admin = browser();
+    const signedIn = await admin.signIn(adminKey);
+    assert.equal(signedIn.status, 200);
+    assert.equal(signedIn.body.admin, true);
+    const all = await admin.get<{ plans: { id: string }[] }>("/api/admin/plans");
+    assert.equal(all.status, 200);
+    assert.ok(
+      all.body.plans.some((plan) => plan.id === stack.plans.draft.id),
+      "drafts are listed to the admin",
+    );
+
+    const created = await admin.post<{ id: string; status: string }>("/api/admin/plans", {
+      name: "Yearly",
+      amount: "99 tUSDC",
+      interval: "Year",
+      maxPeriods: 3,
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    assert.equal(created.body.status, "Draft");
+    const visible = async () =>
+      (await visitor.get<{ plans: { id: string }[] }>("/api/plans")).body.plans.some(
+        (plan) => plan.id === created.body.id,
+      );
+    assert.equal(await visible(), false);
+    assert.equal((await admin.post(`/api/admin/plans/${created.body.id}/activate`)).status, 200);
+    assert.equal(await visible(), true, "visitors see an activated plan at once");
+    assert.equal((await admin.post(`/api/admin/plans/${created.body.id}/archive`)).status, 200);
+    assert.equal(await visible(), false);
+
+    const bad = await admin.post<{ message: string }>("/api/admin/plans", {
+      name: "Bad",
+      amount: "lots",
+      interval: "Day",
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /amount/);
+
+    const cancelled = await admin.get<{ subscriptions: { contractAddress: string }[] }>(
+      "/api/admin/subscriptions?statusIn=Cancelled",
+    );
+    assert.deepEqual(
+      cancelled.body.subscriptions.map((subscription) => subscription.contractAddress),
+      [aliceSubscription],
+    );
+    const wallets = await admin.get<{ gasWallets: { payoutAddress: string }[] }>("/api/admin/gas-wallets");
+    assert.equal(wallets.body.gasWallets[0]?.payoutAddress, stack.platform.server.merchant.payout);
   });
 
   it("limits the rate of requests per client, and of sign-in attempts more strictly", async () => {

@@ -30,6 +30,10 @@ class Cached<T> {
     readonly fetchValue: () => Promise<T>,
   ) {}
 
+  clear(): void {
+    this.#value = undefined;
+  }
+
   get(): Promise<T> {
     if (!this.#value || this.#value.fetchedAt + this.ttlMs <= Date.now()) {
       const promise = this.fetchValue();
@@ -82,6 +86,11 @@ export class PlatformAccess {
   /** The merchant's Active plans: the only ones a visitor may see or subscribe to. */
   activePlans(): Promise<PlanResource[]> {
     return this.#plans.get();
+  }
+
+  /** Drops the cached Active plans, after this site changed one. */
+  forgetPlans(): void {
+    this.#plans.clear();
   }
 
   /** The merchant's payout address on the chain named `blockchain`: where a subscription's money goes. */

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
+import type { Address } from "viem";
 import { freePort } from "../../../scripts/lib/freePort.js";
 import type { PlanResource } from "../../../server/domain/resources.js";
 import { type Platform, startPlatform } from "../../../server/test/support/startPlatform.js";
@@ -23,9 +24,11 @@ export interface WebStack {
 /**
  * A `hardhat node` with the contracts, the platform API with its worker on a fresh database, a merchant with three
  * Active plans (one per test token kind) and one plan left a draft, and the web server signing for that merchant,
- * all on 127.0.0.1 at free ports. `distDir` serves a built app too.
+ * all on 127.0.0.1 at free ports. `distDir` serves a built app too; `adminAddresses` may use the admin routes.
  */
-export async function startWebStack(options: { distDir?: string | null } = {}): Promise<WebStack> {
+export async function startWebStack(
+  options: { distDir?: string | null; adminAddresses?: Address[] } = {},
+): Promise<WebStack> {
   // the platform links its hosted checkout to this web server and lets its pages read sessions (CORS)
   const webPort = await freePort();
   const webOrigin = `http://127.0.0.1:${webPort}`;
@@ -50,7 +53,7 @@ export async function startWebStack(options: { distDir?: string | null } = {}): 
       apiSecret: platform.server.merchant.apiSecret,
       http: { host: "127.0.0.1", port: 0 },
       sessionSecret: randomBytes(32).toString("hex"),
-      adminAddresses: [],
+      adminAddresses: options.adminAddresses ?? [],
       rpcUrls: new Map([[31337, platform.node.url]]),
       publicPlatformUrl: platform.server.url,
       distDir: options.distDir ?? null,

@@ -1,0 +1,149 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { PLAN_STATUSES } from "../../../server/db/schema.js";
+import { chargeResource, planResource, subscriptionResource } from "../../../server/domain/resources.js";
+import { createPlanBody } from "../../../server/http/requests.js";
+import { delivery, eventSummary, gasWallet } from "../../../server/http/routes/operationsRoutes.js";
+import { addressParams, idempotencyHeaders, idempotencyOf, page, statusIn } from "./requestSchemas.js";
+import { requireAdmin } from "./requireWallet.js";
+import type { WebRouteOptions } from "./WebRouteOptions.js";
+
+const planParams = z.strictObject({ id: z.string().min(1).max(64) });
+
+/**
+ * The merchant's admin pages, for wallets listed in WEB_ADMIN_ADDRESSES: plans, subscriptions, charges, webhook
+ * deliveries and gas wallets, done with the merchant's API key (which stays here: the admin proves who they are by
+ * signing in with their wallet).
+ */
+export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { sessions, platform }) => {
+  const merchant = platform.merchant;
+  app.addHook("preHandler", requireAdmin(sessions));
+
+  app.get(
+    "/plans",
+    {
+      schema: {
+        querystring: z.strictObject({ statusIn, ...page }),
+        response: { 200: z.object({ plans: z.array(planResource) }) },
+      },
+    },
+    // every plan unless asked otherwise: the admin manages drafts and archived plans too
+    async (request) =>
+      merchant.listPlans({ ...request.query, statusIn: request.query.statusIn ?? PLAN_STATUSES.join(",") }),
+  );
+
+  app.post(
+    "/plans",
+    { schema: { headers: idempotencyHeaders, body: createPlanBody, response: { 200: planResource } } },
+    async (request) => merchant.createPlan(request.body, idempotencyOf(request)),
+  );
+
+  for (const action of ["activate", "archive"] as const) {
+    app.post(
+      `/plans/:id/${action}`,
+      { schema: { headers: idempotencyHeaders, params: planParams, response: { 200: planResource } } },
+      async (request) => {
+        const plan =
+          action === "activate"
+            ? await merchant.activatePlan(request.params.id, idempotencyOf(request))
+            : await merchant.archivePlan(request.params.id, idempotencyOf(request));
+        // visitors see the change at once, not when the cached list runs out
+        platform.forgetPlans();
+        return plan;
+      },
+    );
+  }
+
+  app.get(
+    "/subscriptions",
+    {
+      schema: {
+        querystring: z.strictObject({
+          statusIn,
+          customerId: z.string().max(255).optional(),
+          payer: z.string().max(64).optional(),
+          ...page,
+        }),
+        response: { 200: z.object({ subscriptions: z.array(subscriptionResource) }) },
+      },
+    },
+    async (request) => merchant.listSubscriptions(request.query),
+  );
+
+  app.get(
+    "/subscriptions/:address",
+    {
+      schema: {
+        params: addressParams,
+        response: { 200: subscriptionResource.extend({ charges: z.array(chargeResource) }) },
+      },
+    },
+    async (request) => merchant.getSubscription(request.params.address),
+  );
+
+  for (const action of ["pause", "unpause", "cancel"] as const) {
+    app.post(
+      `/subscriptions/:address/${action}`,
+      { schema: { headers: idempotencyHeaders, params: addressParams, response: { 200: subscriptionResource } } },
+      async (request) => {
+        const { address } = request.params;
+        const options = idempotencyOf(request);
+        if (action === "pause") return merchant.pauseSubscription(address, options);
+        if (action === "unpause") return merchant.unpauseSubscription(address, options);
+        return merchant.cancelSubscription(address, options);
+      },
+    );
+  }
+
+  app.get(
+    "/charges",
+    {
+      schema: {
+        querystring: z.strictObject({ contractAddress: z.string().max(64).optional(), statusIn, ...page }),
+        response: { 200: z.object({ charges: z.array(chargeResource) }) },
+      },
+    },
+    async (request) => merchant.listCharges(request.query),
+  );
+
+  app.get(
+    "/webhooks/events",
+    {
+      schema: {
+        querystring: z.strictObject({ undelivered: z.enum(["true", "false"]).optional(), ...page }),
+        response: { 200: z.object({ events: z.array(eventSummary) }) },
+      },
+    },
+    async (request) => {
+      const { undelivered, ...rest } = request.query;
+      return merchant.listWebhookEvents({ ...rest, ...(undelivered ? { undelivered: undelivered === "true" } : {}) });
+    },
+  );
+
+  app.get(
+    "/webhooks/deliveries",
+    {
+      schema: {
+        querystring: z.strictObject({ eventId: z.string().max(64).optional(), ...page }),
+        response: { 200: z.object({ deliveries: z.array(delivery) }) },
+      },
+    },
+    async (request) => merchant.listWebhookDeliveries(request.query),
+  );
+
+  app.post(
+    "/webhooks/events/:eventId/redeliver",
+    {
+      schema: {
+        headers: idempotencyHeaders,
+        params: z.strictObject({ eventId: z.string().min(1).max(64) }),
+        response: { 200: eventSummary },
+      },
+    },
+    async (request) => merchant.redeliverWebhookEvent(request.params.eventId, idempotencyOf(request)),
+  );
+
+  app.get("/gas-wallets", { schema: { response: { 200: z.object({ gasWallets: z.array(gasWallet) }) } } }, async () =>
+    merchant.listGasWallets(),
+  );
+};
