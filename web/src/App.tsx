@@ -3,6 +3,7 @@ import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-quer
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { WagmiProvider } from "wagmi";
+import { Admin } from "./admin/Admin";
 import { listPlans } from "./api/siteApi";
 import type { SiteConfig } from "./api/types";
 import { Checkout } from "./checkout/Checkout";
@@ -26,7 +27,7 @@ export function App({ site }: { site: SiteConfig }) {
     <WagmiProvider config={wagmiConfig}>
       <QueryClientProvider client={queryClient}>
         <RainbowKitProvider>
-          <Header />
+          <Header site={site} />
           <main>
             <Page site={site} />
           </main>
@@ -36,7 +37,7 @@ export function App({ site }: { site: SiteConfig }) {
   );
 }
 
-function Header() {
+function Header({ site }: { site: SiteConfig }) {
   const { t, i18n } = useTranslation();
   const { pathname, search } = useLocation();
   const choose = (language: Language) => {
@@ -48,6 +49,12 @@ function Header() {
     <header>
       <nav>
         <Link href="/">{t("app.title")}</Link> · <Link href="/portal">{t("app.portal")}</Link>
+        {site.adminEnabled ? (
+          <>
+            {" "}
+            · <Link href="/admin">{t("app.admin")}</Link>
+          </>
+        ) : null}
       </nav>
       <label>
         {t("app.language")}{" "}
@@ -68,6 +75,7 @@ function Page({ site }: { site: SiteConfig }) {
   const subscribe = /^\/subscribe\/([^/]+)$/.exec(pathname);
   if (subscribe?.[1]) return <Checkout planId={decodeURIComponent(subscribe[1])} site={site} />;
   if (pathname === "/portal") return <Portal site={site} />;
+  if (pathname === "/admin" && site.adminEnabled) return <Admin site={site} />;
   const hosted = /^\/checkout\/([^/]+)$/.exec(pathname);
   if (hosted?.[1]) return <HostedCheckout sessionId={decodeURIComponent(hosted[1])} site={site} />;
   return <Plans site={site} />;

@@ -4,6 +4,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { type Address, erc20Abi } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { build } from "vite";
 import { CHROMIUM, ensureSystemPackages } from "../../../scripts/lib/ensureSystemPackages.js";
 import type { Draft } from "../../../server/client/RecurClient.js";
@@ -50,13 +51,15 @@ describe("checkout in a browser", () => {
   let stack: WebStack;
   let browser: Browser;
   let payer: TestPayer;
+  const adminKey = generatePrivateKey();
+  const admin: TestPayer = { key: adminKey, address: privateKeyToAccount(adminKey).address };
 
   before(async () => {
     ensureSystemPackages([CHROMIUM]);
     await build({ configFile: path.join(WEB_ROOT, "vite.config.ts"), logLevel: "warn" });
     await rm(SCREENSHOTS, { recursive: true, force: true });
     await mkdir(SCREENSHOTS, { recursive: true });
-    stack = await startWebStack({ distDir: DIST });
+    stack = await startWebStack({ distDir: DIST, adminAddresses: [admin.address] });
     payer = await stack.platform.newPayer();
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   });
@@ -370,5 +373,40 @@ describe("checkout in a browser", () => {
     await act("Cancel", "Cancelled", "Cancelled");
     await shot(page, "portal-03-cancelled");
     assert.equal(await card.getByRole("button", { name: "Pause" }).count(), 0, "nothing left to do");
+  });
+
+  it("lets the merchant's admin create and activate a plan, which visitors then see", async () => {
+    const { page } = await openPage(admin);
+    await page.goto(`${stack.url}/admin?lang=en`);
+    await page.getByRole("button", { name: "Connect Wallet" }).click();
+    await page
+      .getByRole("dialog")
+      .getByRole("button", { name: /Test Wallet/ })
+      .click();
+    await page.getByRole("button", { name: "Sign in with your wallet" }).click();
+    const plans = page.getByRole("region", { name: "Plans" });
+    await plans.waitFor();
+    await plans.getByLabel("Name").fill("Family");
+    await plans.getByLabel("Amount").fill("4.5");
+    await plans.getByLabel("Token").selectOption("tUSDC");
+    await plans.getByLabel("Every").selectOption("Month");
+    await plans.getByLabel("Charges at most").fill("6");
+    await plans.getByRole("button", { name: "Create the plan" }).click();
+    const row = plans.getByRole("row").filter({ hasText: "Family" });
+    await row.getByTestId("plan-status").filter({ hasText: "Draft" }).waitFor();
+    await shot(page, "admin-01-created");
+    await row.getByRole("button", { name: "Activate Family" }).click();
+    await row.getByTestId("plan-status").filter({ hasText: "Active" }).waitFor();
+    await page.getByTestId("gas-wallet").first().waitFor();
+    await shot(page, "admin-02-activated");
+
+    const merchant = stack.platform.server.merchant.client;
+    const { plans: active } = await merchant.listPlans({ statusIn: "Active" });
+    const family = active.find((plan) => plan.name === "Family");
+    assert.ok(family, "the platform has the plan, Active");
+    assert.equal(family.amount, "4.5 tUSDC");
+    assert.equal(family.maxPeriods, 6);
+    await page.goto(`${stack.url}/?lang=en`);
+    await page.getByRole("link", { name: "Family" }).waitFor();
   });
 });
