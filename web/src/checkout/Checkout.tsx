@@ -14,6 +14,7 @@ import {
 } from "../api/siteApi";
 import type { Draft, PermitSignature, SiteChain, SiteConfig, SiteToken, Subscription } from "../api/types";
 import { describeError } from "../errors/describeError";
+import { PayerFacingError } from "../errors/PayerFacingError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
 import { approveAbi } from "../wallet/approveAbi";
@@ -317,11 +318,11 @@ export function CheckoutFlow({
           const subscription = await backend.status(spender);
           if (subscription.status === "Active") return subscription;
           if (subscription.status === "Error" || (subscription.status === "Draft" && subscription.statusReason)) {
-            throw new Error(
+            throw new PayerFacingError(
               t("errors.activationRefused", { reason: subscription.statusReason ?? subscription.status }),
             );
           }
-          if (Date.now() > deadline) throw new Error(t("errors.activationRefused", { reason: "timeout" }));
+          if (Date.now() > deadline) throw new PayerFacingError(t("errors.activationTimeout"));
           await sleep(ACTIVATION_POLL_MS);
         }
       });

@@ -11,6 +11,7 @@ import { subscriptionAbi, subscriptionFactoryAbi } from "../../../generated/abis
 import { ApiError } from "../api/ApiError";
 import { testTranslator } from "../i18n/testTranslator";
 import { describeError } from "./describeError";
+import { PayerFacingError } from "./PayerFacingError";
 
 /** A revert as viem reports a failed simulation: the custom error decoded from the real ABI, wrapped. */
 function reverted(abi: typeof subscriptionAbi | typeof subscriptionFactoryAbi, errorName: string, args: unknown[]) {
@@ -65,6 +66,13 @@ describe("describeError", () => {
       "Your sign-in has expired. Sign in with your wallet again.",
     );
     expect(describeError(t, new ApiError(404, "NotFound", "No active plan plan_x"))).toBe("No active plan plan_x");
+  });
+
+  it("shows a message already worded for the payer as it is", async () => {
+    const t = await testTranslator("en");
+    expect(describeError(t, new PayerFacingError("The subscription could not be started: allowance too low"))).toBe(
+      "The subscription could not be started: allowance too low",
+    );
   });
 
   it("speaks the payer's language", async () => {

@@ -1,6 +1,7 @@
 import type { TFunction } from "i18next";
 import { BaseError, ContractFunctionRevertedError, InsufficientFundsError, UserRejectedRequestError } from "viem";
 import { ApiError } from "../api/ApiError";
+import { PayerFacingError } from "./PayerFacingError";
 
 /** The contracts' custom errors that a payer can meet, each with a sentence of its own. */
 const CONTRACT_ERRORS = new Set([
@@ -27,6 +28,7 @@ export interface ErrorContext {
  * can act on: a declined request, a custom contract error by name, a refusal from the server in its own words.
  */
 export function describeError(t: TFunction, error: unknown, context: ErrorContext = {}): string {
+  if (error instanceof PayerFacingError) return error.message;
   if (error instanceof ApiError) {
     if (error.code === "NetworkError") return t("errors.network");
     if (error.status === 401) return t("errors.notSignedIn");

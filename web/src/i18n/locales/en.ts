@@ -149,6 +149,8 @@ export const en = {
     network: "The site could not be reached. Check your connection and try again.",
     notSignedIn: "Your sign-in has expired. Sign in with your wallet again.",
     activationRefused: "The subscription could not be started: {{reason}}",
+    activationTimeout:
+      "The platform has not started the subscription yet. Your approval stays valid: try again in a minute.",
     server: "{{message}}",
     unknown: "Something went wrong: {{message}}",
   },

@@ -152,6 +152,8 @@ export const es: Messages = {
     network: "No se pudo contactar con el sitio. Revisa tu conexión y vuelve a intentarlo.",
     notSignedIn: "Tu sesión caducó. Vuelve a iniciar sesión con tu billetera.",
     activationRefused: "No se pudo comenzar la suscripción: {{reason}}",
+    activationTimeout:
+      "La plataforma aún no ha comenzado la suscripción. Tu autorización sigue válida: vuelve a intentarlo en un minuto.",
     server: "{{message}}",
     unknown: "Algo salió mal: {{message}}",
   },
