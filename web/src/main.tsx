@@ -1,11 +1,14 @@
-import "@rainbow-me/rainbowkit/styles.css";
 import "./styles.css";
-import { StrictMode } from "react";
+import { lazy, StrictMode, Suspense } from "react";
 import { createRoot } from "react-dom/client";
-import { App } from "./App";
 import { getSiteConfig } from "./api/siteApi";
+import { TermsPreview } from "./checkout/TermsPreview";
 import { startI18n } from "./i18n/i18n";
 import { pickLanguage } from "./i18n/pickLanguage";
+
+// the wallet libraries are most of the JavaScript: they load while the page already shows the plan's terms
+const loadingApp = import("./App");
+const App = lazy(() => loadingApp.then((module) => ({ default: module.App })));
 
 async function start(): Promise<void> {
   const root = document.getElementById("root");
@@ -16,7 +19,9 @@ async function start(): Promise<void> {
   ]);
   createRoot(root).render(
     <StrictMode>
-      <App site={site} />
+      <Suspense fallback={<TermsPreview site={site} />}>
+        <App site={site} />
+      </Suspense>
     </StrictMode>,
   );
 }

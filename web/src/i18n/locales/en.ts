@@ -1,6 +1,7 @@
 /** The app's English messages: the reference every other language has the same keys as. */
 export const en = {
   app: {
+    loadingWallet: "Loading the wallet connection…",
     title: "Subscriptions",
     language: "Language",
     plans: "Plans",

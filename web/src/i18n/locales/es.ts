@@ -3,6 +3,7 @@ import type { Messages } from "./en";
 /** Spanish. */
 export const es: Messages = {
   app: {
+    loadingWallet: "Cargando la conexión con la billetera…",
     title: "Suscripciones",
     language: "Idioma",
     plans: "Planes",

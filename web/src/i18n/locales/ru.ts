@@ -3,6 +3,7 @@ import type { Messages } from "./en";
 /** Russian: plurals in the forms one (1, 21), few (2-4, 22-24) and many (5-20, 25). */
 export const ru: Messages = {
   app: {
+    loadingWallet: "Загружаем подключение кошелька…",
     title: "Подписки",
     language: "Язык",
     plans: "Тарифы",

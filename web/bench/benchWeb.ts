@@ -1,0 +1,129 @@
+/**
+ * `npm run bench:web`: the production build's initial JavaScript for the checkout page (raw and gzip), and, in
+ * headless chromium against the real web server and platform on this machine, the time from navigation to the
+ * plan's terms being visible and to the Connect button being usable: the median of several cold loads.
+ *
+ *   npx tsx web/bench/benchWeb.ts [--runs 7]
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { build } from "vite";
+import { CHROMIUM, ensureSystemPackages } from "../../scripts/lib/ensureSystemPackages.js";
+import { startWebStack } from "../test/support/startWebStack.js";
+
+const WEB_ROOT = path.resolve(import.meta.dirname, "..");
+const DIST = path.join(WEB_ROOT, "dist");
+const TARGET_GZIP_KB = 250;
+const TARGET_TERMS_MS = 1_500;
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** The scripts `index.html` loads before anything else: its entry module and the modules it preloads. */
+async function initialScripts(): Promise<{ file: string; raw: number; gzip: number }[]> {
+  const html = await readFile(path.join(DIST, "index.html"), "utf8");
+  const sources = [
+    ...html.matchAll(/<script[^>]+type="module"[^>]+src="([^"]+)"/g),
+    ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g),
+  ].map((match) => match[1] ?? "");
+  return Promise.all(
+    sources.map(async (source) => {
+      const bytes = await readFile(path.join(DIST, source));
+      return { file: source, raw: bytes.length, gzip: gzipSync(bytes).length };
+    }),
+  );
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
+
+async function main(): Promise<void> {
+  const runsIndex = process.argv.indexOf("--runs");
+  const runs = runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 7;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a whole number of page loads, at least 1");
+  ensureSystemPackages([CHROMIUM]);
+  console.log("Building the app...");
+  await build({ configFile: path.join(WEB_ROOT, "vite.config.ts"), logLevel: "error" });
+  const scripts = await initialScripts();
+  const raw = scripts.reduce((sum, script) => sum + script.raw, 0);
+  const gzip = scripts.reduce((sum, script) => sum + script.gzip, 0);
+
+  console.log("Starting a local chain, the platform and the web server...");
+  const stack = await startWebStack({ distDir: DIST });
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const terms: number[] = [];
+  const connect: number[] = [];
+  /** The scripts a page had fetched by the time its Connect button was usable (the same in every run). */
+  let loadedScripts = new Set<string>();
+  try {
+    const url = `${stack.url}/subscribe/${stack.plans.usdt.id}?lang=en`;
+    for (let run = 0; run <= runs; run++) {
+      // a fresh context is a cold cache; the first load warms the server and is not counted
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const scriptsSeen = new Set<string>();
+      page.on("response", (response) => {
+        const { pathname } = new URL(response.url());
+        if (pathname.endsWith(".js")) scriptsSeen.add(pathname);
+      });
+      await page.goto(url, { waitUntil: "commit" });
+      await page.locator(".terms li").first().waitFor({ timeout: 30_000 });
+      const termsAt = await page.evaluate(() => performance.now());
+      const button = page.getByRole("button", { name: "Connect Wallet" });
+      await button.waitFor({ timeout: 30_000 });
+      await page.waitForFunction(() => {
+        const found = [...document.querySelectorAll("button")].find((item) => item.textContent === "Connect Wallet");
+        return found !== undefined && !found.disabled;
+      });
+      const connectAt = await page.evaluate(() => performance.now());
+      loadedScripts = scriptsSeen;
+      await context.close();
+      if (run === 0) continue;
+      terms.push(termsAt);
+      connect.push(connectAt);
+    }
+  } finally {
+    await browser.close();
+    await stack.stop();
+  }
+
+  const termsMedian = median(terms);
+  let loadedRaw = 0;
+  let loadedGzip = 0;
+  for (const script of loadedScripts) {
+    const bytes = await readFile(path.join(DIST, script));
+    loadedRaw += bytes.length;
+    loadedGzip += gzipSync(bytes).length;
+  }
+  console.log(`
+Checkout page (${path.relative(process.cwd(), DIST)}), initial JavaScript:
+${scripts.map((script) => `  ${script.file}  ${kb(script.raw)} raw, ${kb(script.gzip)} gzip`).join("\n")}
+  total                     ${kb(raw)} raw, ${kb(gzip)} gzip   target <= ${TARGET_GZIP_KB} kB gzip: ${
+    gzip <= TARGET_GZIP_KB * 1024 ? "met" : "NOT met"
+  }
+  (the wallet libraries load right after, while the terms show: ${loadedScripts.size} scripts, ${kb(loadedRaw)} raw,
+  ${kb(loadedGzip)} gzip in all by the time the Connect button is usable)
+
+Cold loads in headless chromium, median of ${runs} (after one warm-up), from navigation:
+  plan terms visible        ${termsMedian.toFixed(0)} ms   target <= ${TARGET_TERMS_MS} ms: ${
+    termsMedian <= TARGET_TERMS_MS ? "met" : "NOT met"
+  }
+  Connect button usable     ${median(connect).toFixed(0)} ms
+  (each run, terms: ${terms.map((value) => value.toFixed(0)).join(", ")} ms)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
