@@ -1,5 +1,5 @@
 import "@rainbow-me/rainbowkit/styles.css";
-import { RainbowKitProvider } from "@rainbow-me/rainbowkit";
+import { type Locale, RainbowKitProvider } from "@rainbow-me/rainbowkit";
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
@@ -21,13 +21,17 @@ import { createWagmiConfig } from "./wallet/createWagmiConfig";
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 
+/** RainbowKit's locale for each language of the app, so the wallet dialog speaks the page's language. */
+const WALLET_LOCALES: Record<Language, Locale> = { en: "en-US", es: "es-419", ru: "ru-RU" };
+
 /** The app: providers in wagmi's order, and its pages. */
 export function App({ site }: { site: SiteConfig }) {
   const wagmiConfig = useMemo(() => createWagmiConfig(site), [site]);
+  const { i18n } = useTranslation();
   return (
     <WagmiProvider config={wagmiConfig}>
       <QueryClientProvider client={queryClient}>
-        <RainbowKitProvider>
+        <RainbowKitProvider locale={WALLET_LOCALES[i18n.language as Language] ?? "en-US"}>
           <Header site={site} />
           <main>
             <Page site={site} />

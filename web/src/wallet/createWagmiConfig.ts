@@ -1,5 +1,5 @@
 import { connectorsForWallets } from "@rainbow-me/rainbowkit";
-import { injectedWallet } from "@rainbow-me/rainbowkit/wallets";
+import { injectedWallet, walletConnectWallet } from "@rainbow-me/rainbowkit/wallets";
 import { type Chain, defineChain } from "viem";
 import { createConfig, http } from "wagmi";
 import type { SiteChain, SiteConfig } from "../api/types";
@@ -16,19 +16,23 @@ export function toViemChain(chain: SiteChain): Chain {
 }
 
 /**
- * wagmi for the site's chains. Only injected wallets: EIP-6963 wallets announce themselves and RainbowKit lists
- * them, so nothing is requested from a third-party host at start-up. (WalletConnect would need the operator's
- * project id and is not wired yet.)
+ * wagmi for the site's chains. Injected wallets only by default: EIP-6963 wallets announce themselves and RainbowKit
+ * lists them, so nothing is requested from a third-party host at start-up. WalletConnect joins the list only when
+ * the operator configured a project id (WEB_WALLETCONNECT_PROJECT_ID).
  */
 export function createWagmiConfig(site: SiteConfig) {
   const chains = site.chains.map(toViemChain);
   const [first, ...rest] = chains;
   if (!first) throw new Error("The site serves no chain: the platform lists none that this site has an RPC URL for");
-  const connectors = connectorsForWallets([{ groupName: "Installed", wallets: [injectedWallet] }], {
-    appName: "Recur",
-    // only WalletConnect-based wallets use it, and none is listed
-    projectId: site.walletConnectProjectId ?? "unused",
-  });
+  const projectId = site.walletConnectProjectId;
+  const connectors = connectorsForWallets(
+    [
+      { groupName: "Installed", wallets: [injectedWallet] },
+      ...(projectId ? [{ groupName: "Other", wallets: [walletConnectWallet] }] : []),
+    ],
+    // without a project id no WalletConnect-based wallet is listed, and nothing uses it
+    { appName: "Recur", projectId: projectId ?? "unused" },
+  );
   return createConfig({
     chains: [first, ...rest],
     connectors,

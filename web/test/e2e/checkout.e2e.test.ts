@@ -255,7 +255,8 @@ describe("checkout in a browser", () => {
     assert.equal(await terms.getByRole("listitem").first().textContent(), "2,5 tUSD cada semana");
     assert.ok(await page.getByText("Una suscripción con Test Shop").isVisible());
     await shot(page, "hosted-01-terms");
-    await page.getByRole("button", { name: "Connect Wallet" }).click();
+    // the wallet dialog speaks the page's language too
+    await page.getByRole("button", { name: "Conectar la billetera" }).click();
     await page
       .getByRole("dialog")
       .getByRole("button", { name: /Test Wallet/ })
@@ -347,6 +348,16 @@ describe("checkout in a browser", () => {
     };
     await act("Pause", "Paused", "Paused");
     await shot(page, "portal-02-paused");
+    await act("Resume", "Active", "Active");
+
+    // a change made elsewhere (the merchant pauses it) shows without a reload
+    await merchant.pauseSubscription(draft.contractAddress);
+    await page.waitForFunction(
+      (address) =>
+        document.querySelector(`article[aria-label="${address}"] [data-testid="status"]`)?.textContent === "Paused",
+      draft.contractAddress,
+      { timeout: 30_000 },
+    );
     await act("Resume", "Active", "Active");
 
     const allowance = () =>
