@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { freePort } from "../../scripts/lib/freePort.js";
 import type { Draft } from "../../server/client/RecurClient.js";
 import type { SubscriptionResource } from "../../server/domain/resources.js";
 import type { TestPayer } from "../../server/test/support/startPlatform.js";
@@ -390,6 +393,54 @@ describe("signing proxy", () => {
     assert.equal(refused.body.code, "TooManyRequests");
     assert.match(refused.body.message, /retry in/i);
     assert.ok(Number(refused.headers.get("retry-after")) > 0);
+  });
+
+  it("runs as a process configured by its environment, logs no credential, and stops on SIGTERM", async () => {
+    const port = await freePort();
+    const { merchant } = stack.platform.server;
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "../server/main.ts")], {
+      env: {
+        PATH: process.env.PATH,
+        RECUR_API_URL: stack.platform.server.url,
+        RECUR_API_KEY: merchant.apiKey,
+        RECUR_API_SECRET: merchant.apiSecret,
+        WEB_SESSION_SECRET: "s".repeat(32) + Math.random().toString(36).slice(2),
+        WEB_RPC_URLS: `31337=${stack.platform.node.url}`,
+        WEB_PORT: String(port),
+        WEB_DIST: "none",
+        WEB_LOG_LEVEL: "info",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    try {
+      const site = new BrowserSession(`http://127.0.0.1:${port}`);
+      browsers.push(site);
+      await stack.platform.waitFor(
+        "the web server process to listen",
+        async () => ((await site.get("/api/health").catch(() => undefined))?.status === 200 ? true : undefined),
+        20_000,
+      );
+      const plans = await site.get<{ plans: unknown[] }>("/api/plans");
+      assert.equal(plans.status, 200);
+      assert.equal(plans.body.plans.length, 3);
+      assert.equal((await site.signIn(alice.key)).status, 200);
+      assert.equal((await site.get("/api/me/subscriptions")).status, 200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    assert.equal(await exited, 0);
+    assert.match(output, /signed in/);
+    assert.ok(!output.includes(merchant.apiSecret), "the API secret was logged");
+    assert.ok(!output.includes(merchant.apiKey), "the API key was logged");
+    assert.ok(!/recur_session=[^;\s"]{10}/.test(output), "a session cookie was logged");
   });
 
   it("never puts the merchant's API secret or key in any answer", () => {

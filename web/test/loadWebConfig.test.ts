@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError } from "../../server/config/loadConfig.js";
+import { loadWebConfig } from "../server/config/loadWebConfig.js";
+
+const VALID = {
+  RECUR_API_URL: "http://127.0.0.1:8787",
+  RECUR_API_KEY: "key_test",
+  RECUR_API_SECRET: "secret-that-must-never-be-echoed",
+  WEB_SESSION_SECRET: "0123456789abcdef0123456789abcdef",
+  WEB_RPC_URLS: "31337=http://127.0.0.1:8545",
+  WEB_DIST: "none",
+};
+
+/** The message of the ConfigError `env` is refused with. */
+function refusal(env: Record<string, string>): string {
+  try {
+    loadWebConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.message;
+  }
+  assert.fail("the configuration was accepted");
+}
+
+describe("web server configuration", () => {
+  it("reads a valid environment once, with the defaults a real site needs", () => {
+    const config = loadWebConfig({ ...VALID, WEB_ADMIN_ADDRESSES: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" });
+    assert.equal(config.platformUrl, VALID.RECUR_API_URL);
+    assert.deepEqual([...config.rpcUrls], [[31337, "http://127.0.0.1:8545"]]);
+    assert.deepEqual(config.http, { host: "127.0.0.1", port: 5173 });
+    assert.deepEqual(config.adminAddresses, ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]);
+    assert.equal(config.distDir, null);
+    assert.deepEqual(config.rateLimit, { perMinute: 600, authPerMinute: 30 });
+    assert.deepEqual(config.allowedOrigins, []);
+  });
+
+  it("names every missing variable and says what it should be", () => {
+    const message = refusal({ WEB_DIST: "/nonexistent/recur-web-dist" });
+    for (const name of ["RECUR_API_URL", "RECUR_API_KEY", "RECUR_API_SECRET", "WEB_SESSION_SECRET", "WEB_RPC_URLS"]) {
+      assert.match(message, new RegExp(`${name} is not set`));
+    }
+    assert.match(message, /WEB_DIST: \/nonexistent\/recur-web-dist holds no index.html: build the app/);
+  });
+
+  it("refuses malformed values without ever echoing a secret", () => {
+    const message = refusal({
+      ...VALID,
+      WEB_SESSION_SECRET: "too-short-secret",
+      WEB_RPC_URLS: "mainnet",
+      WEB_ADMIN_ADDRESSES: "0x123",
+      WEB_ALLOWED_ORIGINS: "https://shop.example/path",
+      WEB_PORT: "99999",
+    });
+    assert.match(message, /WEB_SESSION_SECRET is too short/);
+    assert.match(message, /WEB_RPC_URLS must be chainId=url pairs/);
+    assert.match(message, /WEB_ADMIN_ADDRESSES must be comma-separated 0x addresses; not addresses: 0x123/);
+    assert.match(message, /WEB_ALLOWED_ORIGINS must list web origins/);
+    assert.match(message, /WEB_PORT must be a port number/);
+    assert.ok(!message.includes("too-short-secret"), "the session secret was echoed");
+    assert.ok(!refusal({ ...VALID, RECUR_API_URL: "ftp://x" }).includes(VALID.RECUR_API_SECRET));
+  });
+});
