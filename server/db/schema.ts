@@ -11,6 +11,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -372,7 +373,10 @@ export const chainTransactions = pgTable(
   },
   (t) => [
     index("chain_transactions_open_idx").on(t.chainId, t.status),
-    unique("chain_transactions_nonce_unique").on(t.chainId, t.sender, t.nonce),
+    // one live transaction per nonce; a dropped one leaves its nonce to the next
+    uniqueIndex("chain_transactions_live_nonce_unique")
+      .on(t.chainId, t.sender, t.nonce)
+      .where(sql`${t.status} <> 'Dropped'`),
   ],
 );
 

@@ -51,15 +51,18 @@ export class Activator implements WorkerTask {
 
   async step(): Promise<boolean> {
     const claimed = await this.#claim(10);
+    let failure: unknown;
     for (const { request, subscription } of claimed) {
       try {
         await this.#carryOut(request, subscription);
       } catch (error) {
-        // given back to be retried after a pause; the loop logs it
+        // given back to be retried after a pause, while the others claimed with it go ahead
         await this.#release(request, error);
-        throw error;
+        failure ??= error;
       }
     }
+    // the loop logs it and backs off
+    if (failure !== undefined) throw failure;
     return claimed.length > 0;
   }
 

@@ -1,11 +1,11 @@
-import { and, eq, lt, max } from "drizzle-orm";
+import { and, eq, gte, lt, max } from "drizzle-orm";
 import {
   type AccessList,
   type Address,
   type Hex,
   keccak256,
   type TransactionReceipt,
-  WaitForTransactionReceiptTimeoutError,
+  TransactionReceiptNotFoundError,
 } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { ChainAccess } from "../chain/ChainAccess.js";
@@ -50,6 +50,8 @@ export class TransactionSender {
   /** Estimates, signs, journals, broadcasts and waits for `request`; returns its receipt (which may be a revert). */
   async send(request: SendRequest): Promise<TransactionReceipt> {
     const { client } = this.chain;
+    // first what this wallet sent before and the node lost: the estimate below runs after it
+    await this.#rebroadcastMissing();
     const estimate = await client.estimateGas({
       account: this.account,
       to: request.to,
@@ -71,6 +73,39 @@ export class TransactionSender {
     });
     await this.#broadcast(hash, raw);
     return this.#settle(hash, raw);
+  }
+
+  /**
+   * Sends again the journalled transactions the node does not know (a nonce at or above its pending count): a
+   * broadcast whose answer was lost may never have arrived, and no later nonce can be mined before it. One the node
+   * refuses for good (underpriced by now, or stuck behind such a one) is dropped, so its nonce goes to the next
+   * transaction; its work is retried by whoever asked for it.
+   */
+  async #rebroadcastMissing(): Promise<void> {
+    const pending = await this.chain.client.getTransactionCount({ address: this.address, blockTag: "pending" });
+    const missing = await this.services.db
+      .select({ hash: chainTransactions.hash, raw: chainTransactions.raw })
+      .from(chainTransactions)
+      .where(
+        and(
+          eq(chainTransactions.chainId, this.chain.config.chainId),
+          eq(chainTransactions.sender, this.address),
+          eq(chainTransactions.status, "Sent"),
+          gte(chainTransactions.nonce, pending),
+        ),
+      )
+      .orderBy(chainTransactions.nonce);
+    for (const { hash, raw } of missing) {
+      try {
+        await this.chain.client.sendRawTransaction({ serializedTransaction: raw as Hex });
+      } catch (error) {
+        // a network failure decides nothing: try again with the next transaction
+        if (isRetryable(error)) throw error;
+        // mined since the count was read ("nonce too low"): the journal records it when it settles
+        if (await this.#known(hash as Hex)) continue;
+        await this.#mark(hash as Hex, "Dropped");
+      }
+    }
   }
 
   async #signWithNextNonce(
@@ -108,18 +143,30 @@ export class TransactionSender {
         ...fees,
       });
       const hash = keccak256(raw);
-      await tx.insert(chainTransactions).values({
-        hash,
-        chainId,
-        sender: this.address,
-        nonce,
-        purpose: request.purpose,
-        subscriptions: request.subscriptions,
-        raw,
-        status: "Sent",
-        createdAt: this.services.now(),
-        updatedAt: this.services.now(),
-      });
+      // the same transaction signed again (same nonce, data and fees) after it was dropped has the same hash
+      await tx
+        .insert(chainTransactions)
+        .values({
+          hash,
+          chainId,
+          sender: this.address,
+          nonce,
+          purpose: request.purpose,
+          subscriptions: request.subscriptions,
+          raw,
+          status: "Sent",
+          createdAt: this.services.now(),
+          updatedAt: this.services.now(),
+        })
+        .onConflictDoUpdate({
+          target: chainTransactions.hash,
+          set: {
+            status: "Sent",
+            purpose: request.purpose,
+            subscriptions: request.subscriptions,
+            updatedAt: this.services.now(),
+          },
+        });
       await tx
         .update(gasWallets)
         .set({ nextNonce: nonce + 1 })
@@ -158,12 +205,23 @@ export class TransactionSender {
     }
   }
 
-  /** Waits for the receipt, rebroadcasting if the transaction seems lost; records the outcome in the journal. */
+  /**
+   * Polls for the receipt (a failed poll is only retried), sending the raw transaction again whenever a while passes
+   * without one, in case the node lost it; records the outcome in the journal. Gives up after `receiptTimeoutMs`,
+   * leaving the transaction `Sent` for {@link resumeJournal} to settle later.
+   */
   async #settle(hash: Hex, raw: Hex): Promise<TransactionReceipt> {
+    const { client } = this.chain;
     const timeout = this.options.receiptTimeoutMs ?? 120_000;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const receipt = await this.chain.client.waitForTransactionReceipt({ hash, timeout, retryCount: 10 });
+    const resendEvery = Math.min(15_000, timeout / 4);
+    const started = Date.now();
+    let resentAt = started;
+    for (;;) {
+      const receipt = await client.getTransactionReceipt({ hash }).catch((error: unknown) => {
+        if (error instanceof TransactionReceiptNotFoundError || isRetryable(error)) return undefined;
+        throw error;
+      });
+      if (receipt) {
         await this.services.db
           .update(chainTransactions)
           .set({
@@ -174,10 +232,16 @@ export class TransactionSender {
           })
           .where(eq(chainTransactions.hash, hash));
         return receipt;
-      } catch (error) {
-        if (!(error instanceof WaitForTransactionReceiptTimeoutError) || attempt >= 3) throw error;
-        await this.chain.client.sendRawTransaction({ serializedTransaction: raw }).catch(() => {});
       }
+      const now = Date.now();
+      if (now - started > timeout) {
+        throw new Error(`transaction ${hash} was not mined within ${timeout / 1000} s; the journal will follow it up`);
+      }
+      if (now - resentAt > resendEvery) {
+        resentAt = now;
+        await client.sendRawTransaction({ serializedTransaction: raw }).catch(() => {});
+      }
+      await new Promise((resolve) => setTimeout(resolve, client.pollingInterval));
     }
   }
 

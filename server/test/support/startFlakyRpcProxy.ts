@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 
 /**
  * A JSON-RPC proxy in front of a node that misbehaves like a congested provider: it drops a share of requests
- * (resetting the connection or answering 502) and delays another share, deterministically from `seed`.
+ * (resetting the connection or answering 502) and delays another share, deterministically from `seed`. A test can
+ * also drop every request that calls a given method, until it says otherwise (`dropMethod`).
  */
 export async function startFlakyRpcProxy(
   target: string,
@@ -16,9 +17,15 @@ export async function startFlakyRpcProxy(
     return state / 2 ** 31;
   };
   const stats = { forwarded: 0, dropped: 0, delayed: 0 };
+  let droppedMethod: string | undefined;
   const upstream = new URL(target);
   const server = createServer(async (incoming, response) => {
     const body = await readBody(incoming);
+    if (droppedMethod && methodsOf(body).includes(droppedMethod)) {
+      stats.dropped++;
+      incoming.socket.destroy();
+      return;
+    }
     const roll = random();
     if (roll < options.dropRate) {
       stats.dropped++;
@@ -52,12 +59,26 @@ export async function startFlakyRpcProxy(
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     stats,
+    /** Drops every request (single or batched) calling `method` from now on; `undefined` stops it. */
+    dropMethod(method: string | undefined) {
+      droppedMethod = method;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** The JSON-RPC methods a request body calls (a batch calls several). */
+function methodsOf(body: string): string[] {
+  try {
+    const parsed = JSON.parse(body) as { method?: string } | { method?: string }[];
+    return (Array.isArray(parsed) ? parsed : [parsed]).map((call) => call.method ?? "");
+  } catch {
+    return [];
+  }
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

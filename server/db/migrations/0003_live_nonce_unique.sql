@@ -1,0 +1,2 @@
+ALTER TABLE "chain_transactions" DROP CONSTRAINT "chain_transactions_nonce_unique";--> statement-breakpoint
+CREATE UNIQUE INDEX "chain_transactions_live_nonce_unique" ON "chain_transactions" USING btree ("chain_id","sender","nonce") WHERE "chain_transactions"."status" <> 'Dropped';
