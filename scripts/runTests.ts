@@ -36,6 +36,14 @@ function countNodeTest(output: string) {
   return { passed: Number(passed[1]), failed: Number(failed[1]) };
 }
 
+/** vitest closes with `Tests  19 passed (19)`, or `Tests  2 failed | 17 passed (19)`. */
+function countVitest(output: string) {
+  const line = /^\s*Tests\s+(.*)\((\d+)\)\s*$/m.exec(stripAnsi(output));
+  if (!line?.[1]) return undefined;
+  const count = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(line[1] ?? "")?.[1] ?? 0);
+  return { passed: count("passed"), failed: count("failed") };
+}
+
 function stripAnsi(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal colour codes is the point
   return text.replace(/\u001b\[[0-9;]*m/g, "");
@@ -72,6 +80,25 @@ const runners: Runner[] = [
     count: countNodeTest,
   },
   {
+    name: "web: the signing proxy over HTTP, in front of the real platform",
+    command: "tsx",
+    args: ["--test", "--test-reporter=spec", "web/test/signingProxy.test.ts", "web/test/loadWebConfig.test.ts"],
+    count: countNodeTest,
+  },
+  {
+    name: "web: components (vitest)",
+    command: "vitest",
+    args: ["run", "--config", "web/vitest.config.ts"],
+    env: { NO_COLOR: "1" },
+    count: countVitest,
+  },
+  {
+    name: "web: the dApp in chromium with a test wallet (Playwright), against the whole platform",
+    command: "tsx",
+    args: ["--test", "--test-reporter=spec", "web/test/e2e/*.e2e.test.ts"],
+    count: countNodeTest,
+  },
+  {
     name: "scripts: the command line and npm start, as a user runs them",
     command: "tsx",
     args: ["--test", "--test-reporter=spec", "scripts/test/**/*.test.ts"],
@@ -89,7 +116,7 @@ async function run(runner: Runner): Promise<{ passed: number; failed: number; ok
     return { passed: 0, failed: 1, ok: false };
   }
   // the PGlite run must not inherit a PostgreSQL URL from the caller's environment
-  const env = { ...process.env, ...setUp?.env };
+  const env = { ...process.env, ...runner.env, ...setUp?.env };
   if (!setUp) delete env.RECUR_TEST_DATABASE_URL;
   const child = spawn(runner.command, runner.args, { stdio: ["ignore", "pipe", "pipe"], env });
   let output = "";

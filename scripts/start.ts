@@ -1,8 +1,8 @@
 /**
  * `npm start`: the whole platform on this machine, on the embedded defaults. Starts a local chain (`hardhat node`) on
  * 127.0.0.1, deploys the factory and the test tokens, opens a fresh embedded database, creates a demo merchant with
- * Active plans, gives test payers tokens, starts the API with its worker, and prints what to do next. Ctrl-C stops
- * everything it started.
+ * Active plans, gives test payers tokens, starts the API with its worker and the merchant's site (the signing proxy
+ * serving the web app), and prints what to do next. Ctrl-C stops everything it started.
  *
  *   npm start
  *   npm start -- --port 8787 --chain-port 8545 --data-dir .recur/local
@@ -19,9 +19,12 @@ function port(value: string): number {
 }
 
 const program = new Command("npm start")
-  .description("Run Recur locally: a local chain, the contracts, a demo merchant, and the API with its worker")
+  .description(
+    "Run Recur locally: a local chain, the contracts, a demo merchant, the API with its worker, and the site",
+  )
   .option("--port <port>", "where the API listens (127.0.0.1)", port, 8787)
   .option("--chain-port <port>", "where the local chain listens (127.0.0.1)", port, 8545)
+  .option("--web-port <port>", "where the merchant's site (signing proxy and web app) listens (127.0.0.1)", port, 5173)
   .option(
     "--data-dir <dir>",
     "the embedded database's directory; emptied at start, since the local chain starts empty too",
@@ -45,13 +48,14 @@ async function ensureFree(portNumber: number, what: string, flag: string): Promi
 }
 
 async function main(): Promise<void> {
-  const options = program.parse().opts<{ port: number; chainPort: number; dataDir: string }>();
+  const options = program.parse().opts<{ port: number; chainPort: number; webPort: number; dataDir: string }>();
   await ensureFree(options.chainPort, "local chain", "--chain-port");
   await ensureFree(options.port, "API", "--port");
+  await ensureFree(options.webPort, "merchant's site", "--web-port");
 
   let stack: LocalStack | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    console.log(`\n${signal}: stopping the API, the worker and the local chain...`);
+    console.log(`\n${signal}: stopping the site, the API, the worker and the local chain...`);
     void (stack?.stop() ?? Promise.resolve()).then(() => process.exit(0));
   };
   process.once("SIGINT", onSignal);
@@ -68,6 +72,8 @@ function step(what: string): void {
 function printReady(stack: LocalStack): void {
   const { api, merchant, plans, payers } = stack;
   const chain = stack.node.url;
+  const site = stack.web;
+  if (!site) throw new Error("npm start always starts the merchant's site");
   const shown = (file: string) =>
     path.relative(process.cwd(), file).startsWith("..") ? file : path.relative(process.cwd(), file);
   const dataDir = shown(stack.dataDir);
@@ -75,6 +81,7 @@ function printReady(stack: LocalStack): void {
   console.log(`
 Recur is running (the line "READY" below marks it for scripts).
 
+  Site          ${site.url}    the merchant's site: checkout, portal (${site.url}/portal), admin (${site.url}/admin)
   API           ${api}    OpenAPI document: ${api}/openapi.json
   Local chain   ${chain}    chain id 31337, currency ETH
   Database      ${dataDir} (embedded PGlite; emptied at every start, like the local chain)
@@ -98,10 +105,12 @@ What to do next
   3. Or use the command line, which signs for you with the demo merchant's profile:
        npm run recur -- --profile ${profile} plans list
        npm run recur -- --profile ${profile} subscriptions list
-  4. To pay from a browser wallet, add the network (RPC ${chain}, chain id 31337, currency ETH) and import a test
-     payer's private key from the list above.
+  4. Subscribe from a browser: add the network to your wallet (RPC ${chain}, chain id 31337, currency ETH),
+     import a test payer's private key from the list above, and open ${site.url}
+  5. The merchant's admin page (${site.url}/admin) signs in with the merchant's wallet
+     ${site.adminWallet.address}, private key ${site.adminWallet.key}
 
-Ctrl-C stops the API, the worker and the local chain.
+Ctrl-C stops the site, the API, the worker and the local chain.
 READY`);
 }
 

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
 import {
   type Address,
   type Chain,
@@ -15,15 +17,20 @@ import {
   toHex,
 } from "viem";
 import { type HDAccount, mnemonicToAccount } from "viem/accounts";
+import { build } from "vite";
 import { standardTokenAbi } from "../../generated/abis.js";
 import type { TokenConfig } from "../../server/chain/ChainRegistry.js";
 import { loadConfig } from "../../server/config/loadConfig.js";
 import { createMerchant, type IssuedApiKey } from "../../server/domain/merchants.js";
 import { createPlan, type PlanInput, setPlanStatus } from "../../server/domain/plans.js";
 import { type RunningServer, startServer } from "../../server/startServer.js";
+import { buildWebApp } from "../../web/server/buildWebApp.js";
+import { loadWebConfig } from "../../web/server/config/loadWebConfig.js";
 import { deployLocalContracts } from "./deployLocalContracts.js";
 import { writeMerchantProfile } from "./merchantProfile.js";
 import { type HardhatNode, startHardhatNode } from "./startHardhatNode.js";
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** Hardhat's well-known test mnemonic: its accounts are funded on every local chain and worthless anywhere else. */
 const TEST_MNEMONIC = "test test test test test test test test test test test junk";
@@ -32,6 +39,8 @@ const DEPLOYER = testAccount(0);
 const PAYOUT = testAccount(1);
 const GAS_WALLET = testAccount(2);
 const PAYERS = [3, 4, 5].map(testAccount);
+/** The merchant's own wallet: the payout address, and the wallet that signs in to the admin page. */
+const MERCHANT_WALLET = PAYOUT;
 /** Where the worker reads the demo gas wallet's key from (this process's environment, never the database). */
 const GAS_WALLET_KEY_VARIABLE = "RECUR_DEMO_GAS_WALLET_KEY";
 
@@ -72,6 +81,8 @@ export interface LocalStack {
   /** The command line's profile for the demo merchant. */
   profile: string;
   merchant: IssuedApiKey & { merchantId: string };
+  /** The merchant's site: the signing proxy serving the dApp (checkout, portal, admin); absent without `webPort`. */
+  web?: { url: string; adminWallet: TestPayer };
   plans: { id: string; name: string; amount: string }[];
   payers: TestPayer[];
   /** Stops the API, the worker and the chain. Safe to call twice. */
@@ -92,15 +103,20 @@ export async function startLocalStack(options: {
   port: number;
   chainPort: number;
   dataDir: string;
+  /** Where the merchant's site listens; no site without it. */
+  webPort?: number;
   progress?: (step: string) => void;
 }): Promise<LocalStack> {
   const progress = options.progress ?? (() => {});
   let node: HardhatNode | undefined;
   let server: RunningServer | undefined;
+  let web: FastifyInstance | undefined;
   const stop = async () => {
+    await web?.close();
     await server?.stop();
     await node?.stop();
   };
+  const webUrl = options.webPort === undefined ? undefined : `http://127.0.0.1:${options.webPort}`;
   try {
     progress("Starting the local chain");
     node = await startHardhatNode({ port: options.chainPort });
@@ -121,6 +137,8 @@ export async function startLocalStack(options: {
       RECUR_LOCAL_RPC_URL: node.url,
       DATABASE_URL: undefined,
       RECUR_LOG_LEVEL: process.env.RECUR_LOG_LEVEL ?? "warn",
+      // the hosted checkout page is the merchant's site, which may read checkout sessions from the browser
+      ...(webUrl ? { RECUR_CHECKOUT_URL: `${webUrl}/checkout/`, RECUR_CHECKOUT_ORIGINS: webUrl } : {}),
     });
     const local = config.chains.chainById(31337);
     if (!local) throw new Error("the built-in local chain is missing from the chain registry");
@@ -165,8 +183,42 @@ export async function startLocalStack(options: {
     const profile = path.join(dataDir, "merchant.json");
     await writeMerchantProfile(profile, { apiUrl: api, ...merchant });
 
+    if (webUrl && options.webPort !== undefined) {
+      progress("Building the web app and starting the merchant's site (the signing proxy)");
+      await build({ configFile: path.join(projectRoot, "web", "vite.config.ts"), logLevel: "error" });
+      const webConfig = loadWebConfig({
+        RECUR_API_URL: api,
+        RECUR_API_KEY: merchant.apiKey,
+        RECUR_API_SECRET: merchant.apiSecret,
+        WEB_SESSION_SECRET: randomBytes(32).toString("hex"),
+        WEB_RPC_URLS: `31337=${node.url}`,
+        WEB_HOST: "127.0.0.1",
+        WEB_PORT: String(options.webPort),
+        WEB_ADMIN_ADDRESSES: MERCHANT_WALLET.address,
+        WEB_LOG_LEVEL: process.env.RECUR_LOG_LEVEL ?? "warn",
+      });
+      web = await buildWebApp(webConfig);
+      await web.listen({ host: "127.0.0.1", port: options.webPort });
+    }
+
     const payers = PAYERS.map((account) => ({ address: account.address, key: keyOf(account) }));
-    return { api, chain, client, node, server, dataDir, profile, merchant, plans, payers, stop };
+    const site = webUrl
+      ? { url: webUrl, adminWallet: { address: MERCHANT_WALLET.address, key: keyOf(MERCHANT_WALLET) } }
+      : undefined;
+    return {
+      api,
+      chain,
+      client,
+      node,
+      server,
+      dataDir,
+      profile,
+      merchant,
+      plans,
+      payers,
+      ...(site ? { web: site } : {}),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

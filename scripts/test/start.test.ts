@@ -7,7 +7,8 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Address, createPublicClient, createWalletClient, defineChain, erc20Abi, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { RecurClient } from "../../server/client/RecurClient.js";
+import { type Draft, RecurClient } from "../../server/client/RecurClient.js";
+import { BrowserSession } from "../../web/test/support/BrowserSession.js";
 import { freePort } from "../lib/freePort.js";
 
 /** What `npm start` printed once it was ready. */
@@ -60,10 +61,11 @@ describe("npm start, headless", () => {
   let ready: Ready;
   let apiPort: number;
   let chainPort: number;
+  let webPort: number;
   let dataDir: string;
 
   before(async () => {
-    [apiPort, chainPort] = [await freePort(), await freePort()];
+    [apiPort, chainPort, webPort] = [await freePort(), await freePort(), await freePort()];
     dataDir = await mkdtemp(path.join(tmpdir(), "recur-start-"));
     // its own process group, as a terminal runs it: Ctrl-C reaches the whole group
     child = spawn(
@@ -76,6 +78,8 @@ describe("npm start, headless", () => {
         String(apiPort),
         "--chain-port",
         String(chainPort),
+        "--web-port",
+        String(webPort),
         "--data-dir",
         dataDir,
       ],
@@ -101,24 +105,34 @@ describe("npm start, headless", () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it("serves the demo merchant's plans to a signed client, and a payer subscribes on the local chain", async () => {
-    const api = `http://127.0.0.1:${apiPort}`;
-    const client = new RecurClient(api, { apiKey: ready.apiKey, apiSecret: ready.apiSecret });
-    const { plans } = await client.listPlans({ statusIn: "Active" });
-    assert.equal(plans.length, 3, "three Active demo plans");
-    assert.deepEqual(new Set(plans.map((plan) => plan.id)), new Set(ready.planIds), "the plans it printed");
-    assert.equal(ready.payers.length, 3, "three test payers printed");
+  it("has every part answering: the site, the API and the local chain", async () => {
+    const site = await fetch(`http://127.0.0.1:${webPort}/`);
+    assert.equal(site.status, 200);
+    assert.match(await site.text(), /<div id="root">/, "the built app");
+    assert.equal((await fetch(`http://127.0.0.1:${webPort}/api/health`)).status, 200, "the signing proxy");
+    assert.equal((await fetch(`http://127.0.0.1:${apiPort}/health`)).status, 200, "the API");
+    const chainId = await createPublicClient({ transport: http(`http://127.0.0.1:${chainPort}`) }).getChainId();
+    assert.equal(chainId, 31337, "the local chain");
 
-    // a printed test payer subscribes to the five-minute plan: draft, approve, activation by the worker
+    const client = new RecurClient(`http://127.0.0.1:${apiPort}`, { apiKey: ready.apiKey, apiSecret: ready.apiSecret });
+    const { plans } = await client.listPlans({ statusIn: "Active" });
+    assert.deepEqual(new Set(plans.map((plan) => plan.id)), new Set(ready.planIds), "the three plans it printed");
+    assert.equal(ready.payers.length, 3, "three test payers printed");
+  });
+
+  it("lets a printed payer subscribe through the merchant's site, as the web app does", async () => {
     const [payer] = ready.payers;
     assert.ok(payer);
-    const plan = plans.find((p) => p.periodSeconds === 300);
-    assert.ok(plan, "the five-minute plan");
-    const draft = await client.createSubscription({
-      planId: plan.id,
-      customerId: "demo-customer",
-      payer: payer.address,
-    });
+    const site = new BrowserSession(`http://127.0.0.1:${webPort}`);
+    assert.equal((await site.signIn(payer.key)).status, 200, "Sign-In with Ethereum");
+    const { body: plans } = await site.get<{ plans: { id: string; periodSeconds: number }[] }>("/api/plans");
+    const plan = plans.plans.find((candidate) => candidate.periodSeconds === 300);
+    assert.ok(plan, "the five-minute plan, listed by the site");
+    const created = await site.post<Draft>("/api/me/subscriptions", { planId: plan.id });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const draft = created.body;
+    assert.equal(draft.payer, payer.address, "a draft for the signed-in payer");
+
     const chain = defineChain({
       id: 31337,
       name: "localhost",
@@ -128,12 +142,9 @@ describe("npm start, headless", () => {
     const wallet = createWalletClient({ account: privateKeyToAccount(payer.key), chain, transport: http() });
     const publicClient = createPublicClient({ chain, transport: http() });
     const token = draft.approval.token as Address;
-    const balanceBefore = await publicClient.readContract({
-      address: token,
-      abi: erc20Abi,
-      functionName: "balanceOf",
-      args: [payer.address],
-    });
+    const balanceOf = () =>
+      publicClient.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [payer.address] });
+    const before = await balanceOf();
     const hash = await wallet.writeContract({
       address: token,
       abi: erc20Abi,
@@ -141,23 +152,22 @@ describe("npm start, headless", () => {
       args: [draft.contractAddress as Address, BigInt(draft.approval.suggestedAllowance)],
     });
     await publicClient.waitForTransactionReceipt({ hash });
-    await client.activateSubscription(draft.contractAddress);
+    const activation = await site.post(`/api/me/subscriptions/${draft.contractAddress}/activate`, {});
+    assert.equal(activation.status, 200, JSON.stringify(activation.body));
 
     const deadline = Date.now() + 30_000;
     let status = "";
     while (Date.now() < deadline) {
-      ({ status } = await client.getSubscription(draft.contractAddress));
+      ({ status } = (await site.get<{ status: string }>(`/api/me/subscriptions/${draft.contractAddress}`)).body);
       if (status === "Active") break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     assert.equal(status, "Active", `the worker activated it; npm start printed:\n${output}`);
-    const balanceAfter = await publicClient.readContract({
-      address: token,
-      abi: erc20Abi,
-      functionName: "balanceOf",
-      args: [payer.address],
-    });
-    assert.equal(balanceBefore - balanceAfter, 10n ** 17n, "the first period (0.10 tUSD) was charged");
+    assert.equal(before - (await balanceOf()), 10n ** 17n, "the first period (0.10 tUSD) was charged");
+    assert.ok(
+      site.transcript.every((text) => !text.includes(ready.apiSecret)),
+      "the API secret never reaches the browser",
+    );
   });
 
   it("leaves a profile that the command line signs with", async () => {
@@ -187,6 +197,7 @@ describe("npm start, headless", () => {
     assert.equal(groupAlive(child.pid), false, "no process of its group is left");
     assert.equal(await listening(apiPort), false, "the API port is closed");
     assert.equal(await listening(chainPort), false, "the chain port is closed");
+    assert.equal(await listening(webPort), false, "the site's port is closed");
     assert.match(output, /SIGINT: stopping/);
   });
 });
