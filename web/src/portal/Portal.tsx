@@ -96,7 +96,11 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
   const locale = i18n.language;
   const wagmiConfig = useConfig();
   const account = useAccount();
-  const [running, setRunning] = useState<{ action: Action; status: "pending" | "confirmed" | "failed" } | null>(null);
+  const [running, setRunning] = useState<{
+    action: Action;
+    status: "pending" | "confirmed" | "failed";
+    hash?: Hex;
+  } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const chain = site.chains.find((candidate) => candidate.name === subscription.blockchain);
   const token = chain?.tokens.find((candidate) => candidate.code === subscription.asset);
@@ -118,13 +122,15 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
   async function send(action: Action, call: () => Promise<Hex>) {
     setRunning({ action, status: "pending" });
     setError(null);
+    let hash: Hex | undefined;
     try {
-      const hash = await call();
+      hash = await call();
+      setRunning({ action, status: "pending", hash });
       const receipt = await waitForTransactionReceipt(wagmiConfig, { hash, chainId: chain?.chainId });
       if (receipt.status !== "success") throw new Error(`reverted in ${hash}`);
-      setRunning({ action, status: "confirmed" });
+      setRunning({ action, status: "confirmed", hash });
     } catch (failure) {
-      setRunning({ action, status: "failed" });
+      setRunning({ action, status: "failed", ...(hash ? { hash } : {}) });
       setError(describeError(t, failure, { amount: token ? formatTokenAmount(amount, token, locale) : "" }));
     }
   }
@@ -211,6 +217,14 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
       {running ? (
         <p aria-live="polite" data-action={running.action} data-action-status={running.status}>
           {t(`step.${running.status}`, { what: t(`portal.${running.action}`) })}
+          {running.hash && chain.explorerUrl ? (
+            <>
+              {" "}
+              <a href={`${chain.explorerUrl.replace(/\/+$/, "")}/tx/${running.hash}`} target="_blank" rel="noreferrer">
+                {t("step.viewTransaction")}
+              </a>
+            </>
+          ) : null}
         </p>
       ) : null}
       {error ? (
