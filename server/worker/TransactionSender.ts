@@ -1,4 +1,4 @@
-import { and, eq, gte, lt, max } from "drizzle-orm";
+import { and, eq, gte, lt, max, type SQL } from "drizzle-orm";
 import {
   type AccessList,
   type Address,
@@ -83,18 +83,7 @@ export class TransactionSender {
    */
   async #rebroadcastMissing(): Promise<void> {
     const pending = await this.chain.client.getTransactionCount({ address: this.address, blockTag: "pending" });
-    const missing = await this.services.db
-      .select({ hash: chainTransactions.hash, raw: chainTransactions.raw })
-      .from(chainTransactions)
-      .where(
-        and(
-          eq(chainTransactions.chainId, this.chain.config.chainId),
-          eq(chainTransactions.sender, this.address),
-          eq(chainTransactions.status, "Sent"),
-          gte(chainTransactions.nonce, pending),
-        ),
-      )
-      .orderBy(chainTransactions.nonce);
+    const missing = await this.#stillSent(gte(chainTransactions.nonce, pending));
     for (const { hash, raw } of missing) {
       try {
         await this.chain.client.sendRawTransaction({ serializedTransaction: raw as Hex });
@@ -245,6 +234,22 @@ export class TransactionSender {
     }
   }
 
+  /** This wallet's journalled transactions on this chain still `Sent` that match `condition`, lowest nonce first. */
+  #stillSent(condition: SQL) {
+    return this.services.db
+      .select()
+      .from(chainTransactions)
+      .where(
+        and(
+          eq(chainTransactions.chainId, this.chain.config.chainId),
+          eq(chainTransactions.sender, this.address),
+          eq(chainTransactions.status, "Sent"),
+          condition,
+        ),
+      )
+      .orderBy(chainTransactions.nonce);
+  }
+
   async #mark(hash: Hex, status: "Dropped"): Promise<void> {
     await this.services.db
       .update(chainTransactions)
@@ -259,18 +264,7 @@ export class TransactionSender {
    */
   async resumeJournal(olderThanMs = 30_000): Promise<number> {
     const cutoff = new Date(this.services.now().getTime() - olderThanMs);
-    const open = await this.services.db
-      .select()
-      .from(chainTransactions)
-      .where(
-        and(
-          eq(chainTransactions.chainId, this.chain.config.chainId),
-          eq(chainTransactions.sender, this.address),
-          eq(chainTransactions.status, "Sent"),
-          lt(chainTransactions.updatedAt, cutoff),
-        ),
-      )
-      .orderBy(chainTransactions.nonce);
+    const open = await this.#stillSent(lt(chainTransactions.updatedAt, cutoff));
     if (open.length === 0) return 0;
     const mined = await this.chain.client.getTransactionCount({ address: this.address, blockTag: "latest" });
     for (const row of open) {
