@@ -2,7 +2,7 @@ import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useAccount, useConfig } from "wagmi";
+import { useAccount } from "wagmi";
 import {
   activatePlan,
   archivePlan,
@@ -15,12 +15,11 @@ import {
   type NewPlan,
   redeliverWebhookEvent,
 } from "../api/adminApi";
-import { getSiteSession } from "../api/siteApi";
 import type { SiteConfig } from "../api/types";
 import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { shortAddress } from "../format/shortAddress";
-import { signInToSite } from "../wallet/signInToSite";
+import { useSiteSignIn } from "../wallet/useSiteSignIn";
 
 const INTERVALS = ["Day", "Week", "Month", "Year"] as const;
 const STATUS_FILTERS = ["", "Draft", "Active", "Suspended", "Paused", "Cancelled", "Finished"] as const;
@@ -32,23 +31,8 @@ const PAGE = { limit: 50, offset: 0 };
  */
 export function Admin({ site }: { site: SiteConfig }) {
   const { t } = useTranslation();
-  const wagmiConfig = useConfig();
   const account = useAccount();
-  const queryClient = useQueryClient();
-  const [error, setError] = useState<string | null>(null);
-  const session = useQuery({ queryKey: ["site-session"], queryFn: getSiteSession });
-  const signedIn = account.address !== undefined && session.data?.address === account.address;
-
-  const signIn = async () => {
-    if (!account.address || !account.chainId) return;
-    setError(null);
-    try {
-      await signInToSite(wagmiConfig, account.address, account.chainId, t("checkout.signInWhy"));
-      await queryClient.invalidateQueries({ queryKey: ["site-session"] });
-    } catch (failure) {
-      setError(describeError(t, failure));
-    }
-  };
+  const { session, signedIn, signIn, error } = useSiteSignIn();
 
   return (
     <section aria-labelledby="admin-heading" className="admin">

@@ -1,19 +1,19 @@
 import { ConnectButton } from "@rainbow-me/rainbowkit";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Address, Hex } from "viem";
 import { useAccount, useConfig, useReadContract } from "wagmi";
 import { simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
 import { subscriptionAbi } from "../../../generated/abis";
-import { getSiteSession, listMySubscriptions } from "../api/siteApi";
+import { listMySubscriptions } from "../api/siteApi";
 import type { SiteConfig, Subscription } from "../api/types";
 import { describePrice } from "../checkout/describeTerms";
 import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
 import { approveAbi } from "../wallet/approveAbi";
-import { signInToSite } from "../wallet/signInToSite";
+import { useSiteSignIn } from "../wallet/useSiteSignIn";
 
 /** How often the portal looks again, so a change made elsewhere (another tab, the wallet) shows without a reload. */
 const REFRESH_MS = 2_000;
@@ -28,29 +28,14 @@ const LIVE = new Set(["Active", "Suspended", "Paused", "PendingPause", "PendingU
  */
 export function Portal({ site }: { site: SiteConfig }) {
   const { t } = useTranslation();
-  const wagmiConfig = useConfig();
   const account = useAccount();
-  const queryClient = useQueryClient();
-  const [signInError, setSignInError] = useState<string | null>(null);
-  const session = useQuery({ queryKey: ["site-session"], queryFn: getSiteSession });
-  const signedIn = account.address !== undefined && session.data?.address === account.address;
+  const { session, signedIn, signIn, error: signInError } = useSiteSignIn();
   const subscriptions = useQuery({
     queryKey: ["my-subscriptions", account.address],
     queryFn: () => listMySubscriptions(),
     enabled: signedIn,
     refetchInterval: REFRESH_MS,
   });
-
-  const signIn = async () => {
-    if (!account.address || !account.chainId) return;
-    setSignInError(null);
-    try {
-      await signInToSite(wagmiConfig, account.address, account.chainId, t("checkout.signInWhy"));
-      await queryClient.invalidateQueries({ queryKey: ["site-session"] });
-    } catch (error) {
-      setSignInError(describeError(t, error));
-    }
-  };
 
   return (
     <section aria-labelledby="portal-heading" className="portal">
