@@ -8,25 +8,14 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { chromium } from "playwright-core";
 import { build } from "vite";
-import { CHROMIUM, ensureSystemPackages } from "../../scripts/lib/ensureSystemPackages.js";
+import { launchChromium } from "../test/support/launchChromium.js";
 import { startWebStack } from "../test/support/startWebStack.js";
 
 const WEB_ROOT = path.resolve(import.meta.dirname, "..");
 const DIST = path.join(WEB_ROOT, "dist");
 const TARGET_GZIP_KB = 250;
 const TARGET_TERMS_MS = 1_500;
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 /** The scripts `index.html` loads before anything else: its entry module and the modules it preloads. */
 async function initialScripts(): Promise<{ file: string; raw: number; gzip: number }[]> {
   const html = await readFile(path.join(DIST, "index.html"), "utf8");
@@ -52,7 +41,6 @@ async function main(): Promise<void> {
   const runsIndex = process.argv.indexOf("--runs");
   const runs = runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 7;
   if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a whole number of page loads, at least 1");
-  ensureSystemPackages([CHROMIUM]);
   console.log("Building the app...");
   await build({ configFile: path.join(WEB_ROOT, "vite.config.ts"), logLevel: "error" });
   const scripts = await initialScripts();
@@ -61,7 +49,7 @@ async function main(): Promise<void> {
 
   console.log("Starting a local chain, the platform and the web server...");
   const stack = await startWebStack({ distDir: DIST });
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const terms: number[] = [];
   const connect: number[] = [];
   /** The scripts a page had fetched by the time its Connect button was usable (the same in every run). */

@@ -2,32 +2,21 @@ import assert from "node:assert/strict";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { type Address, erc20Abi } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { build } from "vite";
-import { CHROMIUM, ensureSystemPackages } from "../../../scripts/lib/ensureSystemPackages.js";
 import type { Draft } from "../../../server/client/RecurClient.js";
 import type { SubscriptionResource } from "../../../server/domain/resources.js";
 import type { TestPayer } from "../../../server/test/support/startPlatform.js";
 import { BrowserSession } from "../support/BrowserSession.js";
+import { launchChromium } from "../support/launchChromium.js";
 import { startWebStack, type WebStack } from "../support/startWebStack.js";
 import { installTestWallet } from "./testWallet.js";
 
 const WEB_ROOT = path.resolve(import.meta.dirname, "../..");
 const DIST = path.join(WEB_ROOT, "dist");
 const SCREENSHOTS = path.join(WEB_ROOT, "test-results", "e2e");
-
-/** Debian's chromium, headless, with nothing that calls home. */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** Every file of the built app, as text. */
 async function builtFiles(dir: string): Promise<{ file: string; text: string }[]> {
@@ -55,13 +44,12 @@ describe("checkout in a browser", () => {
   const admin: TestPayer = { key: adminKey, address: privateKeyToAccount(adminKey).address };
 
   before(async () => {
-    ensureSystemPackages([CHROMIUM]);
     await build({ configFile: path.join(WEB_ROOT, "vite.config.ts"), logLevel: "warn" });
     await rm(SCREENSHOTS, { recursive: true, force: true });
     await mkdir(SCREENSHOTS, { recursive: true });
     stack = await startWebStack({ distDir: DIST, adminAddresses: [admin.address] });
     payer = await stack.platform.newPayer();
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
