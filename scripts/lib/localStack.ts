@@ -8,7 +8,6 @@ import {
   type Chain,
   createPublicClient,
   createWalletClient,
-  defineChain,
   type Hex,
   http,
   type PublicClient,
@@ -20,6 +19,7 @@ import { type HDAccount, mnemonicToAccount } from "viem/accounts";
 import { build } from "vite";
 import { standardTokenAbi } from "../../generated/abis.js";
 import type { TokenConfig } from "../../server/chain/ChainRegistry.js";
+import { localViemChain } from "../../server/chain/localChain.js";
 import { loadConfig } from "../../server/config/loadConfig.js";
 import { createMerchant, type IssuedApiKey } from "../../server/domain/merchants.js";
 import { createPlan, type PlanInput, setPlanStatus } from "../../server/domain/plans.js";
@@ -142,12 +142,7 @@ export async function startLocalStack(options: {
     });
     const local = config.chains.chainById(31337);
     if (!local) throw new Error("the built-in local chain is missing from the chain registry");
-    const chain = defineChain({
-      id: 31337,
-      name: "localhost",
-      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-      rpcUrls: { default: { http: [node.url] } },
-    });
+    const chain = localViemChain(node.url);
     const client = createPublicClient({ chain, transport: http(node.url), pollingInterval: 100, cacheTime: 0 });
 
     progress("Giving the test payers tokens");

@@ -5,8 +5,9 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Address, createPublicClient, createWalletClient, defineChain, erc20Abi, type Hex, http } from "viem";
+import { type Address, createPublicClient, createWalletClient, erc20Abi, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { localViemChain } from "../../server/chain/localChain.js";
 import { type Draft, RecurClient } from "../../server/client/RecurClient.js";
 import { BrowserSession } from "../../web/test/support/BrowserSession.js";
 import { freePort } from "../lib/freePort.js";
@@ -133,12 +134,7 @@ describe("npm start, headless", () => {
     const draft = created.body;
     assert.equal(draft.payer, payer.address, "a draft for the signed-in payer");
 
-    const chain = defineChain({
-      id: 31337,
-      name: "localhost",
-      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-      rpcUrls: { default: { http: [`http://127.0.0.1:${chainPort}`] } },
-    });
+    const chain = localViemChain(`http://127.0.0.1:${chainPort}`);
     const wallet = createWalletClient({ account: privateKeyToAccount(payer.key), chain, transport: http() });
     const publicClient = createPublicClient({ chain, transport: http() });
     const token = draft.approval.token as Address;

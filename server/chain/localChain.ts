@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Address, concat, encodeAbiParameters, type Hex } from "viem";
+import { type Address, type Chain, concat, defineChain, encodeAbiParameters, type Hex } from "viem";
 import type { ChainConfig, TokenConfig } from "./ChainRegistry.js";
 import { deterministicAddress } from "./deterministicDeployment.js";
 
@@ -77,4 +77,14 @@ export function localChain(rpcUrl: string): ChainConfig {
       }),
     ],
   };
+}
+
+/** The local development chain as viem describes one, reached at `rpcUrl`: for clients and wallets in scripts and tests. */
+export function localViemChain(rpcUrl: string): Chain {
+  return defineChain({
+    id: 31337,
+    name: "localhost",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
 }

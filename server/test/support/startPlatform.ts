@@ -5,7 +5,6 @@ import {
   type Chain,
   createPublicClient,
   createWalletClient,
-  defineChain,
   erc20Abi,
   type Hex,
   http,
@@ -17,6 +16,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { standardTokenAbi, subscriptionAbi } from "../../../generated/abis.js";
 import { deployLocalContracts } from "../../../scripts/lib/deployLocalContracts.js";
 import { type HardhatNode, startHardhatNode } from "../../../scripts/lib/startHardhatNode.js";
+import { localViemChain } from "../../chain/localChain.js";
 import { watchChainClocks } from "../../chain/watchChainClocks.js";
 import type { Draft } from "../../client/RecurClient.js";
 import { setMerchantChain } from "../../domain/merchants.js";
@@ -79,12 +79,7 @@ export async function startPlatform(
     await deployLocalContracts(node.url);
     const rpcUrl = options.rpcUrl ? await options.rpcUrl(node.url) : node.url;
     server = await startTestServer({ RECUR_LOCAL_RPC_URL: rpcUrl, RECUR_POLL_MS: "100", RECUR_LEASE: "10s", ...env });
-    const chain = defineChain({
-      id: 31337,
-      name: "localhost",
-      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-      rpcUrls: { default: { http: [node.url] } },
-    });
+    const chain = localViemChain(node.url);
     const client = createPublicClient({ chain, transport: http(node.url), pollingInterval: 50, cacheTime: 0 });
     const fund = (address: Address) =>
       client.request({
