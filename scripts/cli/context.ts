@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { getAddress, isAddress } from "viem";
 import { RecurApiError, RecurClient } from "../../server/client/RecurClient.js";
 import { durationSeconds } from "../../server/config/loadConfig.js";
-import { type MerchantProfile, readMerchantProfile } from "../lib/merchantProfile.js";
+import { type MerchantProfile, ProfileError, readMerchantProfile } from "../lib/merchantProfile.js";
 
 /** The options every command takes, from the root program. */
 export interface GlobalOptions {
@@ -87,7 +87,11 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<void>):
       if (error instanceof RecurApiError) {
         const details = error.details?.map((detail) => `\n  ${detail.path}: ${detail.message}`).join("") ?? "";
         console.error(`error: ${error.message} (HTTP ${error.status} ${error.code})${details}`);
-      } else if (error instanceof UsageError || error instanceof InvalidArgumentError) {
+      } else if (
+        error instanceof UsageError ||
+        error instanceof InvalidArgumentError ||
+        error instanceof ProfileError
+      ) {
         console.error(`error: ${error.message}`);
       } else {
         throw error;

@@ -399,5 +399,11 @@ describe("recur, a merchant's commands through the signed API", () => {
       await recurFails(["--profile", path.join(dir, "none.json"), "plans", "list"]),
       /no merchant credentials: create a merchant with `recur merchant create --save`/,
     );
+    const broken = path.join(dir, "broken.json");
+    await writeFile(broken, '{"apiUrl": "not a url"', { mode: 0o600 });
+    assert.match(
+      await recurFails(["--profile", broken, "plans", "list"]),
+      /^error: the profile .*broken\.json is not JSON: fix it or remove it$/m,
+    );
   });
 });
