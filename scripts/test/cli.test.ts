@@ -163,6 +163,10 @@ describe("recur, the operator's commands", () => {
       await recurFails([...base, "--payout", PAYOUT, "--gas-wallet-key", "0xabc"], env),
       /--gas-wallet-key must be env:NAME or file:PATH/,
     );
+    assert.match(
+      await recurFails([...base, "--payout", PAYOUT, "--webhook-url", "http://169.254.169.254/latest/"], env),
+      /--webhook-url its host 169\.254\.169\.254 is a linkLocal address: webhooks go to public addresses only/,
+    );
     assert.match(await recurFails([...base, "--payout", PAYOUT], { RECUR_SECRET_KEY: "" }), /RECUR_SECRET_KEY/);
   });
 
@@ -220,7 +224,8 @@ describe("recur, a merchant's commands through the signed API", () => {
   const as = (args: string[]) => ["--profile", profile, ...args];
 
   before(async () => {
-    platform = await startPlatform();
+    // the webhook receiver listens on loopback
+    platform = await startPlatform({ RECUR_WEBHOOK_ALLOW_PRIVATE: "on" });
     dir = await mkdtemp(path.join(tmpdir(), "recur-cli-"));
     profile = path.join(dir, "merchant.json");
     const { merchant } = platform.server;

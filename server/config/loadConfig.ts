@@ -22,6 +22,11 @@ export interface Config {
   checkoutUrl: string;
   /** The web origins whose pages may call the public hosted-checkout routes (CORS). */
   checkoutOrigins: string[];
+  /**
+   * Whether webhook URLs may point at loopback, private, link-local and other non-public addresses: for local
+   * development only, off by default (a merchant could otherwise probe the platform's internal network).
+   */
+  allowPrivateWebhooks: boolean;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Which parts this process runs: the HTTP API, the worker, or both (the default). */
   roles: { api: boolean; worker: boolean };
@@ -198,6 +203,11 @@ const environment = z.object({
   RECUR_WEBHOOK_FIRST_RETRY: duration("RECUR_WEBHOOK_FIRST_RETRY", "10s"),
   RECUR_WEBHOOK_MAX_DELAY: duration("RECUR_WEBHOOK_MAX_DELAY", "1h"),
   RECUR_WEBHOOK_GIVE_UP: duration("RECUR_WEBHOOK_GIVE_UP", "3d", 86_400),
+  RECUR_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(["on", "off"], {
+      message: 'RECUR_WEBHOOK_ALLOW_PRIVATE must be "on" (local development only) or "off" (the default)',
+    })
+    .default("off"),
 });
 
 const SECRET_KEY_HELP = "64 hex characters (32 random bytes), for example the output of `openssl rand -hex 32`";
@@ -294,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkoutUrl: values.RECUR_CHECKOUT_URL,
     // the hosted page's own origin, plus any other the operator names
     checkoutOrigins: [...new Set([new URL(values.RECUR_CHECKOUT_URL).origin, ...values.RECUR_CHECKOUT_ORIGINS])],
+    allowPrivateWebhooks: values.RECUR_WEBHOOK_ALLOW_PRIVATE === "on",
     logLevel: values.RECUR_LOG_LEVEL,
     roles: values.RECUR_ROLES,
     worker: {

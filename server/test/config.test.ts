@@ -51,6 +51,12 @@ describe("configuration", () => {
     );
   });
 
+  it("keeps webhooks to public addresses unless the operator allows private ones", () => {
+    assert.equal(loadConfig({ RECUR_SECRET_KEY: KEY }).allowPrivateWebhooks, false);
+    assert.equal(loadConfig({ RECUR_SECRET_KEY: KEY, RECUR_WEBHOOK_ALLOW_PRIVATE: "on" }).allowPrivateWebhooks, true);
+    refused({ RECUR_SECRET_KEY: KEY, RECUR_WEBHOOK_ALLOW_PRIVATE: "yes" }, /RECUR_WEBHOOK_ALLOW_PRIVATE must be "on"/);
+  });
+
   it("uses PostgreSQL when DATABASE_URL is set", () => {
     const config = loadConfig({ RECUR_SECRET_KEY: KEY, DATABASE_URL: "postgres://u@127.0.0.1:5432/recur" });
     assert.deepEqual(config.database, { kind: "postgres", url: "postgres://u@127.0.0.1:5432/recur" });
