@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, type SQL } from "drizzle-orm";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { formatEther, getAddress } from "viem";
 import { z } from "zod";
@@ -144,15 +144,17 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
     },
     async (request) => {
       const { merchantId } = principalOf(request);
+      const conditions: SQL[] = [eq(outboxEvents.merchantId, merchantId)];
+      // filtered before paging, so a page is short only at the end
+      if (request.query.undelivered === "true") conditions.push(isNull(outboxEvents.deliveredAt));
       const rows = await services.db
         .select()
         .from(outboxEvents)
-        .where(eq(outboxEvents.merchantId, merchantId))
+        .where(and(...conditions))
         .orderBy(desc(outboxEvents.createdAt), asc(outboxEvents.id))
         .limit(request.query.limit)
         .offset(request.query.offset);
-      const events = rows.map(summary);
-      return { events: request.query.undelivered === "true" ? events.filter((event) => !event.delivered) : events };
+      return { events: rows.map(summary) };
     },
   );
 
