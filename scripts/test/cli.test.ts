@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Address, createPublicClient, http } from "viem";
+import { type Address, createPublicClient, http, zeroAddress } from "viem";
 import { localChain } from "../../server/chain/localChain.js";
 import { loadConfig } from "../../server/config/loadConfig.js";
 import { type RunningServer, startServer } from "../../server/startServer.js";
@@ -122,6 +122,25 @@ describe("recur, the operator's commands", () => {
       env,
     );
     assert.deepEqual([moved.chainId, moved.gasWalletAddress], [31337, OTHER_GAS_WALLET]);
+    const lowercase = await recurJson<{ payoutAddress: string; gasWalletAddress: string }>(
+      [
+        "merchant",
+        "set-chain",
+        created.merchantId,
+        "--payout",
+        PAYOUT.toLowerCase(),
+        "--gas-wallet",
+        OTHER_GAS_WALLET.toLowerCase(),
+        "--gas-wallet-key",
+        "file:/run/secrets/shop-gas.json",
+      ],
+      env,
+    );
+    assert.deepEqual(
+      [lowercase.payoutAddress, lowercase.gasWalletAddress],
+      [PAYOUT, OTHER_GAS_WALLET],
+      "all lowercase is valid, and stored checksummed",
+    );
 
     server = await startServer(loadConfig({ ...process.env, ...env, RECUR_ROLES: "api" }));
     const shown = await recurJson<{ gasWallets: { address: string; payoutAddress: string }[] }>([
@@ -154,6 +173,18 @@ describe("recur, the operator's commands", () => {
     assert.match(
       await recurFails([...base, "--payout", "0x12"], env),
       /--payout.*expected a 0x-prefixed 20-byte address/,
+    );
+    // one letter's case changed: a typo the checksum catches, where re-checksumming would pay a stranger's address
+    const mistyped = `0x70997970c${PAYOUT.slice(11)}`;
+    assert.notEqual(mistyped, PAYOUT);
+    assert.match(
+      await recurFails([...base, "--payout", mistyped], env),
+      /--payout.*does not match its EIP-55 checksum/,
+    );
+    assert.match(await recurFails([...base, "--payout", zeroAddress], env), /--payout.*must not be the zero address/);
+    assert.match(
+      await recurFails(["merchant", "create", "--name", "X", "--payout", PAYOUT, "--gas-wallet", zeroAddress], env),
+      /--gas-wallet.*must not be the zero address/,
     );
     assert.match(
       await recurFails([...base, "--payout", PAYOUT, "--chain", "999"], env),

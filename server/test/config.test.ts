@@ -94,5 +94,26 @@ describe("configuration", () => {
       /each chain needs at least one token/,
     );
     refused({ RECUR_SECRET_KEY: KEY, RECUR_CHAINS_FILE: path.join(dir, "missing.json") }, /cannot read/);
+
+    // a mistyped token address (one letter's case changed) or a zero factory stops the process, naming the field
+    writeFileSync(
+      file,
+      JSON.stringify({
+        chains: [
+          {
+            chainId: 8453,
+            name: "base",
+            rpcUrlEnv: "TEST_BASE_RPC",
+            factory: "0x0000000000000000000000000000000000000000",
+            tokens: [{ code: "USDC", address: "0x833589fcD6eDb6E08f4c7C32D4f71b54bdA02913", decimals: 6 }],
+          },
+        ],
+      }),
+    );
+    refused(
+      { RECUR_SECRET_KEY: KEY, RECUR_CHAINS_FILE: file },
+      /RECUR_CHAINS_FILE chains\.0\.factory: must not be the zero address/,
+      /RECUR_CHAINS_FILE chains\.0\.tokens\.0\.address: does not match its EIP-55 checksum/,
+    );
   });
 });
