@@ -212,7 +212,10 @@ const environment = z.object({
 
 const SECRET_KEY_HELP = "64 hex characters (32 random bytes), for example the output of `openssl rand -hex 32`";
 
-function readSecretKey(env: z.infer<typeof environment>, problems: string[]): Uint8Array {
+function readSecretKey(
+  env: { RECUR_SECRET_KEY?: string | undefined; RECUR_SECRET_KEY_FILE?: string | undefined },
+  problems: string[],
+): Uint8Array {
   let hex = env.RECUR_SECRET_KEY;
   if (env.RECUR_SECRET_KEY_FILE) {
     try {
@@ -271,6 +274,19 @@ function readChains(env: z.infer<typeof environment>, problems: string[]): Chain
     problems.push(`chains: ${(error as Error).message}`);
     return new ChainRegistry([]);
   }
+}
+
+/**
+ * The deployment's secret key alone (`RECUR_SECRET_KEY` or `RECUR_SECRET_KEY_FILE`), for tools that need nothing else,
+ * such as sealing a gas wallet key file. Throws a {@link ConfigError} naming the variable.
+ */
+export function loadSecretKey(env: NodeJS.ProcessEnv = process.env): Uint8Array {
+  const problems: string[] = [];
+  const secretKey = readSecretKey(env, problems);
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+  }
+  return secretKey;
 }
 
 /**
