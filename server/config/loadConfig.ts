@@ -27,6 +27,8 @@ export interface Config {
    * development only, off by default (a merchant could otherwise probe the platform's internal network).
    */
   allowPrivateWebhooks: boolean;
+  /** Requests per minute one client address may make to the unauthenticated `hint-update-state` route. */
+  hintRateLimitPerMinute: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Which parts this process runs: the HTTP API, the worker, or both (the default). */
   roles: { api: boolean; worker: boolean };
@@ -208,6 +210,7 @@ const environment = z.object({
       message: 'RECUR_WEBHOOK_ALLOW_PRIVATE must be "on" (local development only) or "off" (the default)',
     })
     .default("off"),
+  RECUR_HINT_RATE_LIMIT: count("RECUR_HINT_RATE_LIMIT", 20, 1, 10_000),
 });
 
 const SECRET_KEY_HELP = "64 hex characters (32 random bytes), for example the output of `openssl rand -hex 32`";
@@ -321,6 +324,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // the hosted page's own origin, plus any other the operator names
     checkoutOrigins: [...new Set([new URL(values.RECUR_CHECKOUT_URL).origin, ...values.RECUR_CHECKOUT_ORIGINS])],
     allowPrivateWebhooks: values.RECUR_WEBHOOK_ALLOW_PRIVATE === "on",
+    hintRateLimitPerMinute: values.RECUR_HINT_RATE_LIMIT,
     logLevel: values.RECUR_LOG_LEVEL,
     roles: values.RECUR_ROLES,
     worker: {
