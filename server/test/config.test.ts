@@ -57,6 +57,15 @@ describe("configuration", () => {
     refused({ RECUR_SECRET_KEY: KEY, RECUR_WEBHOOK_ALLOW_PRIVATE: "yes" }, /RECUR_WEBHOOK_ALLOW_PRIVATE must be "on"/);
   });
 
+  it("limits hint-update-state to RECUR_HINT_RATE_LIMIT requests a minute per client address", () => {
+    assert.equal(loadConfig({ RECUR_SECRET_KEY: KEY }).hintRateLimitPerMinute, 20);
+    assert.equal(loadConfig({ RECUR_SECRET_KEY: KEY, RECUR_HINT_RATE_LIMIT: "5" }).hintRateLimitPerMinute, 5);
+    refused(
+      { RECUR_SECRET_KEY: KEY, RECUR_HINT_RATE_LIMIT: "0" },
+      /RECUR_HINT_RATE_LIMIT must be a whole number from 1/,
+    );
+  });
+
   it("uses PostgreSQL when DATABASE_URL is set", () => {
     const config = loadConfig({ RECUR_SECRET_KEY: KEY, DATABASE_URL: "postgres://u@127.0.0.1:5432/recur" });
     assert.deepEqual(config.database, { kind: "postgres", url: "postgres://u@127.0.0.1:5432/recur" });

@@ -70,7 +70,17 @@ export class HintWatcher implements WorkerTask {
   async step(): Promise<boolean> {
     await this.#prune();
     const claimed = await this.#claim(10);
-    for (const hint of claimed) await this.#look(hint);
+    let failure: unknown;
+    for (const hint of claimed) {
+      try {
+        await this.#look(hint);
+      } catch (error) {
+        // left claimed until its lease runs out, while the others claimed with it go ahead
+        failure ??= error;
+      }
+    }
+    // the loop logs it and backs off
+    if (failure !== undefined) throw failure;
     return claimed.length > 0;
   }
 
