@@ -79,6 +79,16 @@ describe(`hint-update-state makes the worker look at once (${testEngine})`, () =
     await platform?.stop();
   });
 
+  /**
+   * A draft charged at activation, its next charge a day later: the keeper sends nothing while a test runs, so no
+   * block is mined but by the test, and the indexer's confirmations stay behind.
+   */
+  const draftOf = (payer: { address: string }) => ({
+    planId,
+    payer: payer.address,
+    startFrom: new Date(Date.now() - 3_600_000).toISOString(),
+  });
+
   const statusOf = async (address: string) => (await platform.server.merchant.client.getSubscription(address)).status;
 
   /** Milliseconds until `address` shows `status`. */
@@ -111,8 +121,8 @@ describe(`hint-update-state makes the worker look at once (${testEngine})`, () =
   it("activates an approved draft from its hint, while the indexer alone has not seen the approval", async () => {
     const merchant = platform.server.merchant.client;
     const [hinted, alone] = [await platform.newPayer(), await platform.newPayer()];
-    const withHint = await merchant.createSubscription({ planId, customerId: "hinted", payer: hinted.address });
-    const withoutHint = await merchant.createSubscription({ planId, customerId: "alone", payer: alone.address });
+    const withHint = await merchant.createSubscription({ ...draftOf(hinted), customerId: "hinted" });
+    const withoutHint = await merchant.createSubscription({ ...draftOf(alone), customerId: "alone" });
 
     await platform.approve(alone, withoutHint);
     const approval = await platform.approve(hinted, withHint);
@@ -144,7 +154,7 @@ describe(`hint-update-state makes the worker look at once (${testEngine})`, () =
     const pair = [];
     for (const customerId of ["pause-hinted", "pause-alone"]) {
       const payer = await platform.newPayer();
-      const draft = await merchant.createSubscription({ planId, customerId, payer: payer.address });
+      const draft = await merchant.createSubscription({ ...draftOf(payer), customerId });
       await platform.approve(payer, draft);
       await merchant.activateSubscription(draft.contractAddress);
       await timeUntil(draft.contractAddress, "Active", Date.now());
