@@ -2,7 +2,8 @@
  * `recur`, the command line for merchants and operators (`npm run recur -- <command>`, or `npx tsx scripts/recur.ts`).
  * Merchant commands use the same signed API a merchant's backend does, with the key and secret from a profile file
  * (written by `merchant create --save`) or RECUR_API_URL, RECUR_API_KEY and RECUR_API_SECRET. Operator commands
- * (`merchant create`, `merchant set-chain`, `deploy`, `worker`) reach the database or the chain directly.
+ * (`merchant create`, `merchant set-chain`, `gas-wallet seal-key`, `deploy`, `worker`) reach the database, the chain
+ * or the deployment's secret key directly.
  *
  *   npm run recur -- --help
  *   npm run recur -- plans create --name Pro --amount "9.99 USDC" --interval Month --activate
@@ -10,6 +11,7 @@
  */
 import { Command } from "commander";
 import { DEFAULT_PROFILE } from "./cli/context.js";
+import { gasWalletCommands } from "./cli/gasWalletCommands.js";
 import { merchantCommands } from "./cli/merchantCommands.js";
 import { deployCommand, workerCommand } from "./cli/operatorCommands.js";
 import { planCommands } from "./cli/planCommands.js";
@@ -26,6 +28,7 @@ const program = new Command("recur")
   .addCommand(planCommands())
   .addCommand(subscriptionCommands())
   .addCommand(webhookCommands())
+  .addCommand(gasWalletCommands())
   .addCommand(deployCommand())
   .addCommand(workerCommand());
 

@@ -1,7 +1,8 @@
 import { homedir } from "node:os";
 import path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
-import { getAddress, isAddress } from "viem";
+import { getAddress } from "viem";
+import { addressProblem } from "../../server/chain/addressSchema.js";
 import { RecurApiError, RecurClient } from "../../server/client/RecurClient.js";
 import { durationSeconds } from "../../server/config/loadConfig.js";
 import { type MerchantProfile, ProfileError, readMerchantProfile } from "../lib/merchantProfile.js";
@@ -102,8 +103,11 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<void>):
 
 // argument parsers: each says what it expected
 
+/** An account address (payout, gas wallet) under the server's address rule: checksummed if mixed case, never zero. */
 export function addressArgument(value: string): string {
-  if (!isAddress(value, { strict: false })) throw new InvalidArgumentError("expected a 0x-prefixed 20-byte address");
+  const problem = addressProblem(value, { zero: "refuse" });
+  if (problem?.kind === "malformed") throw new InvalidArgumentError("expected a 0x-prefixed 20-byte address");
+  if (problem !== undefined) throw new InvalidArgumentError(`${value} ${problem.message}`);
   return getAddress(value);
 }
 

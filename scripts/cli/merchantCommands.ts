@@ -4,6 +4,7 @@ import type { Address } from "viem";
 import type { ChainRegistry } from "../../server/chain/ChainRegistry.js";
 import { merchants } from "../../server/db/schema.js";
 import { createMerchant, type MerchantChain, setMerchantChain } from "../../server/domain/merchants.js";
+import { systemResolver, vetWebhookTarget, WebhookTargetError } from "../../server/domain/webhookTarget.js";
 import { readMerchantProfile, writeMerchantProfile } from "../lib/merchantProfile.js";
 import { action, addressArgument, globalOptions, merchantClient, output, table, UsageError } from "./context.js";
 import { operatorConfig, withDatabase } from "./operatorAccess.js";
@@ -71,6 +72,17 @@ export function merchantCommands(): Command {
       action(async (options, command: Command) => {
         const config = operatorConfig();
         const chain = merchantChain(config.chains, options);
+        if (options.webhookUrl !== undefined) {
+          try {
+            await vetWebhookTarget(options.webhookUrl, {
+              allowPrivate: config.allowPrivateWebhooks,
+              resolve: systemResolver,
+            });
+          } catch (error) {
+            if (error instanceof WebhookTargetError) throw new UsageError(`--webhook-url ${error.message}`);
+            throw error;
+          }
+        }
         // the profile points at --api-url, or at this deployment's own address
         const apiUrl = globalOptions(command).apiUrl ?? `http://${config.http.host}:${config.http.port}`;
         const issued = await withDatabase(config, (services) =>

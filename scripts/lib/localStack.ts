@@ -137,6 +137,8 @@ export async function startLocalStack(options: {
       RECUR_LOCAL_RPC_URL: node.url,
       DATABASE_URL: undefined,
       RECUR_LOG_LEVEL: process.env.RECUR_LOG_LEVEL ?? "warn",
+      // everything here is on this machine, the demo's own webhook receiver included
+      RECUR_WEBHOOK_ALLOW_PRIVATE: "on",
       // the hosted checkout page is the merchant's site, which may read checkout sessions from the browser
       ...(webUrl ? { RECUR_CHECKOUT_URL: `${webUrl}/checkout/`, RECUR_CHECKOUT_ORIGINS: webUrl } : {}),
     });

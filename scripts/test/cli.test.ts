@@ -5,9 +5,12 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Address, createPublicClient, http } from "viem";
+import pino from "pino";
+import { type Address, createPublicClient, http, zeroAddress } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { localChain } from "../../server/chain/localChain.js";
 import { loadConfig } from "../../server/config/loadConfig.js";
+import { setMerchantChain } from "../../server/domain/merchants.js";
 import { type RunningServer, startServer } from "../../server/startServer.js";
 import { type Platform, startPlatform } from "../../server/test/support/startPlatform.js";
 import { startWebhookReceiver } from "../../server/test/support/startWebhookReceiver.js";
@@ -24,12 +27,16 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `recur` as a user would, in a process of its own; `env` replaces none of the caller's, only adds. */
-function recur(args: string[], env: Record<string, string> = {}): Promise<Run> {
+/**
+ * Runs `recur` as a user would, in a process of its own; `env` replaces none of the caller's, only adds. `input` is
+ * what it reads on standard input (nothing when absent).
+ */
+function recur(args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/recur.ts", ...args], {
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
   });
+  child.stdin.end(input ?? "");
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => {
@@ -42,15 +49,15 @@ function recur(args: string[], env: Record<string, string> = {}): Promise<Run> {
 }
 
 /** Runs `recur --json ...`, expects success, and parses what it printed. */
-async function recurJson<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
-  const run = await recur(["--json", ...args], env);
+async function recurJson<T>(args: string[], env: Record<string, string> = {}, input?: string): Promise<T> {
+  const run = await recur(["--json", ...args], env, input);
   assert.equal(run.code, 0, `recur ${args.join(" ")} failed:\n${run.stderr}${run.stdout}`);
   return JSON.parse(run.stdout) as T;
 }
 
 /** Runs `recur ...`, expects it to refuse, and returns its error line. */
-async function recurFails(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const run = await recur(args, env);
+async function recurFails(args: string[], env: Record<string, string> = {}, input?: string): Promise<string> {
+  const run = await recur(args, env, input);
   assert.equal(run.code, 1, `recur ${args.join(" ")} should fail:\n${run.stdout}${run.stderr}`);
   assert.equal(run.stdout, "", "nothing on stdout when it fails");
   return run.stderr;
@@ -122,6 +129,25 @@ describe("recur, the operator's commands", () => {
       env,
     );
     assert.deepEqual([moved.chainId, moved.gasWalletAddress], [31337, OTHER_GAS_WALLET]);
+    const lowercase = await recurJson<{ payoutAddress: string; gasWalletAddress: string }>(
+      [
+        "merchant",
+        "set-chain",
+        created.merchantId,
+        "--payout",
+        PAYOUT.toLowerCase(),
+        "--gas-wallet",
+        OTHER_GAS_WALLET.toLowerCase(),
+        "--gas-wallet-key",
+        "file:/run/secrets/shop-gas.json",
+      ],
+      env,
+    );
+    assert.deepEqual(
+      [lowercase.payoutAddress, lowercase.gasWalletAddress],
+      [PAYOUT, OTHER_GAS_WALLET],
+      "all lowercase is valid, and stored checksummed",
+    );
 
     server = await startServer(loadConfig({ ...process.env, ...env, RECUR_ROLES: "api" }));
     const shown = await recurJson<{ gasWallets: { address: string; payoutAddress: string }[] }>([
@@ -155,6 +181,18 @@ describe("recur, the operator's commands", () => {
       await recurFails([...base, "--payout", "0x12"], env),
       /--payout.*expected a 0x-prefixed 20-byte address/,
     );
+    // one letter's case changed: a typo the checksum catches, where re-checksumming would pay a stranger's address
+    const mistyped = `0x70997970c${PAYOUT.slice(11)}`;
+    assert.notEqual(mistyped, PAYOUT);
+    assert.match(
+      await recurFails([...base, "--payout", mistyped], env),
+      /--payout.*does not match its EIP-55 checksum/,
+    );
+    assert.match(await recurFails([...base, "--payout", zeroAddress], env), /--payout.*must not be the zero address/);
+    assert.match(
+      await recurFails(["merchant", "create", "--name", "X", "--payout", PAYOUT, "--gas-wallet", zeroAddress], env),
+      /--gas-wallet.*must not be the zero address/,
+    );
     assert.match(
       await recurFails([...base, "--payout", PAYOUT, "--chain", "999"], env),
       /unknown chain "999": this deployment is configured for localhost \(31337\)/,
@@ -162,6 +200,10 @@ describe("recur, the operator's commands", () => {
     assert.match(
       await recurFails([...base, "--payout", PAYOUT, "--gas-wallet-key", "0xabc"], env),
       /--gas-wallet-key must be env:NAME or file:PATH/,
+    );
+    assert.match(
+      await recurFails([...base, "--payout", PAYOUT, "--webhook-url", "http://169.254.169.254/latest/"], env),
+      /--webhook-url its host 169\.254\.169\.254 is a linkLocal address: webhooks go to public addresses only/,
     );
     assert.match(await recurFails([...base, "--payout", PAYOUT], { RECUR_SECRET_KEY: "" }), /RECUR_SECRET_KEY/);
   });
@@ -220,7 +262,8 @@ describe("recur, a merchant's commands through the signed API", () => {
   const as = (args: string[]) => ["--profile", profile, ...args];
 
   before(async () => {
-    platform = await startPlatform();
+    // the webhook receiver listens on loopback
+    platform = await startPlatform({ RECUR_WEBHOOK_ALLOW_PRIVATE: "on" });
     dir = await mkdtemp(path.join(tmpdir(), "recur-cli-"));
     profile = path.join(dir, "merchant.json");
     const { merchant } = platform.server;
@@ -405,5 +448,142 @@ describe("recur, a merchant's commands through the signed API", () => {
       await recurFails(["--profile", broken, "plans", "list"]),
       /^error: the profile .*broken\.json is not JSON: fix it or remove it$/m,
     );
+  });
+});
+
+describe("recur gas-wallet seal-key: key files the worker sends from", () => {
+  let platform: Platform;
+  let dir: string;
+  const logged: string[] = [];
+  /** The platform's own secret key: what its worker opens key files with. */
+  const secret = () => ({ RECUR_SECRET_KEY: platform.server.env.RECUR_SECRET_KEY ?? "" });
+
+  before(async () => {
+    platform = await startPlatform(
+      {},
+      { log: pino({ level: "info" }, { write: (line: string) => void logged.push(line) }) },
+    );
+    dir = await mkdtemp(path.join(tmpdir(), "recur-keys-"));
+  });
+  after(async () => {
+    await platform?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("seals a key read from standard input, owner-only, and the worker activates from it as file:PATH", async () => {
+    const key = generatePrivateKey();
+    const address = privateKeyToAccount(key).address;
+    const out = path.join(dir, "gas.json");
+    const sealed = await recurJson<{ address: string; keySource: string }>(
+      ["gas-wallet", "seal-key", "--out", out],
+      secret(),
+      `${key}\n`,
+    );
+    assert.deepEqual(sealed, { address, keySource: `file:${out}` });
+    assert.equal((await stat(out)).mode & 0o777, 0o600, "the key file is the owner's only");
+    assert.ok(!(await readFile(out, "utf8")).includes(key.slice(2)), "the key is not in the file in clear");
+
+    // the merchant's gas wallet becomes the sealed one; the worker picks the key file up on its next refresh
+    await platform.client.request({
+      method: "hardhat_setBalance" as never,
+      params: [address, `0x${(10n ** 20n).toString(16)}`] as never,
+    });
+    const { merchant } = platform.server;
+    await setMerchantChain(platform.server.database.db, merchant.merchantId, {
+      chainId: 31337,
+      payoutAddress: merchant.payout,
+      gasWalletAddress: address,
+      gasWalletKey: sealed.keySource,
+    });
+    const plan = await merchant.client.createPlan({ name: "Sealed", amount: "1 tUSDC", periodSeconds: 86_400 });
+    await merchant.client.activatePlan(plan.id);
+    const payer = await platform.newPayer();
+    const draft = await merchant.client.createSubscription({
+      planId: plan.id,
+      customerId: "sealed",
+      payer: payer.address,
+    });
+    assert.equal(draft.approval.terms.operator, address, "the sealed wallet operates the new subscription");
+    await platform.approve(payer, draft);
+    await merchant.client.activateSubscription(draft.contractAddress);
+    let last = "";
+    await platform
+      .waitFor(
+        "activation from the sealed wallet",
+        async () => {
+          const subscription = await merchant.client.getSubscription(draft.contractAddress);
+          last = `${subscription.status} (${subscription.statusReason ?? "no reason"})`;
+          return subscription.status === "Active" ? true : undefined;
+        },
+        60_000,
+      )
+      .catch((error: Error) => assert.fail(`${error.message}: stayed ${last}`));
+    assert.equal(await platform.client.getTransactionCount({ address }), 1, "the activation was sent from it");
+    assert.ok(!logged.some((line) => line.includes(key.slice(2))), "the key never reached the log");
+  });
+
+  it("reads the key from a variable with --key-env, and never replaces a file or takes the key on the command line", async () => {
+    const key = generatePrivateKey();
+    const out = path.join(dir, "from-env.json");
+    const sealed = await recurJson<{ address: string }>(
+      ["gas-wallet", "seal-key", "--out", out, "--key-env", "GAS_KEY"],
+      {
+        ...secret(),
+        GAS_KEY: key,
+      },
+    );
+    assert.equal(sealed.address, privateKeyToAccount(key).address);
+    const before = await readFile(out, "utf8");
+    assert.match(
+      await recurFails(["gas-wallet", "seal-key", "--out", out], secret(), generatePrivateKey()),
+      /exists: remove it first, or choose another --out/,
+    );
+    assert.equal(await readFile(out, "utf8"), before, "the existing file is untouched");
+    assert.match(
+      await recurFails(["gas-wallet", "seal-key", "--out", path.join(dir, "argv.json"), "--key", key], secret()),
+      /unknown option '--key'/,
+    );
+    assert.match(
+      await recurFails(["gas-wallet", "seal-key", "--out", path.join(dir, "bad.json")], secret(), "not a key\n"),
+      /standard input must hold the gas wallet's private key: 0x and 64 hex characters/,
+    );
+    assert.match(
+      await recurFails(
+        ["gas-wallet", "seal-key", "--out", path.join(dir, "nokey.json")],
+        { RECUR_SECRET_KEY: "" },
+        key,
+      ),
+      /RECUR_SECRET_KEY is not set/,
+    );
+  });
+
+  it("with another RECUR_SECRET_KEY, the worker says the file was sealed with another key and loads nothing", async () => {
+    const key = generatePrivateKey();
+    const address = privateKeyToAccount(key).address;
+    const out = path.join(dir, "other-secret.json");
+    await recurJson(
+      ["gas-wallet", "seal-key", "--out", out],
+      { RECUR_SECRET_KEY: randomBytes(32).toString("hex") },
+      key,
+    );
+    const { otherMerchant } = platform.server;
+    await setMerchantChain(platform.server.database.db, otherMerchant.merchantId, {
+      chainId: 31337,
+      payoutAddress: otherMerchant.payout,
+      gasWalletAddress: address,
+      gasWalletKey: `file:${out}`,
+    });
+    const line = await platform.waitFor(
+      "the worker's complaint",
+      async () => logged.find((entry) => entry.includes("gas wallet unavailable") && entry.includes(address)),
+      60_000,
+    );
+    const { reason } = JSON.parse(line) as { reason: string };
+    assert.equal(
+      reason,
+      `cannot open the gas wallet key file ${out}: it was sealed with another RECUR_SECRET_KEY, or is damaged ` +
+        "(give the worker the secret key it was sealed with, or seal the key again with `recur gas-wallet seal-key`)",
+    );
+    assert.ok(!line.includes(key.slice(2)), "the key is not in the complaint");
   });
 });

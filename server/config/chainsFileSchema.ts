@@ -1,10 +1,8 @@
-import { getAddress, isAddress } from "viem";
 import { z } from "zod";
+import { addressSchema } from "../chain/addressSchema.js";
 
-const address = z
-  .string()
-  .refine((value) => isAddress(value, { strict: false }), { message: "must be a 0x-prefixed 20-byte address" })
-  .transform((value) => getAddress(value));
+// a token or factory at the zero address, or a mistyped one, is a configuration error worth stopping for
+const address = addressSchema({ zero: "refuse" });
 
 const token = z.object({
   code: z.string().regex(/^[A-Za-z0-9._-]{1,16}$/, { message: "token codes are 1-16 letters, digits, . _ or -" }),

@@ -22,6 +22,13 @@ export interface Config {
   checkoutUrl: string;
   /** The web origins whose pages may call the public hosted-checkout routes (CORS). */
   checkoutOrigins: string[];
+  /**
+   * Whether webhook URLs may point at loopback, private, link-local and other non-public addresses: for local
+   * development only, off by default (a merchant could otherwise probe the platform's internal network).
+   */
+  allowPrivateWebhooks: boolean;
+  /** Requests per minute one client address may make to the unauthenticated `hint-update-state` route. */
+  hintRateLimitPerMinute: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Which parts this process runs: the HTTP API, the worker, or both (the default). */
   roles: { api: boolean; worker: boolean };
@@ -198,11 +205,20 @@ const environment = z.object({
   RECUR_WEBHOOK_FIRST_RETRY: duration("RECUR_WEBHOOK_FIRST_RETRY", "10s"),
   RECUR_WEBHOOK_MAX_DELAY: duration("RECUR_WEBHOOK_MAX_DELAY", "1h"),
   RECUR_WEBHOOK_GIVE_UP: duration("RECUR_WEBHOOK_GIVE_UP", "3d", 86_400),
+  RECUR_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(["on", "off"], {
+      message: 'RECUR_WEBHOOK_ALLOW_PRIVATE must be "on" (local development only) or "off" (the default)',
+    })
+    .default("off"),
+  RECUR_HINT_RATE_LIMIT: count("RECUR_HINT_RATE_LIMIT", 20, 1, 10_000),
 });
 
 const SECRET_KEY_HELP = "64 hex characters (32 random bytes), for example the output of `openssl rand -hex 32`";
 
-function readSecretKey(env: z.infer<typeof environment>, problems: string[]): Uint8Array {
+function readSecretKey(
+  env: { RECUR_SECRET_KEY?: string | undefined; RECUR_SECRET_KEY_FILE?: string | undefined },
+  problems: string[],
+): Uint8Array {
   let hex = env.RECUR_SECRET_KEY;
   if (env.RECUR_SECRET_KEY_FILE) {
     try {
@@ -264,6 +280,19 @@ function readChains(env: z.infer<typeof environment>, problems: string[]): Chain
 }
 
 /**
+ * The deployment's secret key alone (`RECUR_SECRET_KEY` or `RECUR_SECRET_KEY_FILE`), for tools that need nothing else,
+ * such as sealing a gas wallet key file. Throws a {@link ConfigError} naming the variable.
+ */
+export function loadSecretKey(env: NodeJS.ProcessEnv = process.env): Uint8Array {
+  const problems: string[] = [];
+  const secretKey = readSecretKey(env, problems);
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+  }
+  return secretKey;
+}
+
+/**
  * Reads the configuration from `env` once, at start. Throws a {@link ConfigError} naming every missing or
  * malformed variable, so the process can stop before doing anything.
  */
@@ -294,6 +323,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkoutUrl: values.RECUR_CHECKOUT_URL,
     // the hosted page's own origin, plus any other the operator names
     checkoutOrigins: [...new Set([new URL(values.RECUR_CHECKOUT_URL).origin, ...values.RECUR_CHECKOUT_ORIGINS])],
+    allowPrivateWebhooks: values.RECUR_WEBHOOK_ALLOW_PRIVATE === "on",
+    hintRateLimitPerMinute: values.RECUR_HINT_RATE_LIMIT,
     logLevel: values.RECUR_LOG_LEVEL,
     roles: values.RECUR_ROLES,
     worker: {

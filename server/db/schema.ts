@@ -298,16 +298,28 @@ export const subscriptionRequests = pgTable(
   (t) => [index("subscription_requests_pending_idx").on(t.status, t.createdAt)],
 );
 
-/** Transactions a client said changed a subscription (`hint-update-state`), for the worker to look at first. */
+/**
+ * Transactions a client said changed a subscription (`hint-update-state`), for the worker to look at first. Only a
+ * pointer: the worker reads the transaction's receipt and the subscriptions' state from the chain. Kept once per
+ * hash, and deleted some hours after it was looked at.
+ */
 export const chainHints = pgTable(
   "chain_hints",
   {
     chainId: integer("chain_id").notNull(),
     txHash: text("tx_hash").notNull(),
     receivedAt: timestamptz("received_at").notNull().defaultNow(),
+    /** When the worker may look (again): a transaction not mined yet is retried a few times. */
+    nextAttemptAt: timestamptz("next_attempt_at").notNull().defaultNow(),
+    attempts: integer("attempts").notNull().default(0),
+    /** Once looked at (or given up on): what the worker did, for the operator. */
     processedAt: timestamptz("processed_at"),
+    outcome: text("outcome"),
   },
-  (t) => [primaryKey({ columns: [t.chainId, t.txHash] })],
+  (t) => [
+    primaryKey({ columns: [t.chainId, t.txHash] }),
+    index("chain_hints_pending_idx").on(t.chainId, t.processedAt, t.nextAttemptAt),
+  ],
 );
 
 /** Every attempt to deliver a webhook event: what was sent where, and what came back. */

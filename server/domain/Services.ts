@@ -3,6 +3,7 @@ import { SecretBox } from "../auth/secretBox.js";
 import { ChainClock } from "../chain/ChainClock.js";
 import type { Config } from "../config/loadConfig.js";
 import type { Database } from "../db/openDatabase.js";
+import { type HostResolver, systemResolver } from "./webhookTarget.js";
 
 /** What the API and the worker share: the database, the configuration and the helpers built from it. */
 export interface Services {
@@ -17,10 +18,20 @@ export interface Services {
   now(): Date;
   /** A chain's own time, by which subscriptions fall due and drafts expire. */
   chainClock(chainId: number): ChainClock;
+  /** Resolves webhook hosts, when their URL is set and before every delivery (the system's resolver). */
+  resolveHost: HostResolver;
 }
 
-/** Builds the {@link Services} for `config` over an open database. */
-export function createServices(db: Database, config: Config, now: () => Date = () => new Date()): Services {
+/**
+ * Builds the {@link Services} for `config` over an open database. `options.resolveHost` replaces the system's
+ * resolver (a test resolves names as a rebinding attacker's DNS would).
+ */
+export function createServices(
+  db: Database,
+  config: Config,
+  now: () => Date = () => new Date(),
+  options: { resolveHost?: HostResolver } = {},
+): Services {
   const clocks = new Map(config.chains.chains.map((chain) => [chain.chainId, new ChainClock()]));
   return {
     chainClock(chainId) {
@@ -34,5 +45,6 @@ export function createServices(db: Database, config: Config, now: () => Date = (
     responseSecrets: new SecretBox(config.secretKey, "idempotent-responses"),
     customerTokens: new CustomerTokens(config.secretKey),
     now,
+    resolveHost: options.resolveHost ?? systemResolver,
   };
 }

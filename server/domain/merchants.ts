@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { type Address, getAddress } from "viem";
 import type { SecretBox } from "../auth/secretBox.js";
+import { addressProblem } from "../chain/addressSchema.js";
 import type { Database, Queryable } from "../db/openDatabase.js";
 import { apiKeys, merchantChains, merchants } from "../db/schema.js";
 import { newId } from "./newId.js";
@@ -53,8 +54,23 @@ export async function createMerchant(
   });
 }
 
-/** Sets (or replaces) where `merchantId` is paid and which gas wallet operates for it on a chain. */
+/** Chain settings that cannot be stored; the message names the field. */
+export class MerchantChainError extends Error {
+  override name = "MerchantChainError";
+}
+
+/**
+ * Sets (or replaces) where `merchantId` is paid and which gas wallet operates for it on a chain. Both addresses
+ * must pass the address rule (EIP-55 checksum, not zero): a typo here would send payouts nobody can spend.
+ */
 export async function setMerchantChain(tx: Queryable, merchantId: string, chain: MerchantChain): Promise<void> {
+  for (const [field, value] of [
+    ["payoutAddress", chain.payoutAddress],
+    ["gasWalletAddress", chain.gasWalletAddress],
+  ] as const) {
+    const problem = addressProblem(value, { zero: "refuse" });
+    if (problem !== undefined) throw new MerchantChainError(`${field} ${value} ${problem.message}`);
+  }
   const values = {
     merchantId,
     chainId: chain.chainId,

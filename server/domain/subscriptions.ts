@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
 import { type Address, getAddress } from "viem";
+import { addressProblem } from "../chain/addressSchema.js";
 import type { ChainConfig, TokenConfig } from "../chain/ChainRegistry.js";
 import { predictSubscriptionAddress, type SubscriptionTerms } from "../chain/predictSubscriptionAddress.js";
 import type { Queryable } from "../db/openDatabase.js";
@@ -143,6 +144,13 @@ export async function createDraft(tx: Queryable, services: Services, merchantId:
     throw conflict(
       `No payout address and gas wallet are configured for ${chain.name}: configure them for this merchant first`,
     );
+  }
+  // the API's schema checks this too; every other caller (checkout sessions, scripts) meets the same rule here
+  const problem = addressProblem(input.payer, { zero: "refuse" });
+  if (problem !== undefined) {
+    throw badRequest(`Invalid body: body.payer: ${problem.message}`, [
+      { path: "body.payer", message: problem.message },
+    ]);
   }
   const payer = getAddress(input.payer);
   if (payer === accounts.payoutAddress) {

@@ -1,3 +1,4 @@
+import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import {
@@ -142,6 +143,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       message: `No route ${request.method} ${request.url.split("?")[0]}: see /openapi.json for the API`,
     });
   });
+
+  // limits are set per route (or group of routes); a refusal is a 429 in the error shape, through the handler above
+  await app.register(fastifyRateLimit, { global: false });
 
   await app.register(async (api) => {
     api.setValidatorCompiler(validatorCompiler);

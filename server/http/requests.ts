@@ -1,5 +1,5 @@
-import { isAddress } from "viem";
 import { z } from "zod";
+import { addressSchema } from "../chain/addressSchema.js";
 import { PLAN_STATUSES, SUBSCRIPTION_STATUSES } from "../db/schema.js";
 import { INTERVAL_SECONDS } from "../domain/plans.js";
 
@@ -26,9 +26,11 @@ export const errorResponses = {
   413: errorResponse,
 };
 
-export const address = z
-  .string()
-  .refine((value) => isAddress(value, { strict: false }), { message: "must be a 0x-prefixed 20-byte hex address" });
+/** An address to look for (a filter): all lowercase, or mixed case matching its EIP-55 checksum. */
+export const address = addressSchema({ zero: "allow" });
+
+/** An account that pays or is paid: {@link address}, and never the zero address. */
+export const accountAddress = addressSchema({ zero: "refuse" });
 
 /**
  * Free text: well-formed Unicode without NUL characters (which PostgreSQL cannot store), at most `max` characters.
@@ -117,7 +119,7 @@ export const createPlanBody = z.strictObject({
 export const createSubscriptionBody = z.strictObject({
   planId: text(64),
   customerId,
-  payer: address.describe("The payer's wallet address"),
+  payer: accountAddress.describe("The payer's wallet address (all lowercase, or EIP-55 checksummed)"),
   startFrom: isoDateTime.optional().describe("Earliest first charge; later than activation makes a free trial"),
   metadata: freeText(4_096).optional().describe("Passed back in webhooks"),
   maxPeriods: z.number().int().min(1).max(65_535).optional(),
@@ -184,4 +186,4 @@ export const createCheckoutSessionBody = z.strictObject({
   startFrom: isoDateTime.optional(),
 });
 
-export const sessionDraftBody = z.strictObject({ payer: address });
+export const sessionDraftBody = z.strictObject({ payer: accountAddress });

@@ -51,6 +51,21 @@ describe("configuration", () => {
     );
   });
 
+  it("keeps webhooks to public addresses unless the operator allows private ones", () => {
+    assert.equal(loadConfig({ RECUR_SECRET_KEY: KEY }).allowPrivateWebhooks, false);
+    assert.equal(loadConfig({ RECUR_SECRET_KEY: KEY, RECUR_WEBHOOK_ALLOW_PRIVATE: "on" }).allowPrivateWebhooks, true);
+    refused({ RECUR_SECRET_KEY: KEY, RECUR_WEBHOOK_ALLOW_PRIVATE: "yes" }, /RECUR_WEBHOOK_ALLOW_PRIVATE must be "on"/);
+  });
+
+  it("limits hint-update-state to RECUR_HINT_RATE_LIMIT requests a minute per client address", () => {
+    assert.equal(loadConfig({ RECUR_SECRET_KEY: KEY }).hintRateLimitPerMinute, 20);
+    assert.equal(loadConfig({ RECUR_SECRET_KEY: KEY, RECUR_HINT_RATE_LIMIT: "5" }).hintRateLimitPerMinute, 5);
+    refused(
+      { RECUR_SECRET_KEY: KEY, RECUR_HINT_RATE_LIMIT: "0" },
+      /RECUR_HINT_RATE_LIMIT must be a whole number from 1/,
+    );
+  });
+
   it("uses PostgreSQL when DATABASE_URL is set", () => {
     const config = loadConfig({ RECUR_SECRET_KEY: KEY, DATABASE_URL: "postgres://u@127.0.0.1:5432/recur" });
     assert.deepEqual(config.database, { kind: "postgres", url: "postgres://u@127.0.0.1:5432/recur" });
@@ -88,5 +103,26 @@ describe("configuration", () => {
       /each chain needs at least one token/,
     );
     refused({ RECUR_SECRET_KEY: KEY, RECUR_CHAINS_FILE: path.join(dir, "missing.json") }, /cannot read/);
+
+    // a mistyped token address (one letter's case changed) or a zero factory stops the process, naming the field
+    writeFileSync(
+      file,
+      JSON.stringify({
+        chains: [
+          {
+            chainId: 8453,
+            name: "base",
+            rpcUrlEnv: "TEST_BASE_RPC",
+            factory: "0x0000000000000000000000000000000000000000",
+            tokens: [{ code: "USDC", address: "0x833589fcD6eDb6E08f4c7C32D4f71b54bdA02913", decimals: 6 }],
+          },
+        ],
+      }),
+    );
+    refused(
+      { RECUR_SECRET_KEY: KEY, RECUR_CHAINS_FILE: file },
+      /RECUR_CHAINS_FILE chains\.0\.factory: must not be the zero address/,
+      /RECUR_CHAINS_FILE chains\.0\.tokens\.0\.address: does not match its EIP-55 checksum/,
+    );
   });
 });

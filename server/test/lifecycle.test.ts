@@ -29,6 +29,8 @@ describe(`subscription lifecycle on a local chain (${testEngine})`, () => {
       RECUR_WEBHOOK_FIRST_RETRY: "1s",
       // The gas wallet holds 100 ETH on the local chain; a 1000 ETH floor makes it read as low.
       RECUR_GAS_LOW_BALANCE: "1000",
+      // the webhook receiver listens on loopback
+      RECUR_WEBHOOK_ALLOW_PRIVATE: "on",
     });
     merchant = platform.server.merchant.client;
     receiver = await startWebhookReceiver(() => platform.server.merchant.apiSecret);

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { eq } from "drizzle-orm";
-import { getAddress } from "viem";
+import { getAddress, zeroAddress } from "viem";
 import { RecurClient } from "../client/RecurClient.js";
 import { outboxEvents, subscriptionRequests } from "../db/schema.js";
+import { setMerchantChain } from "../domain/merchants.js";
+import { createDraft } from "../domain/subscriptions.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 
@@ -79,6 +81,57 @@ describe(`subscriptions (${testEngine})`, () => {
     );
     assert.equal(mine.length, 1);
     assert.equal(mine[0]?.eventType, "SubscriptionStatusChanged");
+  });
+
+  it("refuses a payer whose mixed case breaks its EIP-55 checksum, or the zero address, naming body.payer", async () => {
+    const payer = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+    // one letter's case changed: what a typo in a copied address looks like
+    const mistyped = "0x90f79bf6EB2c4f870365E785982E1f101E93b906";
+    const before = await server.rowCounts();
+    for (const [bad, message] of [
+      [mistyped, /body\.payer: does not match its EIP-55 checksum/],
+      [zeroAddress, /body\.payer: must not be the zero address/],
+    ] as const) {
+      await assert.rejects(
+        client.createSubscription({ planId, customerId: "cus-checksum", payer: bad }),
+        (error: { status: number; message: string; details?: { path: string }[] }) => {
+          assert.equal(error.status, 400, bad);
+          assert.match(error.message, message);
+          assert.deepEqual(
+            error.details?.map((detail) => detail.path),
+            ["body.payer"],
+          );
+          return true;
+        },
+      );
+      // the domain applies the same rule to callers that do not come through the API's schema
+      await assert.rejects(
+        server.database.db.transaction((tx) =>
+          createDraft(tx, server.services, server.merchant.merchantId, { planId, customerId: "c", payer: bad }),
+        ),
+        { status: 400, message },
+      );
+    }
+    // and so do the merchant's payout address and gas wallet, set by the operator
+    for (const [field, settings] of [
+      ["payoutAddress", { payoutAddress: mistyped, gasWalletAddress: server.merchant.gasWallet }],
+      ["gasWalletAddress", { payoutAddress: server.merchant.payout, gasWalletAddress: zeroAddress }],
+    ] as const) {
+      await assert.rejects(
+        setMerchantChain(server.database.db, server.merchant.merchantId, { chainId: 31337, ...settings }),
+        { name: "MerchantChainError", message: new RegExp(`^${field} `) },
+      );
+    }
+    assert.deepEqual(await server.rowCounts(), before, "nothing written");
+
+    const lowercase = await client.createSubscription({
+      planId,
+      customerId: "cus-checksum",
+      payer: payer.toLowerCase(),
+    });
+    assert.equal(lowercase.payer, payer, "all lowercase is valid, and stored checksummed");
+    const checksummed = await client.createSubscription({ planId, customerId: "cus-checksum", payer });
+    assert.equal(checksummed.payer, payer);
   });
 
   it("refuses drafts for missing, inactive or other merchants' plans, and bad payers, writing nothing", async () => {

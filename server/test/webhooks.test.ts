@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { inArray } from "drizzle-orm";
 import pino from "pino";
+import { outboxEvents } from "../db/schema.js";
 import { runLoop } from "../worker/runLoop.js";
 import { WebhookDispatcher } from "../worker/WebhookDispatcher.js";
 import { testEngine } from "./support/openTestDatabase.js";
@@ -16,7 +18,8 @@ describe(`webhooks (${testEngine})`, () => {
   let planId: string;
 
   before(async () => {
-    server = await startTestServer();
+    // the receiver listens on loopback, which only an operator's development setting lets webhooks reach
+    server = await startTestServer({ RECUR_WEBHOOK_ALLOW_PRIVATE: "on" });
     receiver = await startWebhookReceiver(() => server.merchant.apiSecret);
     const merchant = server.merchant.client;
     await merchant.setWebhookUrl(receiver.url);
@@ -117,5 +120,54 @@ describe(`webhooks (${testEngine})`, () => {
     assert.equal(receiver.received.length, before + 1, "only the test event");
     const others = await server.otherMerchant.client.listWebhookEvents({ limit: 100 });
     assert.ok(!others.events.some((other) => other.eventId === event.eventId), "not the other merchant's event");
+  });
+});
+
+describe(`webhook events, undelivered only (${testEngine})`, () => {
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  it("filters before paging: a full page of undelivered events even when the newest were delivered", async () => {
+    const merchant = server.merchant.client;
+    const planId = (await merchant.createPlan({ name: "P", amount: "1 tUSD", periodSeconds: 86_400 })).id;
+    await merchant.activatePlan(planId);
+    for (let i = 0; i < 6; i++) {
+      await merchant.createSubscription({ planId, customerId: `cus-${i}`, payer: newPayer() });
+    }
+    const all = (await merchant.listWebhookEvents({ limit: 100 })).events;
+    assert.equal(all.length, 6);
+    // the three newest were delivered (no dispatcher runs here: the test marks them as one would)
+    const newest = all.slice(0, 3).map((event) => event.eventId);
+    await server.database.db
+      .update(outboxEvents)
+      .set({ deliveredAt: new Date(), nextAttemptAt: null })
+      .where(inArray(outboxEvents.id, newest));
+    const undelivered = all.slice(3).map((event) => event.eventId);
+
+    const firstPage = await merchant.listWebhookEvents({ undelivered: true, limit: 2 });
+    assert.deepEqual(
+      firstPage.events.map((event) => event.eventId),
+      undelivered.slice(0, 2),
+      "a full first page",
+    );
+    const secondPage = await merchant.listWebhookEvents({ undelivered: true, limit: 2, offset: 2 });
+    assert.deepEqual(
+      secondPage.events.map((event) => event.eventId),
+      undelivered.slice(2),
+      "the rest",
+    );
+    assert.ok(secondPage.events.every((event) => !event.delivered));
+    const everything = await merchant.listWebhookEvents({ undelivered: false, limit: 4 });
+    assert.deepEqual(
+      everything.events.map((event) => event.eventId),
+      all.slice(0, 4).map((event) => event.eventId),
+      "undelivered=false pages over every event",
+    );
   });
 });

@@ -26,7 +26,14 @@ if (process.env.RECUR_TEST_DATABASE_URL) {
 
     before(async () => {
       platform = await startPlatform(
-        { RECUR_POLL_MS: "100", RECUR_LEASE: "5s", RECUR_KEEPER_BATCH: "20", RECUR_WEBHOOK_FIRST_RETRY: "1s" },
+        {
+          RECUR_POLL_MS: "100",
+          RECUR_LEASE: "5s",
+          RECUR_KEEPER_BATCH: "20",
+          RECUR_WEBHOOK_FIRST_RETRY: "1s",
+          // the webhook receiver listens on loopback
+          RECUR_WEBHOOK_ALLOW_PRIVATE: "on",
+        },
         { inProcessWorker: false },
       );
       receiver = await startWebhookReceiver(() => platform.server.merchant.apiSecret);

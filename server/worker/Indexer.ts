@@ -6,9 +6,9 @@ import { unpackBatchCharges } from "../chain/batchCharges.js";
 import type { ChainAccess } from "../chain/ChainAccess.js";
 import { chainBlocks, chainCursors, chainEvents, charges, subscriptions } from "../db/schema.js";
 import type { Services } from "../domain/Services.js";
-import { requestAction } from "../domain/subscriptions.js";
 import { applyChainState, type ObservedCharge } from "./applyChainState.js";
 import { holdTaskLease } from "./holdTaskLease.js";
+import { requestActivationOnApproval } from "./requestActivationOnApproval.js";
 import type { WorkerTask } from "./runLoop.js";
 
 const SUBSCRIPTION_EVENTS = [
@@ -280,14 +280,10 @@ export class Indexer implements WorkerTask {
         .from(subscriptions)
         .where(eq(subscriptions.contractAddress, getAddress(approval.args.spender)));
       if (!draft) continue;
-      await tx
-        .update(subscriptions)
-        .set({ allowance: approval.args.value })
-        .where(eq(subscriptions.contractAddress, draft.contractAddress));
-      const covers = approval.args.value >= draft.amount && getAddress(approval.args.owner) === draft.payer;
-      if (draft.status === "Draft" && covers && this.services.chainClock(draft.chainId).now() <= draft.activateBy) {
-        await requestAction(tx, this.services, { merchantId: draft.merchantId }, draft.contractAddress, "activate");
-      }
+      await requestActivationOnApproval(tx, this.services, draft, {
+        owner: approval.args.owner,
+        allowance: approval.args.value,
+      });
     }
   }
 

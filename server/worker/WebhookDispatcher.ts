@@ -2,6 +2,8 @@ import { createHmac, randomUUID } from "node:crypto";
 import { and, asc, desc, eq, isNotNull, isNull, lte, or } from "drizzle-orm";
 import { apiKeys, merchants, outboxEvents, webhookDeliveries } from "../db/schema.js";
 import type { Services } from "../domain/Services.js";
+import { vetWebhookTarget, WebhookTargetError } from "../domain/webhookTarget.js";
+import { postWebhook } from "./postWebhook.js";
 import type { WorkerTask } from "./runLoop.js";
 
 type EventRow = typeof outboxEvents.$inferSelect;
@@ -39,7 +41,8 @@ export function webhookDigest(body: string, apiSecret: string): string {
 
 /**
  * Delivers the outbox: each event is POSTed as JSON to its merchant's webhook URL, signed with `x-sp-digest`, until
- * an endpoint answers 2xx. Failures back off exponentially for {@link DispatcherOptions.giveUpAfterSeconds}; every
+ * an endpoint answers 2xx. Only public addresses are connected to (unless the operator allows private ones), checked
+ * at every attempt. Failures back off exponentially for {@link DispatcherOptions.giveUpAfterSeconds}; every
  * attempt is logged in `webhook_deliveries`. Events are claimed with `FOR UPDATE SKIP LOCKED` and a lease, so
  * workers never send the same event at once, and a delivered event is never sent again unless redelivery is asked.
  */
@@ -89,27 +92,32 @@ export class WebhookDispatcher implements WorkerTask {
     let responseStatus: number | null = null;
     let error: string | null = null;
     try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: {
+      // checked before every attempt, and the connection pinned to what was checked: a name may resolve to a
+      // private address long after it was set (DNS rebinding); a refused target is never connected to
+      const target = await vetWebhookTarget(url, {
+        allowPrivate: this.services.config.allowPrivateWebhooks,
+        resolve: this.services.resolveHost,
+      });
+      responseStatus = await postWebhook(
+        target,
+        body,
+        {
           "content-type": "application/json",
           "x-sp-digest": secret ? webhookDigest(body, secret) : "",
           "user-agent": "Recur-Webhooks/1",
         },
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        redirect: "manual",
-      });
-      responseStatus = response.status;
-      await response.body?.cancel();
-      if (response.status < 200 || response.status >= 300) error = `HTTP ${response.status}`;
+        this.options.timeoutMs,
+      );
+      if (responseStatus < 200 || responseStatus >= 300) error = `HTTP ${responseStatus}`;
     } catch (failure) {
       error =
-        failure instanceof Error
-          ? failure.cause instanceof Error
-            ? failure.cause.message
-            : failure.message
-          : String(failure);
+        failure instanceof WebhookTargetError
+          ? failure.reason === "private"
+            ? "refused: private address (not connected)"
+            : `refused: ${failure.message}`
+          : failure instanceof Error
+            ? failure.message
+            : String(failure);
     }
     const attempt = event.attempts + 1;
     const now = this.services.now();

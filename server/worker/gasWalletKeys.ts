@@ -18,12 +18,13 @@ export class GasWalletKeyError extends Error {
 
 /**
  * Writes `privateKey` to `path` as a key file sealed with `secretKey` (AES-256-GCM), readable only by a Recur
- * deployment with the same secret key. Returns the wallet's address.
+ * deployment with the same secret key, and by the file's owner only (mode 0600). Never replaces an existing file
+ * (it may be the only copy of another wallet's key). Returns the wallet's address.
  */
 export async function writeGasWalletKeyFile(path: string, privateKey: Hex, secretKey: Uint8Array): Promise<Address> {
   const account = privateKeyToAccount(privateKey);
   const file: KeyFile = { address: account.address, sealed: new SecretBox(secretKey, purpose).seal(privateKey) };
-  await writeFile(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: "wx" });
   return account.address;
 }
 
@@ -43,12 +44,21 @@ export async function loadGasWalletKey(
     key = process.env[location];
     if (!key) throw new GasWalletKeyError(`the gas wallet key variable ${location} is not set`);
   } else if (kind === "file") {
-    let file: KeyFile;
+    let text: string;
     try {
-      file = JSON.parse(await readFile(location, "utf8")) as KeyFile;
-      key = new SecretBox(secretKey, purpose).open(file.sealed);
+      text = await readFile(location, "utf8");
+    } catch (error) {
+      throw new GasWalletKeyError(
+        `cannot read the gas wallet key file ${location} (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`,
+      );
+    }
+    try {
+      key = new SecretBox(secretKey, purpose).open((JSON.parse(text) as KeyFile).sealed);
     } catch {
-      throw new GasWalletKeyError(`cannot open the gas wallet key file ${location} with this deployment's secret key`);
+      throw new GasWalletKeyError(
+        `cannot open the gas wallet key file ${location}: it was sealed with another RECUR_SECRET_KEY, or is damaged ` +
+          "(give the worker the secret key it was sealed with, or seal the key again with `recur gas-wallet seal-key`)",
+      );
     }
   } else {
     throw new GasWalletKeyError(`unknown gas wallet key source "${kind}": use env:NAME or file:PATH`);

@@ -4,6 +4,7 @@ import type { Services } from "../domain/Services.js";
 import { Activator } from "./Activator.js";
 import { GasWalletMonitor } from "./GasWalletMonitor.js";
 import { GasWalletSenders } from "./GasWalletSenders.js";
+import { HintWatcher } from "./HintWatcher.js";
 import { Indexer } from "./Indexer.js";
 import { Keeper } from "./Keeper.js";
 import { Reminders } from "./Reminders.js";
@@ -16,8 +17,8 @@ export interface RunningWorker {
 }
 
 /**
- * Starts the worker's loops: per chain an indexer, an activator, a keeper, reminders, a gas wallet monitor and the
- * transaction journal; and one webhook dispatcher. Several workers (processes) may run against one PostgreSQL:
+ * Starts the worker's loops: per chain an indexer, an activator, a hint watcher, a keeper, reminders, a gas wallet
+ * monitor and the transaction journal; and one webhook dispatcher. Several workers (processes) may run against one PostgreSQL:
  * work is claimed, never shared.
  */
 export async function startWorker(services: Services, log: FastifyBaseLogger): Promise<RunningWorker> {
@@ -45,6 +46,7 @@ export async function startWorker(services: Services, log: FastifyBaseLogger): P
     );
     run(new Indexer(services, chain, { leaseSeconds: worker.leaseSeconds }));
     run(new Activator(services, chain, wallets.senders));
+    run(new HintWatcher(services, chain));
     run(
       new Keeper(services, chain, wallets.senders, {
         claimSize: worker.batchSize * 2,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, type SQL } from "drizzle-orm";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { formatEther, getAddress } from "viem";
 import { z } from "zod";
@@ -14,7 +14,8 @@ import {
 } from "../../db/schema.js";
 import { recordEvent } from "../../domain/recordEvent.js";
 import { chargeResource, toChargeResource } from "../../domain/resources.js";
-import { notFound } from "../ApiError.js";
+import { vetWebhookTarget, WebhookTargetError } from "../../domain/webhookTarget.js";
+import { badRequest, notFound } from "../ApiError.js";
 import { principalOf } from "../buildApp.js";
 import { errorResponses } from "../requests.js";
 import { runWrite } from "../runWrite.js";
@@ -96,7 +97,7 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
       ...merchantOnly,
       schema: {
         tags: ["Webhooks"],
-        summary: "Set (or clear, with null) the URL webhook events are POSTed to",
+        summary: "Set (or clear, with null) the URL webhook events are POSTed to (public addresses only)",
         security: merchantSecurity,
         headers: idempotencyHeaders,
         body: z.strictObject({
@@ -110,6 +111,18 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
     },
     async (request, reply) => {
       const principal = principalOf(request);
+      // resolved before the write begins: a slow resolver must not hold a database transaction open
+      if (request.body.url !== null) {
+        try {
+          await vetWebhookTarget(request.body.url, {
+            allowPrivate: services.config.allowPrivateWebhooks,
+            resolve: services.resolveHost,
+          });
+        } catch (error) {
+          if (!(error instanceof WebhookTargetError)) throw error;
+          throw badRequest(`Invalid body: body.url: ${error.message}`, [{ path: "body.url", message: error.message }]);
+        }
+      }
       return runWrite(services, request, reply, idempotencyScope(principal), async (tx) => {
         await tx.update(merchants).set({ webhookUrl: request.body.url }).where(eq(merchants.id, principal.merchantId));
         return { body: { url: request.body.url } };
@@ -131,15 +144,17 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
     },
     async (request) => {
       const { merchantId } = principalOf(request);
+      const conditions: SQL[] = [eq(outboxEvents.merchantId, merchantId)];
+      // filtered before paging, so a page is short only at the end
+      if (request.query.undelivered === "true") conditions.push(isNull(outboxEvents.deliveredAt));
       const rows = await services.db
         .select()
         .from(outboxEvents)
-        .where(eq(outboxEvents.merchantId, merchantId))
+        .where(and(...conditions))
         .orderBy(desc(outboxEvents.createdAt), asc(outboxEvents.id))
         .limit(request.query.limit)
         .offset(request.query.offset);
-      const events = rows.map(summary);
-      return { events: request.query.undelivered === "true" ? events.filter((event) => !event.delivered) : events };
+      return { events: rows.map(summary) };
     },
   );
 

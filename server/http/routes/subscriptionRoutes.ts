@@ -157,11 +157,19 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
   app.post(
     "/integration/subscriptions/hint-update-state",
     {
+      // unauthenticated: anyone may send it, so each client address gets few (RECUR_HINT_RATE_LIMIT a minute)
+      onRequest: app.rateLimit({ max: services.config.hintRateLimitPerMinute, timeWindow: "1 minute" }),
       schema: {
         tags: ["Subscriptions"],
-        summary: "Tell the platform a transaction changed a subscription, so it looks at it first",
+        summary:
+          "Tell the platform a transaction changed a subscription, so the worker looks at it now (public, rate-limited)",
         body: hintBody,
-        response: { 200: z.object({ isAccepted: z.boolean() }), 400: errorResponse, 413: errorResponse },
+        response: {
+          200: z.object({ isAccepted: z.boolean() }),
+          400: errorResponse,
+          413: errorResponse,
+          429: errorResponse,
+        },
       },
     },
     async (request) => {
@@ -172,9 +180,16 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
           [{ path: "body.blockchain", message: "unknown" }],
         );
       }
+      // a hash is kept once, until the worker has looked at it and it has been pruned
+      const now = services.now();
       await services.db
         .insert(chainHints)
-        .values({ chainId: chain.chainId, txHash: request.body.hash.toLowerCase(), receivedAt: services.now() })
+        .values({
+          chainId: chain.chainId,
+          txHash: request.body.hash.toLowerCase(),
+          receivedAt: now,
+          nextAttemptAt: now,
+        })
         .onConflictDoNothing();
       return { isAccepted: true };
     },

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import pino from "pino";
 import {
   type Address,
@@ -16,7 +19,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { standardTokenAbi, subscriptionAbi } from "../../../generated/abis.js";
 import { deployLocalContracts } from "../../../scripts/lib/deployLocalContracts.js";
 import { type HardhatNode, startHardhatNode } from "../../../scripts/lib/startHardhatNode.js";
-import { localViemChain } from "../../chain/localChain.js";
+import { localChain, localViemChain } from "../../chain/localChain.js";
 import { watchChainClocks } from "../../chain/watchChainClocks.js";
 import type { Draft } from "../../client/RecurClient.js";
 import { setMerchantChain } from "../../domain/merchants.js";
@@ -42,13 +45,13 @@ export interface Platform {
   gasWallet: Address;
   /** A funded payer holding `tokens` of every test token. */
   newPayer(tokens?: bigint): Promise<TestPayer>;
-  /** Sends a transaction from `payer` to `contract` (a wallet action: approve, pause, cancel...). */
+  /** Sends a transaction from `payer` to `contract` (a wallet action: approve, pause, cancel...); its hash, once mined. */
   send(
     payer: TestPayer,
     call: { address: Address; abi: readonly unknown[]; functionName: string; args?: readonly unknown[] },
-  ): Promise<void>;
-  /** The payer approves the draft's suggested allowance (through zero first where the token needs it). */
-  approve(payer: TestPayer, draft: Draft, amount?: bigint): Promise<void>;
+  ): Promise<Hex>;
+  /** The payer approves the draft's suggested allowance (through zero first where the token needs it): the hash. */
+  approve(payer: TestPayer, draft: Draft, amount?: bigint): Promise<Hex>;
   /** Moves the chain's clock forward and mines a block. */
   travel(seconds: number): Promise<void>;
   /** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs` with `what`. */
@@ -69,16 +72,36 @@ export async function startPlatform(
     rpcUrl?: (nodeUrl: string) => Promise<string>;
     /** Where the worker logs (silent by default). */
     log?: pino.Logger;
+    /**
+     * Blocks the indexer waits for, as on a real network (none by default): the local chain is then described by a
+     * chains file rather than built in.
+     */
+    confirmations?: number;
   } = {},
 ): Promise<Platform> {
   const node = await startHardhatNode();
+  let chainsDir: string | undefined;
   let server: TestServer | undefined;
   let worker: RunningWorker | undefined;
   const clocks = new AbortController();
   try {
     await deployLocalContracts(node.url);
     const rpcUrl = options.rpcUrl ? await options.rpcUrl(node.url) : node.url;
-    server = await startTestServer({ RECUR_LOCAL_RPC_URL: rpcUrl, RECUR_POLL_MS: "100", RECUR_LEASE: "10s", ...env });
+    const chainEnv: Record<string, string> = {};
+    if (options.confirmations !== undefined) {
+      chainsDir = await mkdtemp(path.join(tmpdir(), "recur-chains-"));
+      const file = path.join(chainsDir, "chains.json");
+      const { maxFeePerGas: _, ...local } = localChain(rpcUrl);
+      await writeFile(file, JSON.stringify({ chains: [{ ...local, confirmations: options.confirmations }] }));
+      Object.assign(chainEnv, { RECUR_LOCAL_CHAIN: "off", RECUR_CHAINS_FILE: file });
+    }
+    server = await startTestServer({
+      RECUR_LOCAL_RPC_URL: rpcUrl,
+      RECUR_POLL_MS: "100",
+      RECUR_LEASE: "10s",
+      ...chainEnv,
+      ...env,
+    });
     const chain = localViemChain(node.url);
     const client = createPublicClient({ chain, transport: http(node.url), pollingInterval: 50, cacheTime: 0 });
     const fund = (address: Address) =>
@@ -110,6 +133,7 @@ export async function startPlatform(
       const hash = await wallet.writeContract(call as Parameters<typeof wallet.writeContract>[0]);
       const receipt = await client.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") throw new Error(`${call.functionName} reverted`);
+      return hash;
     };
 
     const platform: Platform = {
@@ -148,7 +172,7 @@ export async function startPlatform(
           if (current !== 0n)
             await send(payer, { address: token, abi: erc20Abi, functionName: "approve", args: [spender, 0n] });
         }
-        await send(payer, { address: token, abi: erc20Abi, functionName: "approve", args: [spender, amount] });
+        return send(payer, { address: token, abi: erc20Abi, functionName: "approve", args: [spender, amount] });
       },
       async travel(seconds) {
         await client.request({ method: "evm_increaseTime" as never, params: [seconds] as never });
@@ -169,6 +193,7 @@ export async function startPlatform(
         await server?.close();
         await node.stop();
         delete process.env[keyVariable];
+        if (chainsDir) await rm(chainsDir, { recursive: true, force: true });
       },
     };
     return platform;
@@ -177,6 +202,7 @@ export async function startPlatform(
     await worker?.stop();
     await server?.close();
     await node.stop();
+    if (chainsDir) await rm(chainsDir, { recursive: true, force: true });
     throw error;
   }
 }

@@ -7,6 +7,7 @@ import { loadConfig } from "../../config/loadConfig.js";
 import type { OpenDatabase } from "../../db/openDatabase.js";
 import { createMerchant } from "../../domain/merchants.js";
 import { createServices, type Services } from "../../domain/Services.js";
+import type { HostResolver } from "../../domain/webhookTarget.js";
 import { DatabaseReplayGuard, MemoryReplayGuard } from "../../http/authenticate.js";
 import { buildApp } from "../../http/buildApp.js";
 import { openTestDatabase } from "./openTestDatabase.js";
@@ -59,9 +60,12 @@ function testAddress(): Address {
 
 /**
  * The real API on a fresh database, listening on 127.0.0.1 at a free port, with two merchants. `env` adds or
- * overrides configuration variables.
+ * overrides configuration variables; `options.resolveHost` replaces the system's resolver for webhook hosts.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { resolveHost?: HostResolver } = {},
+): Promise<TestServer> {
   const variables: Record<string, string> = {
     RECUR_SECRET_KEY: randomBytes(32).toString("hex"),
     RECUR_LOG_LEVEL: "silent",
@@ -71,7 +75,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const database = await openTestDatabase();
   if (database.url) variables.DATABASE_URL = database.url;
   let offsetMs = 0;
-  const services = createServices(database.db, config, () => new Date(Date.now() + offsetMs));
+  const services = createServices(database.db, config, () => new Date(Date.now() + offsetMs), options);
   const replayGuard = database.engine === "pglite" ? new MemoryReplayGuard() : new DatabaseReplayGuard(database.db);
   const app = await buildApp({ services, replayGuard });
   await app.listen({ host: "127.0.0.1", port: 0 });

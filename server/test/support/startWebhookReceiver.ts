@@ -9,6 +9,8 @@ export interface ReceivedWebhook {
   eventTs: string;
   body: Record<string, unknown>;
   signatureValid: boolean;
+  /** The Host header it came with. */
+  host: string | undefined;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function startWebhookReceiver(apiSecret: () => string) {
       eventTs: parsed.eventTs,
       body: parsed,
       signatureValid: request.headers["x-sp-digest"] === webhookDigest(body, apiSecret()),
+      host: request.headers.host,
     });
     response.writeHead(204).end();
   });

@@ -1,0 +1,30 @@
+import { eq } from "drizzle-orm";
+import { getAddress } from "viem";
+import type { Queryable } from "../db/openDatabase.js";
+import { subscriptions } from "../db/schema.js";
+import type { Services } from "../domain/Services.js";
+import { requestAction } from "../domain/subscriptions.js";
+
+type SubscriptionRow = typeof subscriptions.$inferSelect;
+
+/**
+ * What an approval of a draft's address means, wherever the worker learnt of it (the indexer's `Approval` logs, a
+ * hinted transaction): the allowance is recorded, and an approval by the payer for at least one period, before the
+ * draft's deadline, asks for its activation. The activator then simulates before it spends any gas. In the
+ * caller's transaction.
+ */
+export async function requestActivationOnApproval(
+  tx: Queryable,
+  services: Services,
+  draft: SubscriptionRow,
+  approval: { owner: string; allowance: bigint },
+): Promise<void> {
+  await tx
+    .update(subscriptions)
+    .set({ allowance: approval.allowance })
+    .where(eq(subscriptions.contractAddress, draft.contractAddress));
+  const covers = approval.allowance >= draft.amount && getAddress(approval.owner) === draft.payer;
+  if (draft.status === "Draft" && covers && services.chainClock(draft.chainId).now() <= draft.activateBy) {
+    await requestAction(tx, services, { merchantId: draft.merchantId }, draft.contractAddress, "activate");
+  }
+}
