@@ -9,7 +9,7 @@ import {HookToken, ITokensSender} from "./HookToken.sol";
 /// @title HookedPayer
 /// @notice Test payer: a contract account (a smart wallet, say) that holds {HookToken}, approves subscriptions as
 ///         its owner tells it, and answers the token's send hook as its owner set it: let the transfer go, refuse it,
-///         or burn every unit of gas it is given.
+///         burn every unit of gas it is given, or spend {EXPENSIVE_HOOK_GAS} before letting the transfer go.
 contract HookedPayer is ITokensSender {
     using SafeERC20 for IERC20;
 
@@ -20,8 +20,14 @@ contract HookedPayer is ITokensSender {
         /// @dev Reverts with {TransferRefused}: the token then refuses the transfer.
         Refuse,
         /// @dev Loops until the gas it was given runs out: the transfer then fails, having cost everything it got.
-        BurnAllGas
+        BurnAllGas,
+        /// @dev Spends {EXPENSIVE_HOOK_GAS}, then lets the transfer go: a charge that succeeds, at more gas than a
+        ///      `chargeMany` batch gives one.
+        Expensive
     }
+
+    /// @notice Gas the {Hook.Expensive} hook spends before letting the transfer go.
+    uint256 public constant EXPENSIVE_HOOK_GAS = 300_000;
 
     /// @notice The only account that may change the hook or approve spenders.
     address public immutable OWNER;
@@ -69,7 +75,11 @@ contract HookedPayer is ITokensSender {
     function tokensToSend(address, address, address to, uint256 amount) external view {
         Hook current = hook;
         if (current == Hook.Refuse) revert TransferRefused(to, amount);
-        if (current == Hook.BurnAllGas) {
+        if (current == Hook.Expensive) {
+            // reverts (an arithmetic panic) when given less than it must spend
+            uint256 until = gasleft() - EXPENSIVE_HOOK_GAS;
+            while (gasleft() > until) {}
+        } else if (current == Hook.BurnAllGas) {
             // an endless loop on purpose: it ends only when the gas this call was given is gone
             assembly ("memory-safe") {
                 for {} 1 {} {}

@@ -142,6 +142,21 @@ contract TestTokensTest is SubscriptionTestBase {
         sub.charge();
     }
 
+    function test_hookToken_expensivePayer_isChargedAlone_butNotWithinABatchBudget() public {
+        HookedPayer hooked = _hookedPayer(HookedPayer.Hook.Accept);
+        Subscription sub = _activateHooked(hooked);
+        hooked.setHook(HookedPayer.Hook.Expensive);
+        vm.warp(T0 + MONTH);
+        address[] memory batch = new address[](1);
+        batch[0] = address(sub);
+
+        bool[] memory charged = factory.chargeMany(batch);
+        vm.assertFalse(charged[0], "a batch's budget does not cover the hook");
+        sub.charge();
+
+        vm.assertEq(sub.state().periodsCharged, 2, "a charge with all the gas it wants succeeds");
+    }
+
     function test_feeSwitch_deliversInFull_untilTheOwnerSwitchesTheFeeOn() public {
         vm.prank(payer);
         feeSwitch.transfer(stranger, 10_000);
