@@ -69,6 +69,8 @@ export async function startPlatform(
     rpcUrl?: (nodeUrl: string) => Promise<string>;
     /** Where the worker logs (silent by default). */
     log?: pino.Logger;
+    /** Deploys what the test needs on the chain before the platform starts; returns configuration to add. */
+    prepare?: (nodeUrl: string) => Promise<Record<string, string>>;
   } = {},
 ): Promise<Platform> {
   const node = await startHardhatNode();
@@ -77,8 +79,15 @@ export async function startPlatform(
   const clocks = new AbortController();
   try {
     await deployLocalContracts(node.url);
+    const prepared = options.prepare ? await options.prepare(node.url) : {};
     const rpcUrl = options.rpcUrl ? await options.rpcUrl(node.url) : node.url;
-    server = await startTestServer({ RECUR_LOCAL_RPC_URL: rpcUrl, RECUR_POLL_MS: "100", RECUR_LEASE: "10s", ...env });
+    server = await startTestServer({
+      RECUR_LOCAL_RPC_URL: rpcUrl,
+      RECUR_POLL_MS: "100",
+      RECUR_LEASE: "10s",
+      ...prepared,
+      ...env,
+    });
     const chain = localViemChain(node.url);
     const client = createPublicClient({ chain, transport: http(node.url), pollingInterval: 50, cacheTime: 0 });
     const fund = (address: Address) =>
