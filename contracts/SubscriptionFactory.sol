@@ -3,6 +3,8 @@ pragma solidity 0.8.34;
 
 import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {ERC165Checker} from "@openzeppelin/contracts/utils/introspection/ERC165Checker.sol";
 
 import {Subscription} from "./Subscription.sol";
 import {Terms, TermsCodec} from "./Terms.sol";
@@ -14,6 +16,30 @@ import {Terms, TermsCodec} from "./Terms.sol";
 ///      clone of {IMPLEMENTATION} whose immutable arguments are the packed terms, so approving that address is
 ///      consent to exactly those terms. {predict} returns it before anything is deployed.
 contract SubscriptionFactory {
+    /// @notice Gas each charge in a {chargeMany} batch is given, and so the most one charge may spend: a token that
+    ///         calls back into the payer's code (an ERC-777-style hook) can make a charge cost any amount, and without
+    ///         a bound one such payer would burn the gas of the whole batch.
+    /// @dev What a charge needs, measured by `test/contracts/SubscriptionFactory/chargeMany.t.sol` (the least gas a
+    ///      call to `charge()` succeeds with, every account and slot cold, recorded in `snapshots/charge-gas.json`):
+    ///      a later charge to a payee that already holds the token 31,070 (plain ERC-20 and EIP-2612 token), 31,385
+    ///      (Tether-like), 35,947 (a USDC-shaped upgradeable proxy in front of the permit token: one more account
+    ///      and one more slot), 42,585 (the proxy in front of a token that checks a pause flag and two blacklist
+    ///      entries, as USDC does); the costliest charge, the first one after a trial (it measures what the payee
+    ///      received) to a payee that never held the token (a zero-to-non-zero balance write), 50,288, 50,589,
+    ///      55,803 and 62,575. Tether's own contract reads four more slots than the Tether-like test token
+    ///      (deprecation flag, blacklist, two fee parameters: 8,400 cold), about 59,000. 200,000 is 3.2 times the
+    ///      costliest figure: room for tokens that write more (vote checkpoints, rebasing shares), for a payer's
+    ///      hook that costs something, and for a future repricing of storage access, while one payer's token can
+    ///      cost a batch at most this much. Each call inside a charge keeps back 1/64 of its gas (EIP-150); the
+    ///      measured figures include that.
+    uint256 public constant CHARGE_GAS = 200_000;
+
+    /// @dev Gas that must be left before a charge's call for the call to get all of {CHARGE_GAS}: a call keeps back
+    ///      1/64 of the gas left (EIP-150), so it needs CHARGE_GAS * 64/63 rounded up, and reaching an account not
+    ///      touched before costs 2,600 before the call starts (EIP-2929); 100 more covers the few instructions
+    ///      between the check and the call.
+    uint256 private constant _GAS_FOR_CHARGE = CHARGE_GAS + (CHARGE_GAS + 62) / 63 + 2_700;
+
     /// @notice The contract every subscription is a clone of, deployed by this factory's constructor.
     address public immutable IMPLEMENTATION;
 
@@ -53,6 +79,14 @@ contract SubscriptionFactory {
 
     /// @notice `token` is not a contract.
     error InvalidToken(address token);
+
+    /// @notice `token` is an ERC-721 collection (it says so through ERC-165), not an ERC-20: its `approve` and
+    ///         `transferFrom` share ERC-20's selectors, so a charge would pull the token whose id is `amount`.
+    error NotAnErc20(address token);
+
+    /// @notice The charge at position `index` of a {chargeMany} batch needs `gasNeeded` gas left to be given its
+    ///         whole {CHARGE_GAS}, and only `gasLeft` is: the transaction's gas limit is too low for the batch.
+    error InsufficientGasForCharge(uint256 index, uint256 gasLeft, uint256 gasNeeded);
 
     /// @notice The payer or payee is the zero address, or they are the same account.
     error InvalidParties(address payer, address payee);
@@ -96,6 +130,12 @@ contract SubscriptionFactory {
 
     /// @notice Charges every subscription in `subscriptions` whose period is due, each independently: one that
     ///         cannot be charged does not stop the others. Anyone may call it.
+    /// @dev Each charge is a call given exactly {CHARGE_GAS}: whatever a payer's token does with it, the rest of the
+    ///      batch keeps its gas. Before each call the batch checks that enough gas is left for the call to receive
+    ///      all of it, and reverts with {InsufficientGasForCharge} when not: a subscription is reported uncharged
+    ///      only for reasons of its own, never because the caller sent too little gas. Reverting rather than
+    ///      stopping early also keeps gas estimation honest: `eth_estimateGas` looks for the lowest gas limit that
+    ///      does not revert, and a batch that stopped early would succeed, charging nobody, with almost no gas.
     /// @return charged For each subscription, whether it was charged.
     function chargeMany(address[] calldata subscriptions) external returns (bool[] memory charged) {
         uint256 count = subscriptions.length;
@@ -104,14 +144,16 @@ contract SubscriptionFactory {
         uint256 chargedCount;
         bytes4 selector = Subscription.charge.selector;
         for (uint256 i; i < count; ++i) {
+            if (gasleft() < _GAS_FOR_CHARGE) revert InsufficientGasForCharge(i, gasleft(), _GAS_FOR_CHARGE);
             address subscription = subscriptions[i];
-            // a call to an address without code succeeds and returns nothing, so success also requires the
-            // two-word answer that `charge` gives: (periodIndex, nextDueAt), packed with the address. The writes
-            // stay within both arrays (i < count, chargedCount <= i), so they skip Solidity's bounds checks.
+            // the call gets exactly CHARGE_GAS (the check above makes sure that much is there to give). A call to an
+            // address without code succeeds and returns nothing, so success also requires the two-word answer that
+            // `charge` gives: (periodIndex, nextDueAt), packed with the address. The writes stay within both arrays
+            // (i < count, chargedCount <= i), so they skip Solidity's bounds checks.
             assembly ("memory-safe") {
                 mstore(0x00, selector)
                 // two statements: Yul evaluates arguments right to left, so returndatasize() must follow the call
-                let ok := call(gas(), subscription, 0, 0x00, 0x04, 0x00, 0x40)
+                let ok := call(CHARGE_GAS, subscription, 0, 0x00, 0x04, 0x00, 0x40)
                 if and(ok, eq(returndatasize(), 0x40)) {
                     mstore(add(charged, shl(5, add(i, 1))), 1)
                     chargedCount := add(chargedCount, 1)
@@ -144,6 +186,7 @@ contract SubscriptionFactory {
             revert InvalidParties(terms.payer, terms.payee);
         }
         if (terms.token.code.length == 0) revert InvalidToken(terms.token);
+        if (ERC165Checker.supportsInterface(terms.token, type(IERC721).interfaceId)) revert NotAnErc20(terms.token);
     }
 
     /// @dev Deploys the clone of `terms` from `code` at `subscription` and starts it.

@@ -25,6 +25,14 @@ export interface SendRequest {
   accessList?: AccessList;
 }
 
+/**
+ * The node refuses to estimate the transaction because it would revert (or could not fit any gas limit): nothing was
+ * signed or journalled and no nonce was used. Sending it again unchanged gives the same answer.
+ */
+export class TransactionWouldFailError extends Error {
+  override name = "TransactionWouldFailError";
+}
+
 /** The network asks more than the configured cap: wait rather than overpay. Worth retrying later. */
 export class GasPriceTooHighError extends Error {
   override name = "GasPriceTooHighError";
@@ -47,17 +55,23 @@ export class TransactionSender {
     return this.account.address;
   }
 
-  /** Estimates, signs, journals, broadcasts and waits for `request`; returns its receipt (which may be a revert). */
+  /**
+   * Estimates, signs, journals, broadcasts and waits for `request`; returns its receipt (which may be a revert: the
+   * journal marks it `Reverted`, and its nonce is used like any mined transaction's). Throws
+   * {@link TransactionWouldFailError} when the estimate says it would fail, before anything is signed.
+   */
   async send(request: SendRequest): Promise<TransactionReceipt> {
     const { client } = this.chain;
     // first what this wallet sent before and the node lost: the estimate below runs after it
     await this.#rebroadcastMissing();
-    const estimate = await client.estimateGas({
-      account: this.account,
-      to: request.to,
-      data: request.data,
-      accessList: request.accessList,
-    });
+    const estimate = await client
+      .estimateGas({ account: this.account, to: request.to, data: request.data, accessList: request.accessList })
+      .catch((error: unknown) => {
+        if (isRetryable(error)) throw error;
+        throw new TransactionWouldFailError(`the node says this ${request.purpose} transaction would fail`, {
+          cause: error,
+        });
+      });
     const gas = (estimate * 12n) / 10n + 10_000n;
     const fees = await client.estimateFeesPerGas();
     const cap = this.options.maxFeePerGas;

@@ -53,6 +53,7 @@ export async function startWorker(services: Services, log: FastifyBaseLogger): P
         batchSize: worker.batchSize,
         retryLadder: worker.retryLadder,
         leaseSeconds: worker.leaseSeconds,
+        log,
       }),
     );
     run(new Reminders(services, chain, worker.reminderLeadSeconds));

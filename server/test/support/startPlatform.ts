@@ -77,6 +77,8 @@ export async function startPlatform(
      * chains file rather than built in.
      */
     confirmations?: number;
+    /** Deploys what the test needs on the chain before the platform starts; returns configuration to add. */
+    prepare?: (nodeUrl: string) => Promise<Record<string, string>>;
   } = {},
 ): Promise<Platform> {
   const node = await startHardhatNode();
@@ -86,6 +88,7 @@ export async function startPlatform(
   const clocks = new AbortController();
   try {
     await deployLocalContracts(node.url);
+    const prepared = options.prepare ? await options.prepare(node.url) : {};
     const rpcUrl = options.rpcUrl ? await options.rpcUrl(node.url) : node.url;
     const chainEnv: Record<string, string> = {};
     if (options.confirmations !== undefined) {
@@ -100,6 +103,7 @@ export async function startPlatform(
       RECUR_POLL_MS: "100",
       RECUR_LEASE: "10s",
       ...chainEnv,
+      ...prepared,
       ...env,
     });
     const chain = localViemChain(node.url);

@@ -193,6 +193,21 @@ contract ActivateTest is SubscriptionTestBase {
         factory.activate(t);
     }
 
+    function test_activate_reverts_whenTheTokenIsAnErc721() public {
+        Terms memory t = _terms(address(collectible));
+        t.amount = 1;
+        address predicted = factory.predict(t);
+        collectible.mint(payer, 1);
+        // ERC-721's approve has ERC-20's selector: this approves the subscription's address for token #1
+        vm.prank(payer);
+        collectible.approve(predicted, 1);
+
+        vm.expectRevert(abi.encodeWithSelector(SubscriptionFactory.NotAnErc20.selector, address(collectible)));
+        factory.activate(t);
+        vm.assertEq(predicted.code.length, 0, "nothing deployed");
+        vm.assertEq(collectible.ownerOf(1), payer, "the payer still holds token #1");
+    }
+
     function test_activate_refusesAFeeOnTransferToken() public {
         Terms memory t = _terms(address(feeToken));
         address predicted = _approve(t, 1);

@@ -87,4 +87,18 @@ contract ActivateWithPermitTest is SubscriptionTestBase {
         factory.activateWithPermit(t, AMOUNT, T0 + 30 days, sig.v, sig.r, sig.s);
         vm.assertEq(permitToken.nonces(payer), 0, "signature still unused");
     }
+
+    function test_activateWithPermit_reverts_whenTheTokenIsAnErc721() public {
+        Terms memory t = _terms(address(collectible));
+        t.amount = 1;
+        address predicted = factory.predict(t);
+        collectible.mint(payer, 1);
+        vm.prank(payer);
+        collectible.setApprovalForAll(predicted, true);
+
+        vm.expectRevert(abi.encodeWithSelector(SubscriptionFactory.NotAnErc20.selector, address(collectible)));
+        factory.activateWithPermit(t, 1, T0 + 1 hours, 0, bytes32(0), bytes32(0));
+        vm.assertEq(predicted.code.length, 0, "nothing deployed");
+        vm.assertEq(collectible.ownerOf(1), payer, "the payer still holds token #1");
+    }
 }

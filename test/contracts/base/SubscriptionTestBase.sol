@@ -5,8 +5,14 @@ import {Subscription} from "../../../contracts/Subscription.sol";
 import {SubscriptionFactory} from "../../../contracts/SubscriptionFactory.sol";
 import {Terms} from "../../../contracts/Terms.sol";
 import {BlacklistPausableToken} from "../../../contracts/test-tokens/BlacklistPausableToken.sol";
+import {CollectibleToken} from "../../../contracts/test-tokens/CollectibleToken.sol";
 import {FeeOnTransferToken} from "../../../contracts/test-tokens/FeeOnTransferToken.sol";
+import {FeeSwitchToken} from "../../../contracts/test-tokens/FeeSwitchToken.sol";
+import {HookedPayer} from "../../../contracts/test-tokens/HookedPayer.sol";
+import {HookToken} from "../../../contracts/test-tokens/HookToken.sol";
 import {PermitToken} from "../../../contracts/test-tokens/PermitToken.sol";
+import {ProxyToken} from "../../../contracts/test-tokens/ProxyToken.sol";
+import {SenderFeeToken} from "../../../contracts/test-tokens/SenderFeeToken.sol";
 import {StandardToken} from "../../../contracts/test-tokens/StandardToken.sol";
 import {UsdtLikeToken} from "../../../contracts/test-tokens/UsdtLikeToken.sol";
 import {vm} from "./Vm.sol";
@@ -32,6 +38,14 @@ abstract contract SubscriptionTestBase {
     PermitToken internal permitToken;
     BlacklistPausableToken internal regulated;
     FeeOnTransferToken internal feeToken;
+    FeeSwitchToken internal feeSwitch;
+    SenderFeeToken internal senderFee;
+    HookToken internal hookToken;
+    /// @dev A USDC-shaped token: an upgradeable proxy in front of the permit token.
+    PermitToken internal proxiedPermit;
+    /// @dev The proxy in front of the blacklisting, pausable token (USDC's own checks on every transfer).
+    BlacklistPausableToken internal proxiedRegulated;
+    CollectibleToken internal collectible;
 
     uint32 private _nextSalt = 1;
 
@@ -43,6 +57,14 @@ abstract contract SubscriptionTestBase {
         permitToken = new PermitToken();
         regulated = new BlacklistPausableToken(address(this));
         feeToken = new FeeOnTransferToken();
+        feeSwitch = new FeeSwitchToken(address(this));
+        senderFee = new SenderFeeToken();
+        hookToken = new HookToken();
+        proxiedPermit = PermitToken(address(new ProxyToken(address(new PermitToken()))));
+        proxiedRegulated = BlacklistPausableToken(
+            address(new ProxyToken(address(new BlacklistPausableToken(address(this)))))
+        );
+        collectible = new CollectibleToken();
 
         vm.label(payer, "payer");
         vm.label(payee, "payee");
@@ -55,6 +77,11 @@ abstract contract SubscriptionTestBase {
         permitToken.mint(payer, 1_000 * AMOUNT);
         regulated.mint(payer, 1_000 * AMOUNT);
         feeToken.mint(payer, 1_000 * AMOUNT);
+        feeSwitch.mint(payer, 1_000 * AMOUNT);
+        senderFee.mint(payer, 1_000 * AMOUNT);
+        hookToken.mint(payer, 1_000 * AMOUNT);
+        proxiedPermit.mint(payer, 1_000 * AMOUNT);
+        proxiedRegulated.mint(payer, 1_000 * AMOUNT);
     }
 
     /// @dev Monthly terms in the standard token, starting now, activatable for a day, with a fresh salt.
@@ -77,6 +104,24 @@ abstract contract SubscriptionTestBase {
                 activateBy: uint40(block.timestamp + 1 days),
                 salt: _nextSalt++
             });
+    }
+
+    /// @dev A contract payer holding the hook token, its send hook registered and set to `hook`, owned by this test.
+    function _hookedPayer(HookedPayer.Hook hook) internal returns (HookedPayer hooked) {
+        hooked = new HookedPayer(address(this));
+        hooked.registerHook(hookToken);
+        hooked.setHook(hook);
+        hookToken.mint(address(hooked), 1_000 * AMOUNT);
+        vm.label(address(hooked), "hooked payer");
+    }
+
+    /// @dev Activates {_terms} in the hook token for `hooked` as the payer, approved for every period.
+    function _activateHooked(HookedPayer hooked) internal returns (Subscription) {
+        Terms memory t = _terms(address(hookToken));
+        t.payer = address(hooked);
+        hooked.approve(hookToken, factory.predict(t), uint256(t.maxPeriods) * t.amount);
+        vm.prank(keeper);
+        return Subscription(factory.activate(t));
     }
 
     /// @dev The payer approves the subscription address of `t` for `periods` periods (any of the test tokens,

@@ -11,6 +11,7 @@ interface Vm {
     }
 
     function warp(uint256 timestamp) external;
+    function getBlockTimestamp() external view returns (uint256 timestamp);
     function load(address target, bytes32 slot) external view returns (bytes32 data);
     function prank(address sender) external;
     function startPrank(address sender) external;
@@ -24,6 +25,7 @@ interface Vm {
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function label(address account, string calldata newLabel) external;
     function snapshotGasLastCall(string calldata group, string calldata name) external returns (uint256 gasUsed);
+    function snapshotValue(string calldata group, string calldata name, uint256 value) external;
 
     function assertEq(uint256 left, uint256 right, string calldata error) external pure;
     function assertEq(address left, address right, string calldata error) external pure;
