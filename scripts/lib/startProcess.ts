@@ -129,11 +129,14 @@ function installHandlers(): void {
 export function startProcess(command: string, args: string[], options: StartProcessOptions = {}): OwnedProcess {
   installHandlers();
   const keep = options.output ?? "all";
+  // this process records the child in its registry; the child records what it starts in the same one, unless the
+  // caller gave it a registry of its own (a supervisor, `npm test`, starting a runner)
   const registry = process.env[PROCESS_REGISTRY_VARIABLE];
+  const env = { ...(options.env ?? process.env) };
+  if (registry && env[PROCESS_REGISTRY_VARIABLE] === undefined) env[PROCESS_REGISTRY_VARIABLE] = registry;
   const child = spawn(command, args, {
     cwd: options.cwd,
-    // what the child starts is recorded in the same registry, whatever environment the caller gave it
-    env: { ...(options.env ?? process.env), ...(registry ? { [PROCESS_REGISTRY_VARIABLE]: registry } : {}) },
+    env,
     stdio: ["ignore", keep === "all" ? "pipe" : "ignore", keep === "none" ? "ignore" : "pipe"],
     detached: true,
   });
