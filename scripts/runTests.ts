@@ -14,12 +14,12 @@ import { type PostgresServer, startPostgres } from "./lib/startPostgres.js";
 const MINUTE = 60_000;
 
 /**
- * node:test's switches for every runner: a file still running after 20 minutes is stopped (`--test-timeout`
+ * node:test's switches for every runner: a file still running after 40 minutes is stopped (`--test-timeout`
  * bounds each file as a whole; each suite and hook carries its own, shorter timeout), and a file whose tests have
  * all ended exits even if something it opened is still open (`--test-force-exit`; the processes it owned are
  * killed as it exits).
  */
-const nodeTest = ["--test", "--test-reporter=spec", `--test-timeout=${20 * MINUTE}`, "--test-force-exit"];
+const nodeTest = ["--test", "--test-reporter=spec", `--test-timeout=${40 * MINUTE}`, "--test-force-exit"];
 
 const serverTests = [...nodeTest, "--test-concurrency=2", "server/test/**/*.test.ts"];
 
@@ -28,21 +28,21 @@ const runners: TestRunner[] = [
     name: "contracts: Solidity, TypeScript integration and fork tests (hardhat test)",
     command: "hardhat",
     args: ["test", "--snapshot-check"],
-    deadlineMs: 40 * MINUTE,
+    deadlineMs: 30 * MINUTE,
     count: countTestResults.hardhat,
   },
   {
     name: "server on the embedded database (PGlite)",
     command: "tsx",
     args: serverTests,
-    deadlineMs: 40 * MINUTE,
+    deadlineMs: 60 * MINUTE,
     count: countTestResults.nodeTest,
   },
   {
     name: "server on a PostgreSQL server",
     command: "tsx",
     args: serverTests,
-    deadlineMs: 40 * MINUTE,
+    deadlineMs: 45 * MINUTE,
     // a private server started for this run, unless the caller names one
     setUp: async () => {
       if (process.env.RECUR_TEST_DATABASE_URL) {
@@ -73,14 +73,14 @@ const runners: TestRunner[] = [
     name: "web: the dApp in chromium with a test wallet (Playwright), against the whole platform",
     command: "tsx",
     args: [...nodeTest, "web/test/e2e/*.e2e.test.ts"],
-    deadlineMs: 25 * MINUTE,
+    deadlineMs: 30 * MINUTE,
     count: countTestResults.nodeTest,
   },
   {
     name: "scripts: the command line and npm start, as a user runs them",
     command: "tsx",
     args: [...nodeTest, "scripts/test/**/*.test.ts"],
-    deadlineMs: 30 * MINUTE,
+    deadlineMs: 60 * MINUTE,
     count: countTestResults.nodeTest,
   },
 ];

@@ -4,7 +4,7 @@
  */
 export const hookTimeouts = {
   /** Starting what a suite needs (a chain, the platform, a browser): slow on a loaded machine, never endless. */
-  starting: { timeout: 300_000 },
+  starting: { timeout: 600_000 },
   /** Stopping it all again. */
-  stopping: { timeout: 120_000 },
+  stopping: { timeout: 180_000 },
 } as const;

@@ -58,7 +58,7 @@ async function recurFails(args: string[], env: Record<string, string> = {}): Pro
   return run.stderr;
 }
 
-describe("recur, the operator's commands", { timeout: 900_000 }, () => {
+describe("recur, the operator's commands", { timeout: 1_800_000 }, () => {
   let dir: string;
   let env: Record<string, string>;
   let server: RunningServer | undefined;
@@ -206,7 +206,7 @@ describe("recur, the operator's commands", { timeout: 900_000 }, () => {
   });
 });
 
-describe("recur, a merchant's commands through the signed API", { timeout: 900_000 }, () => {
+describe("recur, a merchant's commands through the signed API", { timeout: 1_800_000 }, () => {
   let platform: Platform;
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let dir: string;

@@ -113,7 +113,7 @@ describe("npm start, headless", { timeout: 900_000 }, () => {
       "--data-dir",
       dataDir,
     ]);
-    await child.waitForOutput(/^READY$/m, 240_000);
+    await child.waitForOutput(/^READY$/m, 480_000);
     ready = parseReady(output());
     started = descendants(child.pid);
   }, hookTimeouts.starting);

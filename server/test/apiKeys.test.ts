@@ -8,7 +8,7 @@ import { ROTATION_GRACE_SECONDS } from "../domain/merchants.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { startTestServer, type TestServer } from "./support/startTestServer.js";
 
-describe(`API keys (${testEngine})`, { timeout: 300_000 }, () => {
+describe(`API keys (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();

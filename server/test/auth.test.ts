@@ -11,7 +11,7 @@ function smartyPaySign(secret: string, ts: string, method: string, path: string,
   return createHmac("sha256", secret).update(`${ts}${method}${path}${body}`).digest("hex");
 }
 
-describe(`authentication (${testEngine})`, { timeout: 300_000 }, () => {
+describe(`authentication (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();

@@ -8,7 +8,7 @@ import { implementationAddress, predictSubscriptionAddress } from "../chain/pred
 import { testEngine } from "./support/openTestDatabase.js";
 import { startTestServer, type TestServer } from "./support/startTestServer.js";
 
-describe(`the server and the contracts agree (${testEngine})`, { timeout: 300_000 }, () => {
+describe(`the server and the contracts agree (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let connection: Awaited<ReturnType<typeof network.create>>;
   let recur: Recur;

@@ -6,7 +6,7 @@ import { RecurClient } from "../client/RecurClient.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 
-describe(`checkout sessions (${testEngine})`, { timeout: 300_000 }, () => {
+describe(`checkout sessions (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let client: RecurClient;
   let anyone: RecurClient;

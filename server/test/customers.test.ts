@@ -5,7 +5,7 @@ import { RecurClient } from "../client/RecurClient.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 
-describe(`customer tokens (${testEngine})`, { timeout: 300_000 }, () => {
+describe(`customer tokens (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let merchant: RecurClient;
   let alice: RecurClient;

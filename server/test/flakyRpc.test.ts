@@ -10,7 +10,7 @@ import { startFlakyRpcProxy } from "./support/startFlakyRpcProxy.js";
 import { type Platform, startPlatform } from "./support/startPlatform.js";
 
 /** The worker through an RPC endpoint that drops a fifth of its requests and delays another fifth. */
-describe(`the worker on an unreliable RPC endpoint (${testEngine})`, { timeout: 900_000 }, () => {
+describe(`the worker on an unreliable RPC endpoint (${testEngine})`, { timeout: 1_200_000 }, () => {
   let platform: Platform;
   let proxy: Awaited<ReturnType<typeof startFlakyRpcProxy>>;
   const logged: { level: number; msg: string; task?: string }[] = [];

@@ -5,7 +5,7 @@ import type { RecurClient } from "../client/RecurClient.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 
-describe(`idempotency keys (${testEngine})`, { timeout: 300_000 }, () => {
+describe(`idempotency keys (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let client: RecurClient;
   let planId: string;

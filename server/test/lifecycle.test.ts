@@ -19,7 +19,7 @@ const MONTH = 30 * DAY;
  * out, a pause the payer makes in their wallet, and the last period finishing a subscription. Webhooks arrive
  * signed.
  */
-describe(`subscription lifecycle on a local chain (${testEngine})`, { timeout: 900_000 }, () => {
+describe(`subscription lifecycle on a local chain (${testEngine})`, { timeout: 1_200_000 }, () => {
   let platform: Platform;
   let merchant: RecurClient;
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;

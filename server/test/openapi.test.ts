@@ -10,7 +10,7 @@ interface Operation {
   responses?: Record<string, unknown>;
 }
 
-describe(`the OpenAPI document (${testEngine})`, { timeout: 300_000 }, () => {
+describe(`the OpenAPI document (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();

@@ -5,7 +5,7 @@ import { RecurClient } from "../client/RecurClient.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { startTestServer, type TestServer } from "./support/startTestServer.js";
 
-describe(`plans (${testEngine})`, { timeout: 300_000 }, () => {
+describe(`plans (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let client: RecurClient;
   before(async () => {

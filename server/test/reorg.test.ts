@@ -12,7 +12,7 @@ import { type Platform, startPlatform, subscriptionAbi } from "./support/startPl
  * history. The database must follow the chain back. Every wait is for a condition (the indexer's cursor on the new
  * history, the database agreeing with the chain), with a deadline generous enough for a loaded machine.
  */
-describe(`the indexer across a reorganisation (${testEngine})`, { timeout: 600_000 }, () => {
+describe(`the indexer across a reorganisation (${testEngine})`, { timeout: 900_000 }, () => {
   let platform: Platform;
   before(async () => {
     platform = await startPlatform();

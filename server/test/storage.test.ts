@@ -13,7 +13,7 @@ import { merchants } from "../db/schema.js";
 const postgresServer = process.env.RECUR_TEST_DATABASE_URL;
 
 if (!postgresServer) {
-  describe("storage on the embedded database (PGlite)", { timeout: 300_000 }, () => {
+  describe("storage on the embedded database (PGlite)", { timeout: 900_000 }, () => {
     it("keeps data in its directory across restarts, applying migrations once", async () => {
       const dir = mkdtempSync(path.join(tmpdir(), "recur-pglite-"));
       try {
@@ -70,7 +70,7 @@ if (!postgresServer) {
     });
   });
 } else {
-  describe("storage on a PostgreSQL server", { timeout: 300_000 }, () => {
+  describe("storage on a PostgreSQL server", { timeout: 900_000 }, () => {
     it("lets several processes start at once, applying the migrations exactly once", async () => {
       const name = `recur_test_${randomBytes(8).toString("hex")}`;
       const admin = new pg.Client({ connectionString: postgresServer });

@@ -10,7 +10,7 @@ import { newPayer, startTestServer, type TestServer } from "./support/startTestS
 
 const MONTH = 2_592_000;
 
-describe(`subscriptions (${testEngine})`, { timeout: 300_000 }, () => {
+describe(`subscriptions (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let client: RecurClient;
   let planId: string;

@@ -9,7 +9,7 @@ import { newPayer, startTestServer, type TestServer } from "./support/startTestS
 import { startWebhookReceiver } from "./support/startWebhookReceiver.js";
 
 /** Webhook delivery: at least once, signed, backing off while the endpoint is down, redeliverable on request. */
-describe(`webhooks (${testEngine})`, { timeout: 300_000 }, () => {
+describe(`webhooks (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   const stop = new AbortController();
