@@ -16,7 +16,8 @@ struct Terms {
     uint128 amount;
     /// @dev Seconds between two charges.
     uint32 period;
-    /// @dev Earliest first charge, unix seconds; later than the activation time means a free trial until then.
+    /// @dev Earliest first charge, unix seconds; later than the activation time means a free trial until then. Zero
+    ///      (or any time not later than activation) charges the first period at activation, whatever the clocks say.
     uint40 startAt;
     /// @dev Number of charges allowed in total; after the last one the subscription is finished.
     uint16 maxPeriods;

@@ -6,5 +6,8 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.{ts,tsx}"],
     environment: "jsdom",
+    // bounds, not expectations: vitest's 5 s is tight for a component test on a machine with every core busy
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });

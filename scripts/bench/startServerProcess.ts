@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../lib/freePort.js";
-import { stopProcess } from "../lib/startHardhatNode.js";
+import { startProcess } from "../lib/startProcess.js";
 import { processCpuMicros } from "./processCpuMicros.js";
 
 /** A server under test, in a process of its own. */
@@ -19,8 +18,8 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 /**
  * Starts `entry` (a path from the project root) as Node with tsx's loader, configured by `env` alone (plus
  * `RECUR_PORT`, a free port), and waits until `readyPath` answers. The child is the server process itself, not a
- * wrapper, so its pid is the one whose CPU time is read and which is stopped; it is killed if this process exits
- * first.
+ * wrapper, so its pid is the one whose CPU time is read and which is stopped; it is owned (see `startProcess`), so
+ * it is killed if this process exits first.
  */
 export async function startServerProcess(
   entry: string,
@@ -29,23 +28,19 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  const child = startProcess(process.execPath, ["--import", "tsx", entry], {
     cwd: projectRoot,
     env: { ...env, RECUR_PORT: String(port) },
-    stdio: ["ignore", "inherit", "inherit"],
+    output: "stderr",
   });
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
   const stop = async () => {
-    process.off("exit", killOnExit);
-    await stopProcess(child);
+    await child.stop({ graceMs: 5_000 });
   };
   const { pid } = child;
   try {
-    if (pid === undefined) throw new Error(`${entry} could not be started`);
     const deadline = Date.now() + 120_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${entry} exited with code ${child.exitCode} before answering`);
+      if (!child.running()) throw new Error(`${entry} exited before answering: ${child.output()}`);
       if (Date.now() > deadline) throw new Error(`${entry} did not answer ${url}${readyPath} within 120 s`);
       const answered = await fetch(`${url}${readyPath}`, { signal: AbortSignal.timeout(2_000) }).then(
         (response) => response.ok,

@@ -1,15 +1,16 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPublicClient, http } from "viem";
 import { freePort } from "./freePort.js";
+import { type OwnedProcess, startProcess } from "./startProcess.js";
 
 /** A `hardhat node` this process started. */
 export interface HardhatNode {
   url: string;
   port: number;
+  /** Its pid (and process group). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -25,40 +26,43 @@ function hardhatCli(): string {
 
 /**
  * Starts a `hardhat node` (chain id 31337, Hardhat's funded test accounts) on 127.0.0.1, at `port` or a free one,
- * and waits until it answers. The child is the node process itself (killing a wrapper would leave it running); it
- * stays in this process group, so Ctrl-C in a terminal reaches it, and it is killed if this process exits first.
+ * and waits until it answers (up to `startTimeoutMs`, two minutes by default: a loaded machine is slow to start
+ * it). The child is the node process itself, owned by this process (see `startProcess`): in a process group of
+ * its own, and killed when this process exits or is terminated, so a Ctrl-C that the caller does not handle
+ * itself still takes it down.
  */
-export async function startHardhatNode(options: { port?: number; quiet?: boolean } = {}): Promise<HardhatNode> {
+export async function startHardhatNode(options: { port?: number; startTimeoutMs?: number } = {}): Promise<HardhatNode> {
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [hardhatCli(), "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: projectRoot,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  // its stdout logs every request: only stderr is kept, for when it fails to start
+  const child = startProcess(
+    process.execPath,
+    [hardhatCli(), "node", "--hostname", "127.0.0.1", "--port", String(port)],
+    {
+      cwd: projectRoot,
+      output: "stderr",
+    },
+  );
   const stop = async () => {
-    process.off("exit", killOnExit);
-    await stopProcess(child);
+    await child.stop();
   };
   try {
-    await waitUntilAnswering(url, child, () => stderr);
+    await waitUntilAnswering(url, child, options.startTimeoutMs ?? 120_000);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url, port, stop };
+  return { url, port, pid: child.pid, stop };
 }
 
-async function waitUntilAnswering(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
+async function waitUntilAnswering(url: string, child: OwnedProcess, timeoutMs: number): Promise<void> {
   const client = createPublicClient({ transport: http(url, { retryCount: 0 }), cacheTime: 0 });
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited with ${child.exitCode}: ${stderr()}`);
+    if (!child.running()) {
+      const exit = await child.exited;
+      throw new Error(`hardhat node exited with ${exit.code ?? exit.signal}: ${child.output()}`);
+    }
     try {
       await client.getChainId();
       return;
@@ -66,15 +70,5 @@ async function waitUntilAnswering(url: string, child: ChildProcess, stderr: () =
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new Error(`hardhat node did not answer within 60 s: ${stderr()}`);
-}
-
-/** Stops a child process: SIGTERM, then SIGKILL after 5 s. */
-export async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  const timeout = setTimeout(() => child.kill("SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(timeout);
+  throw new Error(`hardhat node did not answer within ${timeoutMs / 1000} s: ${child.output()}`);
 }

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,7 +14,9 @@ import { type RunningServer, startServer } from "../../server/startServer.js";
 import { type Platform, startPlatform } from "../../server/test/support/startPlatform.js";
 import { startWebhookReceiver } from "../../server/test/support/startWebhookReceiver.js";
 import { freePort } from "../lib/freePort.js";
+import { hookTimeouts } from "../lib/hookTimeouts.js";
 import { startHardhatNode } from "../lib/startHardhatNode.js";
+import { startProcess } from "../lib/startProcess.js";
 
 const PAYOUT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const GAS_WALLET = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
@@ -28,24 +29,22 @@ interface Run {
 }
 
 /**
- * Runs `recur` as a user would, in a process of its own; `env` replaces none of the caller's, only adds. `input` is
- * what it reads on standard input (nothing when absent).
+ * Runs `recur` as a user would, in a process of its own, stopped if it is still running after two minutes;
+ * `env` replaces none of the caller's, only adds. `input` is what it reads on standard input (nothing when absent).
  */
-function recur(args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/recur.ts", ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  child.stdin.end(input ?? "");
+async function recur(args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
+  const child = startProcess(process.execPath, ["--import", "tsx", "scripts/recur.ts", ...args], {
+    env: { ...process.env, ...env },
+    input: input ?? "",
+    onOutput: (chunk, stream) => {
+      if (stream === "stdout") stdout += chunk.toString();
+      else stderr += chunk.toString();
+    },
   });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+  const { code } = await child.waitForExit(120_000);
+  return { code, stdout, stderr };
 }
 
 /** Runs `recur --json ...`, expects success, and parses what it printed. */
@@ -63,7 +62,7 @@ async function recurFails(args: string[], env: Record<string, string> = {}, inpu
   return run.stderr;
 }
 
-describe("recur, the operator's commands", () => {
+describe("recur, the operator's commands", { timeout: 1_800_000 }, () => {
   let dir: string;
   let env: Record<string, string>;
   let server: RunningServer | undefined;
@@ -76,11 +75,11 @@ describe("recur, the operator's commands", () => {
       RECUR_PORT: String(await freePort()),
       RECUR_LOG_LEVEL: "silent",
     };
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await server?.stop();
     await rm(dir, { recursive: true, force: true });
-  });
+  }, hookTimeouts.stopping);
 
   it("creates a merchant, saves its profile for the owner only, and the key works against the server", async () => {
     const profile = path.join(dir, "merchant.json");
@@ -208,23 +207,16 @@ describe("recur, the operator's commands", () => {
     assert.match(await recurFails([...base, "--payout", PAYOUT], { RECUR_SECRET_KEY: "" }), /RECUR_SECRET_KEY/);
   });
 
-  it("runs the worker alone until it is told to stop", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/recur.ts", "worker"], {
+  it("runs the worker alone until it is told to stop", async (t) => {
+    // owned from the moment it is spawned: stopped after this test whatever happens in it
+    const worker = startProcess(process.execPath, ["--import", "tsx", "scripts/recur.ts", "worker"], {
       env: { ...process.env, ...env, RECUR_DATA_DIR: path.join(dir, "worker-data"), RECUR_LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    let logged = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      logged += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    const deadline = Date.now() + 30_000;
-    while (!logged.includes("Recur worker started") && Date.now() < deadline && child.exitCode === null) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.match(logged, /Recur worker started/);
-    child.kill("SIGTERM");
-    assert.equal(await exited, 0, "stops cleanly on SIGTERM");
+    t.after(() => worker.kill());
+    await worker.waitForOutput(/Recur worker started/, 120_000);
+    // time enough to stop cleanly on a loaded machine before SIGKILL would make it fail
+    const exit = await worker.stop({ graceMs: 60_000 });
+    assert.deepEqual([exit.code, exit.signal], [0, null], `stops cleanly on SIGTERM; it printed:\n${worker.output()}`);
   });
 
   it("deploys the factory to a chain at its deterministic address, and says when the key is missing", async () => {
@@ -253,7 +245,7 @@ describe("recur, the operator's commands", () => {
   });
 });
 
-describe("recur, a merchant's commands through the signed API", () => {
+describe("recur, a merchant's commands through the signed API", { timeout: 1_800_000 }, () => {
   let platform: Platform;
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let dir: string;
@@ -279,12 +271,12 @@ describe("recur, a merchant's commands through the signed API", () => {
       { mode: 0o600 },
     );
     receiver = await startWebhookReceiver(() => apiSecret);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await receiver.close();
     await platform.stop();
     await rm(dir, { recursive: true, force: true });
-  });
+  }, hookTimeouts.stopping);
 
   it("creates, lists, activates and archives plans, and explains money and plans it does not know", async () => {
     const pro = await recurJson<{ id: string; status: string; periodSeconds: number; gracePeriodSeconds: number }>(

@@ -1,20 +1,13 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
+import { startProcess } from "../lib/startProcess.js";
 
-describe("npm run demo", () => {
+describe("npm run demo", { timeout: 600_000 }, () => {
   it("runs a whole subscription without a browser: draft, approval, activation, charges, signed webhooks", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--periods", "2"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    // stopped, with the chain and servers it started, if it has not ended after eight minutes
+    const child = startProcess(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--periods", "2"]);
+    const { code } = await child.waitForExit(480_000);
+    const output = child.output();
     assert.equal(code, 0, output);
     assert.match(output, /contract address, known before it is deployed: 0x[0-9a-fA-F]{40}/);
     assert.match(output, /Active; charge 1 of 24 made/);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,6 +12,8 @@ import { localViemChain } from "../../server/chain/localChain.js";
 import { type Draft, RecurClient } from "../../server/client/RecurClient.js";
 import { BrowserSession } from "../../web/test/support/BrowserSession.js";
 import { freePort } from "../lib/freePort.js";
+import { hookTimeouts } from "../lib/hookTimeouts.js";
+import { type OwnedProcess, startProcess } from "../lib/startProcess.js";
 
 /** What `npm start` printed once it was ready. */
 interface Ready {
@@ -46,65 +49,80 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-/** True while any process of group `pgid` is alive. */
-function groupAlive(pgid: number): boolean {
+/** The live descendants of `pid` (children, their children...), read from /proc. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (state !== "Z") parents.set(Number(name), Number(ppid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  const visit = (parent: number) => {
+    for (const [child, ppid] of parents) {
+      if (ppid === parent) {
+        found.push(child);
+        visit(child);
+      }
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+/** True while process `pid` exists (and is not a zombie). */
+function alive(pid: number): boolean {
   try {
-    process.kill(-pgid, 0);
-    return true;
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return false;
   }
 }
 
-describe("npm start, headless", () => {
-  let child: ChildProcess;
-  let output = "";
+describe("npm start, headless", { timeout: 900_000 }, () => {
+  let child: OwnedProcess;
   let ready: Ready;
   let apiPort: number;
   let chainPort: number;
   let webPort: number;
   let dataDir: string;
+  /** Every process npm start had started once it was ready: all must be gone after Ctrl-C. */
+  let started: number[] = [];
+  const output = () => child.output();
 
   before(async () => {
     [apiPort, chainPort, webPort] = [await freePort(), await freePort(), await freePort()];
     dataDir = await mkdtemp(path.join(tmpdir(), "recur-start-"));
     // its own process group, as a terminal runs it: Ctrl-C reaches the whole group
-    child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "scripts/start.ts",
-        "--port",
-        String(apiPort),
-        "--chain-port",
-        String(chainPort),
-        "--web-port",
-        String(webPort),
-        "--data-dir",
-        dataDir,
-      ],
-      { detached: true, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const deadline = Date.now() + 120_000;
-    while (!/^READY$/m.test(output)) {
-      if (child.exitCode !== null) assert.fail(`npm start exited with ${child.exitCode}:\n${output}`);
-      if (Date.now() > deadline) assert.fail(`npm start was not ready within 120 s:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    ready = parseReady(output);
-  });
+    child = startProcess(process.execPath, [
+      "--import",
+      "tsx",
+      "scripts/start.ts",
+      "--port",
+      String(apiPort),
+      "--chain-port",
+      String(chainPort),
+      "--web-port",
+      String(webPort),
+      "--data-dir",
+      dataDir,
+    ]);
+    await child.waitForOutput(/^READY$/m, 480_000);
+    ready = parseReady(output());
+    started = descendants(child.pid);
+  }, hookTimeouts.starting);
 
   after(async () => {
-    if (child.pid && groupAlive(child.pid)) process.kill(-child.pid, "SIGKILL");
+    await child?.kill();
+    for (const pid of started) if (alive(pid)) process.kill(pid, "SIGKILL");
     await rm(dataDir, { recursive: true, force: true });
-  });
+  }, hookTimeouts.stopping);
 
   it("has every part answering: the site, the API and the local chain", async () => {
     const site = await fetch(`http://127.0.0.1:${webPort}/`);
@@ -151,14 +169,14 @@ describe("npm start, headless", () => {
     const activation = await site.post(`/api/me/subscriptions/${draft.contractAddress}/activate`, {});
     assert.equal(activation.status, 200, JSON.stringify(activation.body));
 
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 120_000;
     let status = "";
     while (Date.now() < deadline) {
       ({ status } = (await site.get<{ status: string }>(`/api/me/subscriptions/${draft.contractAddress}`)).body);
       if (status === "Active") break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    assert.equal(status, "Active", `the worker activated it; npm start printed:\n${output}`);
+    assert.equal(status, "Active", `the worker activated it; npm start printed:\n${output()}`);
     assert.equal(before - (await balanceOf()), 10n ** 17n, "the first period (0.10 tUSD) was charged");
     assert.ok(
       site.transcript.every((text) => !text.includes(ready.apiSecret)),
@@ -167,14 +185,12 @@ describe("npm start, headless", () => {
   });
 
   it("leaves a profile that the command line signs with", async () => {
-    const profile = /--profile (\S+) plans list/.exec(output)?.[1];
+    const profile = /--profile (\S+) plans list/.exec(output())?.[1];
     assert.ok(profile, "npm start printed the command line's profile");
     const run = spawnSync(
       process.execPath,
       ["--import", "tsx", "scripts/recur.ts", "--json", "--profile", profile, "plans", "list"],
-      {
-        encoding: "utf8",
-      },
+      { encoding: "utf8", timeout: 120_000 },
     );
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(
@@ -184,16 +200,17 @@ describe("npm start, headless", () => {
   });
 
   it("stops every process it started, and every port, on Ctrl-C", async () => {
-    assert.ok(child.pid);
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    assert.ok(started.length > 0, "it had started processes of its own (the local chain)");
     process.kill(-child.pid, "SIGINT");
-    assert.equal(await exited, 0, "exits cleanly");
-    const deadline = Date.now() + 10_000;
-    while (groupAlive(child.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(groupAlive(child.pid), false, "no process of its group is left");
+    const exit = await child.exited;
+    assert.equal(exit.code, 0, `exits cleanly; it printed:\n${output()}`);
+    assert.deepEqual(exit.leftBehind, [], "no process of its group is left");
+    const deadline = Date.now() + 30_000;
+    while (started.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(started.filter(alive), [], "no process it started is left, in its group or another");
     assert.equal(await listening(apiPort), false, "the API port is closed");
     assert.equal(await listening(chainPort), false, "the chain port is closed");
     assert.equal(await listening(webPort), false, "the site's port is closed");
-    assert.match(output, /SIGINT: stopping/);
+    assert.match(output(), /SIGINT: stopping/);
   });
 });

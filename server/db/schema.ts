@@ -140,6 +140,7 @@ export const subscriptions = pgTable(
     amount: tokenAmount("amount").notNull(),
     periodSeconds: bigint("period_seconds", { mode: "number" }).notNull(),
     gracePeriodSeconds: integer("grace_period_seconds").notNull(),
+    /** The terms' `startAt`: a free trial until then, or the epoch (0) for "at activation". */
     startAt: timestamptz("start_at").notNull(),
     maxPeriods: integer("max_periods").notNull(),
     activateBy: timestamptz("activate_by").notNull(),
@@ -149,6 +150,11 @@ export const subscriptions = pgTable(
     statusReason: text("status_reason"),
     metadata: text("metadata"),
     periodsCharged: integer("periods_charged").notNull().default(0),
+    /**
+     * When a subscription that starts at activation (`startAt` 0) was activated: its first charge's block time,
+     * from the chain. Null before (and after a reorganisation undid the activation), and for a trial.
+     */
+    startedAt: timestamptz("started_at"),
     nextChargeAt: timestamptz("next_charge_at"),
     /** The payer's allowance for the contract as last read from the chain, base units. */
     allowance: tokenAmount("allowance"),

@@ -8,6 +8,7 @@ import { getPlan } from "./plans.js";
 import { toPlanResource, toSubscriptionResource } from "./resources.js";
 import type { Services } from "./Services.js";
 import { approvalFor, createDraft, type PermitSignature, requestAction } from "./subscriptions.js";
+import { termsStartAt } from "./termsStartAt.js";
 
 type SessionRow = typeof checkoutSessions.$inferSelect;
 
@@ -102,7 +103,9 @@ export async function describeCheckoutSession(tx: Queryable, services: Services,
     successUrl: session.successUrl,
     cancelUrl: session.cancelUrl,
     maxPeriods: session.maxPeriods ?? plan.maxPeriods,
-    startFrom: session.startFrom?.toISOString() ?? null,
+    // what a draft made now would start with: a trial's end, or null for "at activation"
+    startFrom:
+      termsStartAt(session.startFrom, services.now()) === 0 ? null : (session.startFrom?.toISOString() ?? null),
     merchant: { name: merchant.name },
     payee: settings?.payoutAddress ?? null,
     plan: toPlanResource(plan, services.config.chains),

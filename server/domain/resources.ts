@@ -53,7 +53,12 @@ export const subscriptionResource = z
     periodSeconds: z.number().int(),
     maxPeriods: z.number().int(),
     periodsCharged: z.number().int(),
-    startFrom: isoTime,
+    startFrom: isoTime
+      .nullable()
+      .describe(
+        "When the first period starts. Later than activation: a free trial until then. For a subscription that " +
+          "starts at activation (its terms' startAt is 0): null until it is activated, then the activation's time",
+      ),
     activateBy: isoTime.describe("After this the draft can no longer be activated"),
     nextChargeAt: isoTime.nullable(),
     createdAt: isoTime,
@@ -137,7 +142,7 @@ export function toSubscriptionResource(
     periodSeconds: row.periodSeconds,
     maxPeriods: row.maxPeriods,
     periodsCharged: row.periodsCharged,
-    startFrom: row.startAt.toISOString(),
+    startFrom: row.startAt.getTime() === 0 ? (row.startedAt?.toISOString() ?? null) : row.startAt.toISOString(),
     activateBy: row.activateBy.toISOString(),
     nextChargeAt: row.nextChargeAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),

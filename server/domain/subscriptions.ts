@@ -19,6 +19,7 @@ import { getPlan } from "./plans.js";
 import { recordEvent } from "./recordEvent.js";
 import { toSubscriptionResource } from "./resources.js";
 import type { Services } from "./Services.js";
+import { termsStartAt } from "./termsStartAt.js";
 
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
@@ -32,7 +33,10 @@ export interface DraftInput {
   planId: string;
   customerId: string;
   payer: string;
-  /** The earliest first charge; later than activation makes a free trial. Defaults to now. */
+  /**
+   * The first charge: a later time is a free trial until then; none, a past time or one within a minute of now
+   * charges the first period at activation (see {@link termsStartAt}).
+   */
   startFrom?: Date | undefined;
   metadata?: string | undefined;
   maxPeriods?: number | undefined;
@@ -159,9 +163,10 @@ export async function createDraft(tx: Queryable, services: Services, merchantId:
     ]);
   }
   const now = services.now();
-  // the contract judges the start and the activation deadline by the chain's clock
+  // 0, "at activation", unless a trial was asked for: never an estimate of the chain's clock
+  const startAt = termsStartAt(input.startFrom, now);
+  // the contract judges the activation deadline by the chain's clock
   const chainNow = services.chainClock(chain.chainId).nowSeconds();
-  const startAt = input.startFrom ?? new Date(chainNow * 1000);
   const activateBy = new Date((chainNow + services.config.draftLifetimeSeconds) * 1000);
 
   // a salt collision with another draft's identical terms is astronomically unlikely; pick again if it happens
@@ -174,7 +179,7 @@ export async function createDraft(tx: Queryable, services: Services, merchantId:
       operator: accounts.gasWalletAddress as Address,
       amount: plan.amount,
       period: plan.periodSeconds,
-      startAt: Math.floor(startAt.getTime() / 1000),
+      startAt,
       maxPeriods: input.maxPeriods ?? plan.maxPeriods,
       activateBy: Math.floor(activateBy.getTime() / 1000),
       salt,

@@ -120,7 +120,12 @@ export const createSubscriptionBody = z.strictObject({
   planId: text(64),
   customerId,
   payer: accountAddress.describe("The payer's wallet address (all lowercase, or EIP-55 checksummed)"),
-  startFrom: isoDateTime.optional().describe("Earliest first charge; later than activation makes a free trial"),
+  startFrom: isoDateTime
+    .optional()
+    .describe(
+      "The first charge: more than a minute from now makes a free trial until then; none, a past time or now " +
+        "charges the first period at activation",
+    ),
   metadata: freeText(4_096).optional().describe("Passed back in webhooks"),
   maxPeriods: z.number().int().min(1).max(65_535).optional(),
 });
@@ -183,7 +188,7 @@ export const createCheckoutSessionBody = z.strictObject({
   expiresInHours: z.number().int().min(1).max(720).default(24),
   metadata: freeText(4_096).optional(),
   maxPeriods: z.number().int().min(1).max(65_535).optional(),
-  startFrom: isoDateTime.optional(),
+  startFrom: isoDateTime.optional().describe("As for a subscription: a later first charge is a free trial"),
 });
 
 export const sessionDraftBody = z.strictObject({ payer: accountAddress });

@@ -1,20 +1,21 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { eq } from "drizzle-orm";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { RecurClient } from "../client/RecurClient.js";
 import { apiKeys } from "../db/schema.js";
 import { ROTATION_GRACE_SECONDS } from "../domain/merchants.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { startTestServer, type TestServer } from "./support/startTestServer.js";
 
-describe(`API keys (${testEngine})`, () => {
+describe(`API keys (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await server.close();
-  });
+  }, hookTimeouts.stopping);
 
   it("stores secrets only encrypted", async () => {
     const rows = await server.database.db.select().from(apiKeys).where(eq(apiKeys.id, server.merchant.apiKey));

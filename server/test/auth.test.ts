@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { RecurClient } from "../client/RecurClient.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { startTestServer, type TestServer } from "./support/startTestServer.js";
@@ -10,14 +11,14 @@ function smartyPaySign(secret: string, ts: string, method: string, path: string,
   return createHmac("sha256", secret).update(`${ts}${method}${path}${body}`).digest("hex");
 }
 
-describe(`authentication (${testEngine})`, () => {
+describe(`authentication (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await server.close();
-  });
+  }, hookTimeouts.stopping);
 
   async function send(
     method: string,

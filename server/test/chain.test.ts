@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
 import type { Address } from "viem";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { deployRecur, type Recur } from "../../test/helpers/deployRecur.js";
 import { implementationAddress, predictSubscriptionAddress } from "../chain/predictSubscriptionAddress.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { startTestServer, type TestServer } from "./support/startTestServer.js";
 
-describe(`the server and the contracts agree (${testEngine})`, () => {
+describe(`the server and the contracts agree (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let connection: Awaited<ReturnType<typeof network.create>>;
   let recur: Recur;
@@ -15,11 +16,11 @@ describe(`the server and the contracts agree (${testEngine})`, () => {
     server = await startTestServer();
     connection = await network.create();
     recur = await deployRecur(connection);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await connection.close();
     await server.close();
-  });
+  }, hookTimeouts.stopping);
 
   it("knows where the Ignition modules deploy the factory and the test tokens on a local chain", async () => {
     const local = server.services.config.chains.chainById(31337);

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import type { Draft } from "../client/RecurClient.js";
 import { RecurClient } from "../client/RecurClient.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 
-describe(`checkout sessions (${testEngine})`, () => {
+describe(`checkout sessions (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let client: RecurClient;
   let anyone: RecurClient;
@@ -19,10 +20,10 @@ describe(`checkout sessions (${testEngine})`, () => {
     anyone = new RecurClient(server.url);
     planId = (await client.createPlan({ name: "Club", amount: "5 tUSDT", periodSeconds: 604_800, maxPeriods: 52 })).id;
     await client.activatePlan(planId);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await server.close();
-  });
+  }, hookTimeouts.stopping);
 
   const session = (overrides: Partial<Parameters<RecurClient["createCheckoutSession"]>[0]> = {}) => ({
     planId,
@@ -106,6 +107,24 @@ describe(`checkout sessions (${testEngine})`, () => {
     );
     assert.equal(after.subscription.contractAddress, draft.contractAddress);
     assert.equal(after.subscription.status, "Pending");
+  });
+
+  it("shows the hosted page a trial only where the draft will have one", async () => {
+    const startOf = async (startFrom: Date) => {
+      const { id } = await client.createCheckoutSession(session({ startFrom: startFrom.toISOString() }));
+      const page = await anyone.request<{ startFrom: string | null }>("GET", `/checkout-sessions/${id}`);
+      const draft = await anyone.request<Draft>("POST", `/checkout-sessions/${id}/subscription`, { payer: newPayer() });
+      return { page: page.startFrom, terms: draft.approval.terms.startAt };
+    };
+    const trialEnd = new Date(Date.now() + 14 * 86_400_000);
+    trialEnd.setMilliseconds(0);
+    assert.deepEqual(await startOf(trialEnd), {
+      page: trialEnd.toISOString(),
+      terms: String(trialEnd.getTime() / 1000),
+    });
+    // "now" by the merchant's clock, or a start that has passed: the first charge is at activation
+    assert.deepEqual(await startOf(new Date()), { page: null, terms: "0" });
+    assert.deepEqual(await startOf(new Date(Date.now() - 86_400_000)), { page: null, terms: "0" });
   });
 
   it("refuses an expired session clearly", async () => {

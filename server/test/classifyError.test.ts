@@ -13,7 +13,7 @@ import {
 import { subscriptionAbi } from "../../generated/abis.js";
 import { isRetryable } from "../chain/classifyError.js";
 
-describe("telling retryable chain errors from the rest", () => {
+describe("telling retryable chain errors from the rest", { timeout: 120_000 }, () => {
   it("retries what the network or a busy node caused", () => {
     const url = "http://127.0.0.1:1";
     const cases: unknown[] = [

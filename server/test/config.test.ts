@@ -14,7 +14,7 @@ function refused(env: Record<string, string>, ...messages: RegExp[]) {
   );
 }
 
-describe("configuration", () => {
+describe("configuration", { timeout: 120_000 }, () => {
   it("runs on the embedded database and the local chain with nothing but a secret key", () => {
     const config = loadConfig({ RECUR_SECRET_KEY: KEY });
     assert.equal(config.database.kind, "pglite");

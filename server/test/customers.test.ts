@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { RecurClient } from "../client/RecurClient.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 
-describe(`customer tokens (${testEngine})`, () => {
+describe(`customer tokens (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let merchant: RecurClient;
   let alice: RecurClient;
@@ -17,10 +18,10 @@ describe(`customer tokens (${testEngine})`, () => {
     await merchant.activatePlan(planId);
     bobsDraft = (await merchant.createSubscription({ planId, customerId: "bob", payer: newPayer() })).contractAddress;
     alice = new RecurClient(server.url, { customerToken: (await merchant.createCustomerToken("alice")).token });
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await server.close();
-  });
+  }, hookTimeouts.stopping);
 
   it("lets a customer list plans, create a draft for themself and ask for its activation", async () => {
     assert.ok((await alice.listPlans()).plans.some((plan) => plan.id === planId));

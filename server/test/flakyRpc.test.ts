@@ -3,13 +3,14 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { and, eq } from "drizzle-orm";
 import pino from "pino";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { chainTransactions, subscriptionRequests } from "../db/schema.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { startFlakyRpcProxy } from "./support/startFlakyRpcProxy.js";
 import { type Platform, startPlatform } from "./support/startPlatform.js";
 
 /** The worker through an RPC endpoint that drops a fifth of its requests and delays another fifth. */
-describe(`the worker on an unreliable RPC endpoint (${testEngine})`, () => {
+describe(`the worker on an unreliable RPC endpoint (${testEngine})`, { timeout: 1_200_000 }, () => {
   let platform: Platform;
   let proxy: Awaited<ReturnType<typeof startFlakyRpcProxy>>;
   const logged: { level: number; msg: string; task?: string }[] = [];
@@ -31,11 +32,11 @@ describe(`the worker on an unreliable RPC endpoint (${testEngine})`, () => {
         log: pino({ level: "warn" }, sink),
       },
     );
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await platform?.stop();
     await proxy?.close();
-  });
+  }, hookTimeouts.stopping);
 
   it("still activates and charges every subscription, treating the failures as worth retrying", async () => {
     const merchant = platform.server.merchant.client;
@@ -83,9 +84,9 @@ describe(`the worker on an unreliable RPC endpoint (${testEngine})`, () => {
           `\nworker warnings: ${JSON.stringify(logged.slice(-20))}`,
       );
     };
-    await platform.waitFor("activations", () => charged(1), 90_000).catch(explain);
+    await platform.waitFor("activations", () => charged(1), 240_000).catch(explain);
     await platform.travel(604_800);
-    await platform.waitFor("charges", () => charged(2), 90_000).catch(explain);
+    await platform.waitFor("charges", () => charged(2), 240_000).catch(explain);
 
     assert.ok(proxy.stats.dropped > 5, `the proxy dropped ${proxy.stats.dropped} requests`);
     assert.ok(proxy.stats.delayed > 5, `the proxy delayed ${proxy.stats.delayed} requests`);
@@ -140,7 +141,7 @@ describe(`the worker on an unreliable RPC endpoint (${testEngine})`, () => {
           `\nworker warnings: ${JSON.stringify(logged.slice(-5))}`,
       );
     };
-    await platform.waitFor("the first activation", active(first), 20_000).catch(explain);
-    await platform.waitFor("the second activation", active(second), 20_000).catch(explain);
+    await platform.waitFor("the first activation", active(first)).catch(explain);
+    await platform.waitFor("the second activation", active(second)).catch(explain);
   });
 });

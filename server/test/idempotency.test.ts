@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import type { RecurClient } from "../client/RecurClient.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 
-describe(`idempotency keys (${testEngine})`, () => {
+describe(`idempotency keys (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let client: RecurClient;
   let planId: string;
@@ -13,10 +14,10 @@ describe(`idempotency keys (${testEngine})`, () => {
     client = server.merchant.client;
     planId = (await client.createPlan({ name: "Monthly", amount: "10 tUSDC", periodSeconds: 2_592_000 })).id;
     await client.activatePlan(planId);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await server.close();
-  });
+  }, hookTimeouts.stopping);
 
   it("returns the first response again for the same key and body, writing nothing more", async () => {
     const body = { planId, customerId: "cus-idem", payer: newPayer() };

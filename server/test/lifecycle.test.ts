@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { eq } from "drizzle-orm";
 import { type Address, erc20Abi } from "viem";
 import { standardTokenAbi } from "../../generated/abis.js";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import type { RecurClient } from "../client/RecurClient.js";
+import { subscriptions } from "../db/schema.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { type Platform, startPlatform, subscriptionAbi } from "./support/startPlatform.js";
 import { startWebhookReceiver } from "./support/startWebhookReceiver.js";
@@ -16,7 +19,7 @@ const MONTH = 30 * DAY;
  * out, a pause the payer makes in their wallet, and the last period finishing a subscription. Webhooks arrive
  * signed.
  */
-describe(`subscription lifecycle on a local chain (${testEngine})`, () => {
+describe(`subscription lifecycle on a local chain (${testEngine})`, { timeout: 1_200_000 }, () => {
   let platform: Platform;
   let merchant: RecurClient;
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
@@ -44,11 +47,11 @@ describe(`subscription lifecycle on a local chain (${testEngine})`, () => {
     });
     planId = plan.id;
     await merchant.activatePlan(planId);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await platform?.stop();
     await receiver?.close();
-  });
+  }, hookTimeouts.stopping);
 
   async function status(address: string) {
     return merchant.getSubscription(address);
@@ -174,11 +177,19 @@ describe(`subscription lifecycle on a local chain (${testEngine})`, () => {
     await platform.waitFor("suspension", async () =>
       (await status(address)).status === "Suspended" ? true : undefined,
     );
+    // up the retry ladder: after each step of chain time, the keeper has made the attempt due by then (its next
+    // one is later) or has stopped trying
     for (const hours of [1, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6]) {
       await platform.travel(hours * 3_600);
-      const s = await status(address);
-      if (s.status !== "Suspended") break;
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const now = Number((await platform.client.getBlock()).timestamp) * 1000;
+      const row = await platform.waitFor("the keeper's attempt at the charge due by now", async () => {
+        const [found] = await platform.server.database.db
+          .select()
+          .from(subscriptions)
+          .where(eq(subscriptions.contractAddress, address));
+        return found && (found.status !== "Suspended" || (found.retryAt?.getTime() ?? 0) > now) ? found : undefined;
+      });
+      if (row.status !== "Suspended") break;
     }
     const cancelled = await platform.waitFor("cancellation", async () => {
       const s = await status(address);

@@ -23,7 +23,7 @@ const registry = new ChainRegistry([
   },
 ]);
 
-describe("money strings", () => {
+describe("money strings", { timeout: 120_000 }, () => {
   it('reads "9.99 USDC" as exact base units', () => {
     assert.equal(parseMoney("9.99 USDC", registry).amount, 9_990_000n);
     assert.equal(parseMoney("0.000000000000000001 WETH", registry).amount, 1n);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { startTestServer, type TestServer } from "./support/startTestServer.js";
 
@@ -9,14 +10,14 @@ interface Operation {
   responses?: Record<string, unknown>;
 }
 
-describe(`the OpenAPI document (${testEngine})`, () => {
+describe(`the OpenAPI document (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await server.close();
-  });
+  }, hookTimeouts.stopping);
 
   it("describes every route, each with its request and response schemas", async () => {
     const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as {

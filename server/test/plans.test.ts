@@ -1,19 +1,20 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { RecurClient } from "../client/RecurClient.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { startTestServer, type TestServer } from "./support/startTestServer.js";
 
-describe(`plans (${testEngine})`, () => {
+describe(`plans (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let client: RecurClient;
   before(async () => {
     server = await startTestServer();
     client = server.merchant.client;
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await server.close();
-  });
+  }, hookTimeouts.stopping);
 
   it("creates a plan in Draft, with money as an exact decimal string", async () => {
     const plan = await client.createPlan({

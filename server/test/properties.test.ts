@@ -10,7 +10,9 @@ import http from "node:http";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { signRequest } from "../auth/signRequest.js";
+import { START_NOW_TOLERANCE_SECONDS } from "../domain/termsStartAt.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 
@@ -1170,10 +1172,10 @@ function useServer(): { fixtures: () => Fixtures; prober: () => Prober } {
     server = await startTestServer();
     fixtures = await createFixtures(server);
     prober = new Prober(server);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await server?.close();
-  });
+  }, hookTimeouts.stopping);
   const ready = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error("the test server is not started");
     return value;
@@ -1183,7 +1185,7 @@ function useServer(): { fixtures: () => Fixtures; prober: () => Prober } {
 
 // ------------------------------------------------------------------------------------------------ the properties
 
-describe(`fuzzing the plan and API key routes (${testEngine})`, () => {
+describe(`fuzzing the plan and API key routes (${testEngine})`, { timeout: 600_000 }, () => {
   const { fixtures, prober } = useServer();
 
   it("never answers 5xx, refuses only with the error shape, and writes nothing when it refuses", async () => {
@@ -1204,7 +1206,7 @@ describe(`fuzzing the plan and API key routes (${testEngine})`, () => {
   });
 });
 
-describe(`fuzzing the subscription routes (${testEngine})`, () => {
+describe(`fuzzing the subscription routes (${testEngine})`, { timeout: 600_000 }, () => {
   const { fixtures, prober } = useServer();
 
   it("never answers 5xx, refuses only with the error shape, and writes nothing when it refuses", async () => {
@@ -1233,17 +1235,19 @@ describe(`fuzzing the subscription routes (${testEngine})`, () => {
         assert.equal(created.customerId, input.customerId);
         assert.equal(created.metadata, input.metadata ?? null);
         if (input.maxPeriods !== undefined) assert.equal(created.maxPeriods, input.maxPeriods);
-        if (input.startFrom !== undefined) {
-          const expected = Math.floor(Date.parse(input.startFrom) / 1000) * 1000;
-          assert.equal(Date.parse(String(created.startFrom)), expected, "startFrom, to the second");
-        }
+        // more than a minute ahead is a trial until then, to the second; anything else starts at activation
+        const asked = input.startFrom === undefined ? 0 : Math.floor(Date.parse(input.startFrom) / 1000);
+        const trial = asked > nowSeconds() + START_NOW_TOLERANCE_SECONDS;
+        assert.equal(created.startFrom, trial ? new Date(asked * 1000).toISOString() : null, "startFrom");
+        const terms = (created.approval as { terms: { startAt: string } }).terms;
+        assert.equal(terms.startAt, trial ? String(asked) : "0", "the terms' startAt");
       }),
       { numRuns: 50, plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)] },
     );
   });
 });
 
-describe(`fuzzing the checkout-session routes (${testEngine})`, () => {
+describe(`fuzzing the checkout-session routes (${testEngine})`, { timeout: 600_000 }, () => {
   const { fixtures, prober } = useServer();
 
   it("never answers 5xx, refuses only with the error shape, and writes nothing when it refuses", async () => {
@@ -1264,7 +1268,7 @@ describe(`fuzzing the checkout-session routes (${testEngine})`, () => {
   });
 });
 
-describe(`fuzzing the webhook, charge, gas wallet and chain routes (${testEngine})`, () => {
+describe(`fuzzing the webhook, charge, gas wallet and chain routes (${testEngine})`, { timeout: 600_000 }, () => {
   const { fixtures, prober } = useServer();
 
   it("never answers 5xx, refuses only with the error shape, and writes nothing when it refuses", async () => {
@@ -1272,7 +1276,7 @@ describe(`fuzzing the webhook, charge, gas wallet and chain routes (${testEngine
   });
 });
 
-describe(`fuzzing headers, sizes and paths on every route (${testEngine})`, () => {
+describe(`fuzzing headers, sizes and paths on every route (${testEngine})`, { timeout: 600_000 }, () => {
   const { fixtures, prober } = useServer();
   const allRoutes = () => Object.values(routesOf(fixtures())).flat();
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { signRequest } from "../auth/signRequest.js";
 
-describe("request signatures", () => {
+describe("request signatures", { timeout: 120_000 }, () => {
   it("reproduces SmartyPay's published test vector", () => {
     const body = '{\n    "amount": "11 btBUSD",\n    "expiresAt": "2021-06-22T23:19:38.146071+03:00"\n}';
     const signature = signRequest({

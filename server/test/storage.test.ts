@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,13 +6,14 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { sql } from "drizzle-orm";
 import pg from "pg";
+import { startProcess } from "../../scripts/lib/startProcess.js";
 import { openDatabase } from "../db/openDatabase.js";
 import { merchants } from "../db/schema.js";
 
 const postgresServer = process.env.RECUR_TEST_DATABASE_URL;
 
 if (!postgresServer) {
-  describe("storage on the embedded database (PGlite)", () => {
+  describe("storage on the embedded database (PGlite)", { timeout: 900_000 }, () => {
     it("keeps data in its directory across restarts, applying migrations once", async () => {
       const dir = mkdtempSync(path.join(tmpdir(), "recur-pglite-"));
       try {
@@ -36,23 +36,16 @@ if (!postgresServer) {
       const dir = mkdtempSync(path.join(tmpdir(), "recur-pglite-"));
       const owner = await openDatabase({ kind: "pglite", dataDir: path.join(dir, "db") });
       try {
-        const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+        const child = startProcess(process.execPath, ["--import", "tsx", "server/main.ts"], {
           env: {
             ...process.env,
             RECUR_SECRET_KEY: randomBytes(32).toString("hex"),
             RECUR_DATA_DIR: dir,
             RECUR_PORT: "0",
           },
-          stdio: ["ignore", "pipe", "pipe"],
         });
-        let output = "";
-        child.stdout.on("data", (chunk: Buffer) => {
-          output += chunk.toString();
-        });
-        child.stderr.on("data", (chunk: Buffer) => {
-          output += chunk.toString();
-        });
-        const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+        const { code } = await child.waitForExit(120_000);
+        const output = child.output();
         assert.equal(code, 1, output);
         assert.match(output, new RegExp(`in use by another Recur process \\(pid ${process.pid}\\)`));
         assert.match(output, /use PostgreSQL \(DATABASE_URL\)/);
@@ -77,7 +70,7 @@ if (!postgresServer) {
     });
   });
 } else {
-  describe("storage on a PostgreSQL server", () => {
+  describe("storage on a PostgreSQL server", { timeout: 900_000 }, () => {
     it("lets several processes start at once, applying the migrations exactly once", async () => {
       const name = `recur_test_${randomBytes(8).toString("hex")}`;
       const admin = new pg.Client({ connectionString: postgresServer });

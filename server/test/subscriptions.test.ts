@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { eq } from "drizzle-orm";
 import { getAddress, zeroAddress } from "viem";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { RecurClient } from "../client/RecurClient.js";
 import { outboxEvents, subscriptionRequests } from "../db/schema.js";
 import { setMerchantChain } from "../domain/merchants.js";
@@ -11,7 +12,7 @@ import { newPayer, startTestServer, type TestServer } from "./support/startTestS
 
 const MONTH = 2_592_000;
 
-describe(`subscriptions (${testEngine})`, () => {
+describe(`subscriptions (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let client: RecurClient;
   let planId: string;
@@ -20,10 +21,10 @@ describe(`subscriptions (${testEngine})`, () => {
     client = server.merchant.client;
     planId = (await client.createPlan({ name: "Monthly", amount: "10 tUSDC", periodSeconds: MONTH, maxPeriods: 6 })).id;
     await client.activatePlan(planId);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await server.close();
-  });
+  }, hookTimeouts.stopping);
 
   it("creates a draft with its future contract address and what the wallet must approve", async () => {
     const payer = newPayer();
@@ -160,6 +161,36 @@ describe(`subscriptions (${testEngine})`, () => {
       },
     );
     assert.deepEqual(await server.rowCounts(), before);
+  });
+
+  it("charges at activation unless startFrom is more than a minute ahead: never a trial of a few seconds", async () => {
+    const startingNow = [
+      undefined,
+      new Date(Date.now() - 86_400_000).toISOString(),
+      // SmartyPay's SDK sends the merchant's "now", and the merchant's clock may run a little ahead of ours
+      new Date().toISOString(),
+      new Date(Date.now() + 30_000).toISOString(),
+    ];
+    for (const startFrom of startingNow) {
+      const draft = await client.createSubscription({
+        planId,
+        customerId: "cus-now",
+        payer: newPayer(),
+        ...(startFrom ? { startFrom } : {}),
+      });
+      assert.equal(draft.approval.terms.startAt, "0", `startAt 0, "at activation", for startFrom ${startFrom}`);
+      assert.equal(draft.startFrom, null, `no start time until activation, for startFrom ${startFrom}`);
+    }
+    const soon = new Date(Date.now() + 5 * 60_000);
+    soon.setMilliseconds(0);
+    const trial = await client.createSubscription({
+      planId,
+      customerId: "cus-now",
+      payer: newPayer(),
+      startFrom: soon.toISOString(),
+    });
+    assert.equal(trial.approval.terms.startAt, String(soon.getTime() / 1000), "five minutes ahead is a trial");
+    assert.equal(trial.startFrom, soon.toISOString());
   });
 
   it("starts a trial when startFrom is later, and honours maxPeriods", async () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { inArray } from "drizzle-orm";
 import pino from "pino";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { outboxEvents } from "../db/schema.js";
 import { runLoop } from "../worker/runLoop.js";
 import { WebhookDispatcher } from "../worker/WebhookDispatcher.js";
@@ -10,7 +11,7 @@ import { newPayer, startTestServer, type TestServer } from "./support/startTestS
 import { startWebhookReceiver } from "./support/startWebhookReceiver.js";
 
 /** Webhook delivery: at least once, signed, backing off while the endpoint is down, redeliverable on request. */
-describe(`webhooks (${testEngine})`, () => {
+describe(`webhooks (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   const stop = new AbortController();
@@ -32,19 +33,20 @@ describe(`webhooks (${testEngine})`, () => {
       timeoutMs: 2_000,
     });
     dispatching = runLoop(dispatcher, { idleMs: 50, signal: stop.signal, log: pino({ level: "silent" }) });
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     stop.abort();
     await dispatching;
     await server.close();
     await receiver.close();
-  });
+  }, hookTimeouts.stopping);
 
   async function events() {
     return (await server.merchant.client.listWebhookEvents({ limit: 100 })).events;
   }
 
-  async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  /** Polls `check` until it returns a value; the deadline is generous: a loaded machine is slow, a pass is not. */
+  async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await check();

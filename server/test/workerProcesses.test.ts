@@ -4,6 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import { type Address, createWalletClient, erc20Abi, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { chainTransactions, charges, outboxEvents, subscriptionRequests, subscriptions } from "../db/schema.js";
 import { termsOf } from "../domain/subscriptions.js";
 import { type Platform, startPlatform, type TestPayer } from "./support/startPlatform.js";
@@ -18,7 +19,7 @@ const MONTH = 30 * 86_400;
  * double-charged, missed or stuck. PostgreSQL only: a PGlite data directory belongs to one process.
  */
 if (process.env.RECUR_TEST_DATABASE_URL) {
-  describe("worker processes on one PostgreSQL", () => {
+  describe("worker processes on one PostgreSQL", { timeout: 1_200_000 }, () => {
     let platform: Platform;
     let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
     let planId: string;
@@ -47,12 +48,12 @@ if (process.env.RECUR_TEST_DATABASE_URL) {
       });
       planId = plan.id;
       await merchant.activatePlan(planId);
-    });
+    }, hookTimeouts.starting);
     after(async () => {
       for (const worker of workers) await worker.kill();
       await platform?.stop();
       await receiver?.close();
-    });
+    }, hookTimeouts.stopping);
 
     /** `count` subscriptions of one payer, approved and activated on chain (their first period charged). */
     async function activeSubscriptions(count: number): Promise<{ payer: TestPayer; addresses: Address[] }> {

@@ -18,8 +18,8 @@ import { toSubscriptionResource } from "../domain/resources.js";
 import type { Services } from "../domain/Services.js";
 import { type PermitSignature, termsOf } from "../domain/subscriptions.js";
 import { applyChainState } from "./applyChainState.js";
+import type { GasWalletSenders } from "./GasWalletSenders.js";
 import type { WorkerTask } from "./runLoop.js";
-import type { TransactionSender } from "./TransactionSender.js";
 
 type RequestRow = typeof subscriptionRequests.$inferSelect;
 
@@ -44,7 +44,7 @@ export class Activator implements WorkerTask {
     readonly services: Services,
     readonly chain: ChainAccess,
     /** The senders of this chain, by gas wallet (operator) address. */
-    readonly senders: ReadonlyMap<Address, TransactionSender>,
+    readonly wallets: Pick<GasWalletSenders, "sender">,
   ) {
     this.name = `activator:${chain.config.name}`;
   }
@@ -112,7 +112,7 @@ export class Activator implements WorkerTask {
       // not on chain yet: wait for the activation to land first
       return this.#release(request, undefined);
     }
-    const sender = this.senders.get(subscription.operator as Address);
+    const sender = await this.wallets.sender(subscription.operator as Address);
     if (!sender)
       return this.#fail(request, subscription, "no gas wallet key is loaded for this merchant on this chain");
     const action = request.action;
@@ -134,7 +134,7 @@ export class Activator implements WorkerTask {
   }
 
   async #activate(request: RequestRow, subscription: SubscriptionRow): Promise<void> {
-    const sender = this.senders.get(subscription.operator as Address);
+    const sender = await this.wallets.sender(subscription.operator as Address);
     if (!sender)
       return this.#fail(request, subscription, "no gas wallet key is loaded for this merchant on this chain");
     const terms = termsOf(subscription);

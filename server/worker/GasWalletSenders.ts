@@ -27,6 +27,17 @@ export class GasWalletSenders {
     return this.#senders;
   }
 
+  /**
+   * The sender for `address`, looking at the merchants' settings again when it is not loaded yet: a wallet a merchant
+   * set a moment ago is used at once rather than after the next periodic refresh.
+   */
+  async sender(address: Address): Promise<TransactionSender | undefined> {
+    const loaded = this.#senders.get(address);
+    if (loaded) return loaded;
+    await this.refresh();
+    return this.#senders.get(address);
+  }
+
   async refresh(): Promise<void> {
     const rows = await this.services.db
       .select()

@@ -121,6 +121,11 @@ export async function applyChainState(
       ? new Date(state.nextDueAt * 1000)
       : null;
 
+  // a subscription that starts at activation started with its first charge, made in the activation's block
+  const firstCharge = observation.charges?.find((charge) => charge.periodIndex === 1);
+  const startedAt =
+    row.startAt.getTime() !== 0 || !state || state.status === "None" ? null : (firstCharge?.at ?? row.startedAt);
+
   // charges the chain reports made
   for (const charge of observation.charges ?? []) {
     await recordSucceededCharge(tx, services, row, charge);
@@ -136,6 +141,7 @@ export async function applyChainState(
     status !== row.status ||
     periodsCharged !== row.periodsCharged ||
     nextChargeAt?.getTime() !== row.nextChargeAt?.getTime() ||
+    startedAt?.getTime() !== row.startedAt?.getTime() ||
     (chargedMore && row.dueSince !== null);
   if (!changed) return row;
   const [updated] = await tx
@@ -145,6 +151,7 @@ export async function applyChainState(
       statusReason: status === row.status ? row.statusReason : null,
       periodsCharged,
       nextChargeAt,
+      startedAt,
       ...(chargedMore ? { dueSince: null, chargeAttempts: 0, retryAt: null } : {}),
       updatedAt: now,
     })

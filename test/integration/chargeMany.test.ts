@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
 import { type Address, getAddress, parseEventLogs, zeroAddress } from "viem";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { unpackBatchCharges } from "../../server/chain/batchCharges.js";
 import { type Connection, deployRecur, type Recur } from "../helpers/deployRecur.js";
 import { getActors } from "../helpers/getActors.js";
@@ -21,16 +22,16 @@ const Reason = {
   BalanceTooLow: 6,
 } as const;
 
-describe("a keeper batch with mixed outcomes", () => {
+describe("a keeper batch with mixed outcomes", { timeout: 300_000 }, () => {
   let connection: Connection;
   let recur: Recur;
   before(async () => {
     connection = await network.create();
     recur = await deployRecur(connection);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await connection.close();
-  });
+  }, hookTimeouts.stopping);
 
   /** Activates a subscription for a fresh payer holding `balance`, approving `periods` periods. */
   async function subscribe(balance: bigint, periods: bigint, overrides: Partial<Terms> = {}) {

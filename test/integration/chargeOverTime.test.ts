@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
 import type { Address } from "viem";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { unpackBatchCharges } from "../../server/chain/batchCharges.js";
 import { type Connection, deployRecur, type Recur } from "../helpers/deployRecur.js";
 import { getActors } from "../helpers/getActors.js";
@@ -15,16 +16,16 @@ function packCharge(subscription: Address, periodIndex: number, nextDueAt: numbe
 }
 const MONTH = 30 * DAY;
 
-describe("a subscription charged over many periods", () => {
+describe("a subscription charged over many periods", { timeout: 300_000 }, () => {
   let connection: Connection;
   let recur: Recur;
   before(async () => {
     connection = await network.create();
     recur = await deployRecur(connection);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await connection.close();
-  });
+  }, hookTimeouts.stopping);
 
   /** Activates fresh terms for `periods` periods, approved in full; returns the subscription and its anchor. */
   async function activated(periods: number) {

@@ -2,22 +2,23 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
 import RecurModule from "../../ignition/modules/Recur.js";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import type { Connection } from "../helpers/deployRecur.js";
 
 /** Where CreateX, the deterministic deployer Ignition's create2 strategy uses, lives on every chain that has it. */
 const CREATEX = "0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed";
 
-describe("deployment through the Ignition module", () => {
+describe("deployment through the Ignition module", { timeout: 300_000 }, () => {
   let local: Connection;
   let other: Connection;
   before(async () => {
     local = await network.create({ override: { chainId: 31337 } });
     other = await network.create({ override: { chainId: 8453 } });
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await local.close();
     await other.close();
-  });
+  }, hookTimeouts.stopping);
 
   it("puts the factory at the same address on chains with different ids", async () => {
     const localClient = await local.viem.getPublicClient();

@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
 import { type Address, createPublicClient, getAddress, http } from "viem";
 import RecurModule from "../../ignition/modules/Recur.js";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import type { Connection, Recur } from "../helpers/deployRecur.js";
 import { makeTerms } from "../helpers/makeTerms.js";
 import { signPermit } from "../helpers/signPermit.js";
@@ -17,7 +18,7 @@ const DAY = 24 * 3600;
 const PERIOD = 30 * DAY;
 const Reason = { Ok: 0, AllowanceTooLow: 5 } as const;
 
-describe("allowances on a forked chain", () => {
+describe("allowances on a forked chain", { timeout: 600_000 }, () => {
   let upstream: UpstreamChain;
   let fork: Connection;
   let upstreamBefore: Awaited<ReturnType<typeof readUpstream>>;
@@ -48,12 +49,12 @@ describe("allowances on a forked chain", () => {
       override: { forking: { url: upstream.url, blockNumber: upstreamBefore.blockNumber } },
     });
     ({ factory } = await fork.ignition.deploy(RecurModule, { strategy: "create2" }));
-  });
+  }, hookTimeouts.starting);
 
   after(async () => {
     await fork?.close();
     await upstream?.stop();
-  });
+  }, hookTimeouts.stopping);
 
   /** A payer on the fork holding 100 periods of `kind`, funded by the upstream whale; the period amount. */
   async function fundedPayer(kind: keyof UpstreamTokens, index: number) {

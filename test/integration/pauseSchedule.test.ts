@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { type Connection, deployRecur, type Recur } from "../helpers/deployRecur.js";
 import { getActors } from "../helpers/getActors.js";
 import { makeTerms } from "../helpers/makeTerms.js";
@@ -8,16 +9,16 @@ import { makeTerms } from "../helpers/makeTerms.js";
 const DAY = 24 * 3600;
 const MONTH = 30 * DAY;
 
-describe("pausing and unpausing", () => {
+describe("pausing and unpausing", { timeout: 300_000 }, () => {
   let connection: Connection;
   let recur: Recur;
   before(async () => {
     connection = await network.create();
     recur = await deployRecur(connection);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await connection.close();
-  });
+  }, hookTimeouts.stopping);
 
   async function activeSubscription() {
     const { keeper, payee, operator, payer } = await getActors(connection);

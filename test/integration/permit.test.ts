@@ -1,21 +1,22 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { type Connection, deployRecur, type Recur } from "../helpers/deployRecur.js";
 import { getActors } from "../helpers/getActors.js";
 import { makeTerms } from "../helpers/makeTerms.js";
 import { signPermit } from "../helpers/signPermit.js";
 
-describe("activation with an EIP-2612 permit", () => {
+describe("activation with an EIP-2612 permit", { timeout: 300_000 }, () => {
   let connection: Connection;
   let recur: Recur;
   before(async () => {
     connection = await network.create();
     recur = await deployRecur(connection);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await connection.close();
-  });
+  }, hookTimeouts.stopping);
 
   async function permitTerms() {
     const { payee, operator, payer } = await getActors(connection);

@@ -23,7 +23,7 @@ function refusal(env: Record<string, string>): string {
   assert.fail("the configuration was accepted");
 }
 
-describe("web server configuration", () => {
+describe("web server configuration", { timeout: 120_000 }, () => {
   it("reads a valid environment once, with the defaults a real site needs", () => {
     const config = loadWebConfig({ ...VALID, WEB_ADMIN_ADDRESSES: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" });
     assert.equal(config.platformUrl, VALID.RECUR_API_URL);

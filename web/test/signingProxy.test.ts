@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { freePort } from "../../scripts/lib/freePort.js";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { type ProcessExit, startProcess } from "../../scripts/lib/startProcess.js";
 import type { Draft } from "../../server/client/RecurClient.js";
 import type { SubscriptionResource } from "../../server/domain/resources.js";
 import type { TestPayer } from "../../server/test/support/startPlatform.js";
@@ -15,7 +16,7 @@ import { startWebStack, type WebStack } from "./support/startWebStack.js";
  * Sign-In with Ethereum, what a signed-in payer may do and nothing more, refusals with clear 4xx answers, CORS,
  * rate limits, and no credential of the merchant in anything a browser receives.
  */
-describe("signing proxy", () => {
+describe("signing proxy", { timeout: 900_000 }, () => {
   let stack: WebStack;
   const browsers: BrowserSession[] = [];
   const browser = (origin?: string) => {
@@ -38,10 +39,10 @@ describe("signing proxy", () => {
     bob = await stack.platform.newPayer();
     aliceBrowser = browser();
     bobBrowser = browser();
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await stack?.stop();
-  });
+  }, hookTimeouts.stopping);
 
   async function subscription(session: BrowserSession, address: string) {
     return session.get<SubscriptionResource & { charges: unknown[] }>(`/api/me/subscriptions/${address}`);
@@ -398,35 +399,31 @@ describe("signing proxy", () => {
   it("runs as a process configured by its environment, logs no credential, and stops on SIGTERM", async () => {
     const port = await freePort();
     const { merchant } = stack.platform.server;
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "../server/main.ts")], {
-      env: {
-        PATH: process.env.PATH,
-        RECUR_API_URL: stack.platform.server.url,
-        RECUR_API_KEY: merchant.apiKey,
-        RECUR_API_SECRET: merchant.apiSecret,
-        WEB_SESSION_SECRET: "s".repeat(32) + Math.random().toString(36).slice(2),
-        WEB_RPC_URLS: `31337=${stack.platform.node.url}`,
-        WEB_PORT: String(port),
-        WEB_DIST: "none",
-        WEB_LOG_LEVEL: "info",
+    const child = startProcess(
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "../server/main.ts")],
+      {
+        env: {
+          PATH: process.env.PATH,
+          RECUR_API_URL: stack.platform.server.url,
+          RECUR_API_KEY: merchant.apiKey,
+          RECUR_API_SECRET: merchant.apiSecret,
+          WEB_SESSION_SECRET: "s".repeat(32) + Math.random().toString(36).slice(2),
+          WEB_RPC_URLS: `31337=${stack.platform.node.url}`,
+          WEB_PORT: String(port),
+          WEB_DIST: "none",
+          WEB_LOG_LEVEL: "info",
+        },
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    );
+    let exit: ProcessExit;
     try {
       const site = new BrowserSession(`http://127.0.0.1:${port}`);
       browsers.push(site);
       await stack.platform.waitFor(
         "the web server process to listen",
         async () => ((await site.get("/api/health").catch(() => undefined))?.status === 200 ? true : undefined),
-        20_000,
+        120_000,
       );
       const plans = await site.get<{ plans: unknown[] }>("/api/plans");
       assert.equal(plans.status, 200);
@@ -434,9 +431,11 @@ describe("signing proxy", () => {
       assert.equal((await site.signIn(alice.key)).status, 200);
       assert.equal((await site.get("/api/me/subscriptions")).status, 200);
     } finally {
-      child.kill("SIGTERM");
+      // time enough to stop cleanly on a loaded machine before SIGKILL would make it fail
+      exit = await child.stop({ graceMs: 60_000 });
     }
-    assert.equal(await exited, 0);
+    const output = child.output();
+    assert.equal(exit.code, 0, output);
     assert.match(output, /signed in/);
     assert.ok(!output.includes(merchant.apiSecret), "the API secret was logged");
     assert.ok(!output.includes(merchant.apiKey), "the API key was logged");

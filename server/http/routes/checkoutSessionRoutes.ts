@@ -43,7 +43,10 @@ const publicSession = z
     successUrl: z.string(),
     cancelUrl: z.string(),
     maxPeriods: z.number().int(),
-    startFrom: z.string().nullable(),
+    startFrom: z
+      .string()
+      .nullable()
+      .describe("When a subscription made now would be first charged, if later (a free trial); null: at activation"),
     merchant: z.object({ name: z.string() }),
     payee: z.string().nullable().describe("Where the payments go; null until the merchant sets up this chain"),
     plan: planResource,

@@ -54,7 +54,10 @@ export interface Platform {
   approve(payer: TestPayer, draft: Draft, amount?: bigint): Promise<Hex>;
   /** Moves the chain's clock forward and mines a block. */
   travel(seconds: number): Promise<void>;
-  /** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs` with `what`. */
+  /**
+   * Polls `check` until it returns a value (not undefined), or fails after `timeoutMs` (two minutes by default: a
+   * deadline, not a delay, so a loaded machine gets time and a passing test none) with `what`.
+   */
   waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
 }
@@ -182,12 +185,12 @@ export async function startPlatform(
         await client.request({ method: "evm_increaseTime" as never, params: [seconds] as never });
         await client.request({ method: "evm_mine" as never, params: [] as never });
       },
-      async waitFor(what, check, timeoutMs = 20_000) {
+      async waitFor(what, check, timeoutMs = 120_000) {
         const deadline = Date.now() + timeoutMs;
         for (;;) {
           const value = await check();
           if (value !== undefined) return value;
-          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+          if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       },

@@ -77,9 +77,19 @@ export async function startTestServer(
   let offsetMs = 0;
   const services = createServices(database.db, config, () => new Date(Date.now() + offsetMs), options);
   const replayGuard = database.engine === "pglite" ? new MemoryReplayGuard() : new DatabaseReplayGuard(database.db);
-  const app = await buildApp({ services, replayGuard });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let url: string;
+  try {
+    app = await buildApp({ services, replayGuard });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  } catch (error) {
+    // nothing started may outlive a start that failed
+    await app?.close();
+    await database.close();
+    throw error;
+  }
+  const listening = app;
 
   async function merchant(name: string): Promise<TestMerchant> {
     const payout = testAddress();
@@ -92,13 +102,22 @@ export async function startTestServer(
     return { ...created, payout, gasWallet, client: new RecurClient(url, created) };
   }
 
+  let merchants: [TestMerchant, TestMerchant];
+  try {
+    merchants = [await merchant("Test Shop"), await merchant("Other Shop")];
+  } catch (error) {
+    await listening.close();
+    await database.close();
+    throw error;
+  }
+
   return {
     url,
     env: variables,
     services,
     database,
-    merchant: await merchant("Test Shop"),
-    otherMerchant: await merchant("Other Shop"),
+    merchant: merchants[0],
+    otherMerchant: merchants[1],
     advanceClock(seconds) {
       offsetMs += seconds * 1000;
     },
@@ -111,7 +130,7 @@ export async function startTestServer(
       return counts;
     },
     async close() {
-      await app.close();
+      await listening.close();
       await database.close();
     },
   };

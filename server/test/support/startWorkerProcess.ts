@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { stopProcess } from "../../../scripts/lib/startHardhatNode.js";
+import { type OwnedProcess, startProcess } from "../../../scripts/lib/startProcess.js";
 
 /** A worker running in a process of its own (`RECUR_ROLES=worker server/main.ts`). */
 export interface WorkerProcess {
-  child: ChildProcess;
+  process: OwnedProcess;
   /** Everything it logged. */
   output(): string;
   /** Kills it at once, as a crash would. */
@@ -14,35 +13,21 @@ export interface WorkerProcess {
 
 /**
  * Starts `server/main.ts` as a worker only, with `env` (which must name a PostgreSQL database). It runs in one
- * process (Node with tsx's loader, not the tsx wrapper, which a SIGKILL would orphan its child from).
+ * process (Node with tsx's loader, not the tsx wrapper, so that a SIGKILL kills the worker itself), owned by the
+ * test process (see `startProcess`): whatever the test does, it does not outlive it.
  */
 export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  const child = startProcess(process.execPath, ["--import", "tsx", "server/main.ts"], {
     env: { ...process.env, RECUR_LOG_LEVEL: "info", ...env, RECUR_ROLES: "worker" },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
   return {
-    child,
-    output: () => output,
+    process: child,
+    output: () => child.output(),
     async kill() {
-      process.off("exit", killOnExit);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGKILL");
-      await exited;
+      await child.kill();
     },
     async stop() {
-      process.off("exit", killOnExit);
-      await stopProcess(child);
+      await child.stop();
     },
   };
 }

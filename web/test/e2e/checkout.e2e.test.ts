@@ -6,6 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { type Address, erc20Abi } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { build } from "vite";
+import { hookTimeouts } from "../../../scripts/lib/hookTimeouts.js";
 import type { Draft } from "../../../server/client/RecurClient.js";
 import type { SubscriptionResource } from "../../../server/domain/resources.js";
 import type { TestPayer } from "../../../server/test/support/startPlatform.js";
@@ -36,7 +37,7 @@ async function builtFiles(dir: string): Promise<{ file: string; text: string }[]
  * on a local chain, with an EIP-6963 test wallet: a payer subscribes through the signing proxy with an approve.
  * Screenshots of each step go to web/test-results/e2e (git-ignored).
  */
-describe("checkout in a browser", () => {
+describe("checkout in a browser", { timeout: 1_200_000 }, () => {
   let stack: WebStack;
   let browser: Browser;
   let payer: TestPayer;
@@ -50,15 +51,17 @@ describe("checkout in a browser", () => {
     stack = await startWebStack({ distDir: DIST, adminAddresses: [admin.address] });
     payer = await stack.platform.newPayer();
     browser = await launchChromium();
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await browser?.close();
     await stack?.stop();
-  });
+  }, hookTimeouts.stopping);
 
   /** A fresh page with `who`'s wallet, recording every request it makes. */
   async function openPage(who: TestPayer = payer, viewport = { width: 1024, height: 800 }) {
     const context = await browser.newContext({ viewport });
+    // every wait in the page is for a condition: give a loaded machine time (Playwright's default is 30 s)
+    context.setDefaultTimeout(90_000);
     const page = await context.newPage();
     const requested: URL[] = [];
     page.on("request", (request) => requested.push(new URL(request.url())));
@@ -89,7 +92,7 @@ describe("checkout in a browser", () => {
   /** Clicks Subscribe and waits for the outcome; fails with the page's error message if there is one. */
   async function subscribe(page: Page, screenshot: string): Promise<string[]> {
     await page.getByRole("button", { name: "Subscribe" }).click();
-    await page.locator(".done, .error").first().waitFor({ timeout: 60_000 });
+    await page.locator(".done, .error").first().waitFor({ timeout: 90_000 });
     await shot(page, screenshot);
     assert.equal(await page.locator(".error").count(), 0, (await page.locator(".error").allTextContents()).join());
     assert.match((await page.getByRole("status").textContent()) ?? "", /You are subscribed/);
@@ -251,7 +254,7 @@ describe("checkout in a browser", () => {
       .click();
     await page.getByTestId("balance").waitFor();
     await page.getByRole("button", { name: "Suscribirme" }).click();
-    await page.waitForURL(/\/thanks\?/, { timeout: 60_000 });
+    await page.waitForURL(/\/thanks\?/, { timeout: 90_000 });
     await shot(page, "hosted-02-returned");
 
     const returned = new URL(page.url()).searchParams;
@@ -325,12 +328,12 @@ describe("checkout in a browser", () => {
     /** Clicks `button` and waits until the page (polling the server) shows `expected`. */
     const act = async (button: string, expected: string, serverExpected: string) => {
       await card.getByRole("button", { name: button }).click();
-      await card.locator(`[data-action-status="confirmed"]`).waitFor({ timeout: 30_000 });
+      await card.locator(`[data-action-status="confirmed"]`).waitFor({ timeout: 90_000 });
       await page.waitForFunction(
         ({ address, text }) =>
           document.querySelector(`article[aria-label="${address}"] [data-testid="status"]`)?.textContent === text,
         { address: draft.contractAddress, text: expected },
-        { timeout: 30_000 },
+        { timeout: 90_000 },
       );
       assert.equal(await serverStatus(), serverExpected);
     };
@@ -344,7 +347,7 @@ describe("checkout in a browser", () => {
       (address) =>
         document.querySelector(`article[aria-label="${address}"] [data-testid="status"]`)?.textContent === "Paused",
       draft.contractAddress,
-      { timeout: 30_000 },
+      { timeout: 90_000 },
     );
     await act("Resume", "Active", "Active");
 
@@ -360,7 +363,7 @@ describe("checkout in a browser", () => {
         ({ address, expected }) =>
           document.querySelector(`article[aria-label="${address}"] [data-testid="runway"]`)?.textContent === expected,
         { address: draft.contractAddress, expected: text },
-        { timeout: 30_000 },
+        { timeout: 90_000 },
       );
     await card.getByRole("button", { name: "Revoke the allowance" }).click();
     await runwayShows("0 more periods");
