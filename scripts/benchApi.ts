@@ -42,7 +42,6 @@ import { type OpenDatabase, openDatabase } from "../server/db/openDatabase.js";
 import { subscriptions } from "../server/db/schema.js";
 import { createMerchant } from "../server/domain/merchants.js";
 import { createServices } from "../server/domain/Services.js";
-import { DatabaseReplayGuard, MemoryReplayGuard } from "../server/http/authenticate.js";
 import { buildApp } from "../server/http/buildApp.js";
 import { ensureSystemPackages, POSTGRESQL } from "./lib/ensureSystemPackages.js";
 import { type PostgresServer, startPostgres } from "./lib/startPostgres.js";
@@ -165,7 +164,13 @@ async function openBenchDatabase(spec: Extract<TargetSpec, { app: "recur" }>) {
  * the local chain and an Active plan created through the typed client.
  */
 async function startRecur(spec: Extract<TargetSpec, { app: "recur" }>): Promise<Target> {
-  const config = loadConfig({ RECUR_SECRET_KEY: randomBytes(32).toString("hex"), RECUR_LOG_LEVEL: "silent" });
+  // the load comes from one address and one key, far above any sensible limit: what is measured is the API
+  const config = loadConfig({
+    RECUR_SECRET_KEY: randomBytes(32).toString("hex"),
+    RECUR_LOG_LEVEL: "silent",
+    RECUR_RATE_LIMIT_PER_KEY: "off",
+    RECUR_RATE_LIMIT_PER_ADDRESS: "off",
+  });
   const { database, removeFiles } = await openBenchDatabase(spec);
   let app: FastifyInstance | undefined;
   const close = async () => {
@@ -175,8 +180,7 @@ async function startRecur(spec: Extract<TargetSpec, { app: "recur" }>): Promise<
   };
   try {
     const services = createServices(database.db, config);
-    const replayGuard = database.engine === "pglite" ? new MemoryReplayGuard() : new DatabaseReplayGuard(database.db);
-    app = await buildApp({ services, replayGuard, logRequests: false });
+    app = await buildApp({ services, logRequests: false });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const url = listeningUrl(app);
     const merchant = await createMerchant(database.db, services.apiSecrets, {

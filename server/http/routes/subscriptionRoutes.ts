@@ -161,7 +161,12 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
         tags: ["Subscriptions"],
         summary: "Tell the platform a transaction changed a subscription, so it looks at it first",
         body: hintBody,
-        response: { 200: z.object({ isAccepted: z.boolean() }), 400: errorResponse, 413: errorResponse },
+        response: {
+          200: z.object({ isAccepted: z.boolean() }),
+          400: errorResponse,
+          413: errorResponse,
+          429: errorResponse,
+        },
       },
     },
     async (request) => {
@@ -213,6 +218,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
         response: {
           200: z.object({ status: subscriptionResource.shape.status, allowance: z.string().nullable() }),
           404: errorResponse,
+          429: errorResponse,
         },
       },
     },

@@ -7,7 +7,6 @@ import { loadConfig } from "../../config/loadConfig.js";
 import type { OpenDatabase } from "../../db/openDatabase.js";
 import { createMerchant } from "../../domain/merchants.js";
 import { createServices, type Services } from "../../domain/Services.js";
-import { DatabaseReplayGuard, MemoryReplayGuard } from "../../http/authenticate.js";
 import { buildApp } from "../../http/buildApp.js";
 import { openTestDatabase } from "./openTestDatabase.js";
 
@@ -72,8 +71,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   if (database.url) variables.DATABASE_URL = database.url;
   let offsetMs = 0;
   const services = createServices(database.db, config, () => new Date(Date.now() + offsetMs));
-  const replayGuard = database.engine === "pglite" ? new MemoryReplayGuard() : new DatabaseReplayGuard(database.db);
-  const app = await buildApp({ services, replayGuard });
+  const app = await buildApp({ services });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
