@@ -176,13 +176,21 @@ describe("recur, the operator's commands", () => {
       logged += chunk.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    const deadline = Date.now() + 30_000;
-    while (!logged.includes("Recur worker started") && Date.now() < deadline && child.exitCode === null) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!logged.includes("Recur worker started") && Date.now() < deadline && child.exitCode === null) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.match(logged, /Recur worker started/);
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0, "stops cleanly on SIGTERM");
+    } finally {
+      // a failed assertion must not leave the worker running (and this test process waiting for it)
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await exited;
+      }
     }
-    assert.match(logged, /Recur worker started/);
-    child.kill("SIGTERM");
-    assert.equal(await exited, 0, "stops cleanly on SIGTERM");
   });
 
   it("deploys the factory to a chain at its deterministic address, and says when the key is missing", async () => {
@@ -405,5 +413,42 @@ describe("recur, a merchant's commands through the signed API", () => {
       await recurFails(["--profile", broken, "plans", "list"]),
       /^error: the profile .*broken\.json is not JSON: fix it or remove it$/m,
     );
+  });
+
+  it("lists the merchant's keys and revokes one at once, but never the profile's own key", async () => {
+    const profileKey = (JSON.parse(await readFile(profile, "utf8")) as { apiKey: string }).apiKey;
+    const original = platform.server.merchant;
+    assert.notEqual(profileKey, original.apiKey, "the previous test rotated the profile's key");
+    const keys = await recurJson<{ apiKey: string; status: string; signsThisRequest: boolean; apiSecret?: string }[]>(
+      as(["merchant", "keys", "list"]),
+    );
+    assert.deepEqual(
+      keys.map((key) => [key.apiKey, key.status, key.signsThisRequest]),
+      [
+        [profileKey, "Active", true],
+        [original.apiKey, "Expiring", false],
+      ],
+    );
+    assert.ok(
+      keys.every((key) => key.apiSecret === undefined),
+      "no secret is listed",
+    );
+    const human = await recur(as(["merchant", "keys", "list"]));
+    assert.equal(human.code, 0);
+    assert.match(human.stdout, /^KEY\s+STATUS\s+CREATED\s+EXPIRES\s+REVOKED\s+LAST USED/m);
+    assert.match(human.stdout, new RegExp(`${profileKey}\\s+Active.*\\(this profile\\)`));
+
+    assert.match(
+      await recurFails(as(["merchant", "keys", "revoke", profileKey])),
+      /^error: A key cannot revoke itself: sign the revocation with another of your keys \(HTTP 409 Conflict\)$/m,
+    );
+    assert.match(await recurFails(as(["merchant", "keys", "revoke", "rk_doesNotExist"])), /No API key.*HTTP 404/);
+
+    const revoked = await recurJson<{ apiKey: string; status: string; revokedAt: string }>(
+      as(["merchant", "keys", "revoke", original.apiKey]),
+    );
+    assert.deepEqual([revoked.apiKey, revoked.status], [original.apiKey, "Revoked"]);
+    await assert.rejects(original.client.listPlans(), { status: 401 }, "the revoked key stops working at once");
+    await recurJson(as(["plans", "list"]));
   });
 });
