@@ -175,11 +175,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
           version: "1.0.0",
           description:
             "SmartyPay-compatible subscription API. Sign merchant requests with x-api-key, x-api-ts (unix seconds) " +
-            "and x-api-sig = hex HMAC-SHA256(apiSecret, ts + METHOD + path-with-query + body).",
+            "and x-api-sig = hex HMAC-SHA256(apiSecret, ts + METHOD + path-with-query + body), or send the API key " +
+            "and secret as HTTP Basic credentials (over TLS only: nothing is signed, so nothing is replay-protected).",
         },
         components: {
           securitySchemes: {
             apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
+            basicAuth: { type: "http", scheme: "basic", description: "API key and secret; not replay-protected" },
             customerToken: { type: "http", scheme: "bearer" },
           },
         },

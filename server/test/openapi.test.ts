@@ -50,7 +50,9 @@ describe(`the OpenAPI document (${testEngine})`, () => {
       "GET /checkout-sessions/{id}",
       "POST /checkout-sessions/{id}/subscription",
       "POST /checkout-sessions/{id}/activate",
+      "GET /integration/api-keys",
       "POST /integration/api-keys/rotate",
+      "POST /integration/api-keys/{apiKey}/revoke",
       "POST /integration/webhooks/endpoint",
       "GET /integration/webhooks/events",
       "GET /integration/webhooks/deliveries",
@@ -78,5 +80,7 @@ describe(`the OpenAPI document (${testEngine})`, () => {
       }
     }
     assert.ok(document.components.schemas.Subscription || document.components.schemas.SubscriptionOutput);
+    const schemes = (document.components as { securitySchemes?: Record<string, { scheme?: string }> }).securitySchemes;
+    assert.equal(schemes?.basicAuth?.scheme, "basic", "HTTP Basic with the API key and secret is documented");
   });
 });

@@ -52,5 +52,9 @@ export const idempotencyHeaders = z.looseObject({
     .describe("Same key and body: the first response again, nothing written twice; same key, other body: 409"),
 });
 
-export const merchantSecurity: { [scheme: string]: string[] }[] = [{ apiKey: [] }];
-export const merchantOrCustomerSecurity: { [scheme: string]: string[] }[] = [{ apiKey: [] }, { customerToken: [] }];
+export const merchantSecurity: { [scheme: string]: string[] }[] = [{ apiKey: [] }, { basicAuth: [] }];
+export const merchantOrCustomerSecurity: { [scheme: string]: string[] }[] = [
+  { apiKey: [] },
+  { basicAuth: [] },
+  { customerToken: [] },
+];
