@@ -55,6 +55,9 @@ const SERVER_SETTINGS: Record<string, string> = {
   RECUR_LOG_LEVEL: "warn",
   // the local chain's factory and token addresses, which drafts need; its RPC URL (a free port) answers nothing
   RECUR_LOCAL_CHAIN: "on",
+  // the load comes from one address and one key, far above any sensible limit: what is measured is the API
+  RECUR_RATE_LIMIT_PER_KEY: "off",
+  RECUR_RATE_LIMIT_PER_ADDRESS: "off",
 };
 
 type Engine = "PostgreSQL" | "PGlite";

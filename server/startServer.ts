@@ -3,7 +3,6 @@ import { watchChainClocks } from "./chain/watchChainClocks.js";
 import type { Config } from "./config/loadConfig.js";
 import { openDatabase } from "./db/openDatabase.js";
 import { createServices, type Services } from "./domain/Services.js";
-import { DatabaseReplayGuard, MemoryReplayGuard } from "./http/authenticate.js";
 import { buildApp } from "./http/buildApp.js";
 import { startWorker } from "./worker/startWorker.js";
 
@@ -34,9 +33,7 @@ export async function startServer(
     await database.close();
     throw error;
   }
-  // PGlite's data directory belongs to one process, so its replay guard can live in memory
-  const replayGuard = database.engine === "pglite" ? new MemoryReplayGuard() : new DatabaseReplayGuard(database.db);
-  const app = await buildApp({ services, replayGuard, logRequests: true });
+  const app = await buildApp({ services, logRequests: true });
   const worker = config.roles.worker ? await startWorker(services, app.log) : undefined;
   // the worker keeps the chains' clocks; without one, the API reads them itself
   const clocks = new AbortController();

@@ -160,7 +160,9 @@ export function merchantCommands(): Command {
 
   merchant
     .command("rotate-key")
-    .description("issue a new API key and secret; the old key keeps working for a short grace period")
+    .description(
+      "issue a new API key and secret; every other key keeps working for an hour, then only the new one (sign with the current key)",
+    )
     .option("--save", "replace the key and secret in the profile")
     .action(
       action(async (options, command: Command) => {
@@ -181,6 +183,8 @@ export function merchantCommands(): Command {
       }),
     );
 
+  merchant.addCommand(keyCommands());
+
   merchant
     .command("set-webhook <url>")
     .description('where webhook events are POSTed ("none" to stop sending them)')
@@ -192,4 +196,45 @@ export function merchantCommands(): Command {
       }),
     );
   return merchant;
+}
+
+/** `merchant keys`: the merchant's API keys, listed and revoked through the signed API. */
+function keyCommands(): Command {
+  const keys = new Command("keys").description("the merchant's API keys: list them, revoke one at once");
+
+  keys
+    .command("list")
+    .description("every key of the merchant, newest first: status, expiry, revocation, last use (never a secret)")
+    .action(
+      action(async (_options, command: Command) => {
+        const client = await merchantClient(command);
+        const { apiKeys } = await client.listApiKeys();
+        output(command, apiKeys, (rows) =>
+          table([
+            ["KEY", "STATUS", "CREATED", "EXPIRES", "REVOKED", "LAST USED", ""],
+            ...rows.map((key) => [
+              key.apiKey,
+              key.status,
+              key.createdAt,
+              key.expiresAt ?? "-",
+              key.revokedAt ?? "-",
+              key.lastUsedAt ?? "-",
+              key.signsThisRequest ? "(this profile)" : "",
+            ]),
+          ]),
+        );
+      }),
+    );
+
+  keys
+    .command("revoke <apiKey>")
+    .description("stop a key at once (not the profile's own key: a key cannot revoke itself; rotate first)")
+    .action(
+      action(async (apiKey: string, _options, command: Command) => {
+        const client = await merchantClient(command);
+        const revoked = await client.revokeApiKey(apiKey);
+        output(command, revoked, (key) => `${key.apiKey} revoked at ${key.revokedAt}: it no longer works`);
+      }),
+    );
+  return keys;
 }

@@ -441,6 +441,43 @@ describe("recur, a merchant's commands through the signed API", { timeout: 1_800
       /^error: the profile .*broken\.json is not JSON: fix it or remove it$/m,
     );
   });
+
+  it("lists the merchant's keys and revokes one at once, but never the profile's own key", async () => {
+    const profileKey = (JSON.parse(await readFile(profile, "utf8")) as { apiKey: string }).apiKey;
+    const original = platform.server.merchant;
+    assert.notEqual(profileKey, original.apiKey, "the previous test rotated the profile's key");
+    const keys = await recurJson<{ apiKey: string; status: string; signsThisRequest: boolean; apiSecret?: string }[]>(
+      as(["merchant", "keys", "list"]),
+    );
+    assert.deepEqual(
+      keys.map((key) => [key.apiKey, key.status, key.signsThisRequest]),
+      [
+        [profileKey, "Active", true],
+        [original.apiKey, "Expiring", false],
+      ],
+    );
+    assert.ok(
+      keys.every((key) => key.apiSecret === undefined),
+      "no secret is listed",
+    );
+    const human = await recur(as(["merchant", "keys", "list"]));
+    assert.equal(human.code, 0);
+    assert.match(human.stdout, /^KEY\s+STATUS\s+CREATED\s+EXPIRES\s+REVOKED\s+LAST USED/m);
+    assert.match(human.stdout, new RegExp(`${profileKey}\\s+Active.*\\(this profile\\)`));
+
+    assert.match(
+      await recurFails(as(["merchant", "keys", "revoke", profileKey])),
+      /^error: A key cannot revoke itself: sign the revocation with another of your keys \(HTTP 409 Conflict\)$/m,
+    );
+    assert.match(await recurFails(as(["merchant", "keys", "revoke", "rk_doesNotExist"])), /No API key.*HTTP 404/);
+
+    const revoked = await recurJson<{ apiKey: string; status: string; revokedAt: string }>(
+      as(["merchant", "keys", "revoke", original.apiKey]),
+    );
+    assert.deepEqual([revoked.apiKey, revoked.status], [original.apiKey, "Revoked"]);
+    await assert.rejects(original.client.listPlans(), { status: 401 }, "the revoked key stops working at once");
+    await recurJson(as(["plans", "list"]));
+  });
 });
 
 describe("recur gas-wallet seal-key: key files the worker sends from", () => {

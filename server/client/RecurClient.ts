@@ -13,6 +13,7 @@ import type {
   createSubscriptionBody,
   permitBody,
 } from "../http/requests.js";
+import type { ApiKeyView } from "../http/routes/apiKeyRoutes.js";
 import type { PublicChain } from "../http/routes/chainRoutes.js";
 import type { GasWallet, WebhookDelivery, WebhookEvent } from "../http/routes/operationsRoutes.js";
 
@@ -45,7 +46,7 @@ export interface RequestOptions {
  * command line, the merchant's signing proxy and the tests.
  */
 export class RecurClient {
-  /** The second each request was last signed in: the same request is never signed twice in one second. */
+  /** The second each write was last signed in: the same write is never signed twice in one second. */
   readonly #lastSigned = new Map<string, number>();
 
   constructor(
@@ -61,7 +62,7 @@ export class RecurClient {
     if (text) headers["content-type"] = "application/json";
     if (options.idempotencyKey) headers["x-idempotency-key"] = options.idempotencyKey;
     if (this.credentials && "apiKey" in this.credentials) {
-      const ts = String(await this.#signingSecond(`${method} ${path}\n${text}`));
+      const ts = String(await this.#signingSecond(method, `${method} ${path}\n${text}`));
       headers["x-api-key"] = this.credentials.apiKey;
       headers["x-api-ts"] = ts;
       headers["x-api-sig"] = signRequest({ secret: this.credentials.apiSecret, ts, method, path, body: text });
@@ -88,11 +89,13 @@ export class RecurClient {
   }
 
   /**
-   * The unix second to sign `request` with. Signatures cover the second, not the instant, and the server accepts
-   * each signature once: an identical request sent again within the same second waits for the next one.
+   * The unix second to sign `request` with. Signatures cover the second, not the instant, and the server accepts a
+   * state-changing request's signature once: an identical one sent again within the same second waits for the
+   * next. Reads (GET, HEAD) may repeat a signature, so they never wait.
    */
-  async #signingSecond(request: string): Promise<number> {
+  async #signingSecond(method: string, request: string): Promise<number> {
     let now = Date.now();
+    if (method === "GET" || method === "HEAD") return Math.floor(now / 1000);
     if (this.#lastSigned.get(request) === Math.floor(now / 1000)) {
       await new Promise((resolve) => setTimeout(resolve, 1000 - (now % 1000) + 5));
       now = Date.now();
@@ -275,6 +278,22 @@ export class RecurClient {
     return this.request<{ chains: PublicChain[] }>("GET", "/chains");
   }
 
+  /** The merchant's API keys, newest first (never a secret). */
+  listApiKeys() {
+    return this.request<{ apiKeys: ApiKeyView[] }>("GET", "/integration/api-keys");
+  }
+
+  /** Stops `apiKey` at once; sign with another key (a key cannot revoke itself). */
+  revokeApiKey(apiKey: string, options?: RequestOptions) {
+    return this.request<ApiKeyView>(
+      "POST",
+      `/integration/api-keys/${encodeURIComponent(apiKey)}/revoke`,
+      undefined,
+      options,
+    );
+  }
+
+  /** A new key and secret (shown only here); every other key stops working after the grace period. */
   rotateApiKey(options?: RequestOptions) {
     return this.request<{ apiKey: string; apiSecret: string }>(
       "POST",

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { parseEther, parseGwei } from "viem";
 import { z } from "zod";
@@ -33,6 +34,19 @@ export interface Config {
   /** Which parts this process runs: the HTTP API, the worker, or both (the default). */
   roles: { api: boolean; worker: boolean };
   worker: WorkerConfig;
+  /** Requests allowed per window; `null` turns a limit off. */
+  rateLimit: {
+    /** Per API key, and per merchant and customer for customer tokens. */
+    perKey: number | null;
+    /** Per client address: public routes, and requests whose credentials fail. */
+    perAddress: number | null;
+    windowSeconds: number;
+  };
+  /**
+   * The reverse proxies (addresses, CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`) whose
+   * `X-Forwarded-For` names the client; empty: the client is the connection's peer, and the header is ignored.
+   */
+  trustProxy: string[];
 }
 
 /** How the worker charges, retries, reminds and delivers. */
@@ -113,6 +127,35 @@ const count = (name: string, fallback: number, min: number, max: number) =>
       }
       return n;
     });
+
+/** A request limit per window: a whole number, or `off`. */
+const limit = (name: string, fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((value, ctx) => {
+      if (value === "off") return null;
+      const n = Number(value);
+      if (!/^\d+$/.test(value) || n < 1 || n > 10_000_000) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${name} must be a number of requests from 1 to 10000000, or off, not "${value}"`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const PROXY_NAMES = ["loopback", "linklocal", "uniquelocal"];
+
+/** An address, a CIDR range of addresses, or one of proxy-addr's names (what Fastify's `trustProxy` takes). */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 const environment = z.object({
   RECUR_SECRET_KEY: z.string().optional(),
@@ -211,6 +254,29 @@ const environment = z.object({
     })
     .default("off"),
   RECUR_HINT_RATE_LIMIT: count("RECUR_HINT_RATE_LIMIT", 20, 1, 10_000),
+  RECUR_RATE_LIMIT_PER_KEY: limit("RECUR_RATE_LIMIT_PER_KEY", 6_000),
+  RECUR_RATE_LIMIT_PER_ADDRESS: limit("RECUR_RATE_LIMIT_PER_ADDRESS", 600),
+  RECUR_RATE_LIMIT_WINDOW: duration("RECUR_RATE_LIMIT_WINDOW", "1m"),
+  RECUR_TRUST_PROXY: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const entries = value
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      const bad = entries.find((entry) => !isProxyEntry(entry));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            `RECUR_TRUST_PROXY must list the addresses or CIDR ranges of your reverse proxies ` +
+            `(e.g. 10.0.0.0/8,127.0.0.1), not "${bad}"`,
+        });
+        return z.NEVER;
+      }
+      return entries;
+    }),
 });
 
 const SECRET_KEY_HELP = "64 hex characters (32 random bytes), for example the output of `openssl rand -hex 32`";
@@ -341,5 +407,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         timeoutMs: 10_000,
       },
     },
+    rateLimit: {
+      perKey: values.RECUR_RATE_LIMIT_PER_KEY,
+      perAddress: values.RECUR_RATE_LIMIT_PER_ADDRESS,
+      windowSeconds: values.RECUR_RATE_LIMIT_WINDOW,
+    },
+    trustProxy: values.RECUR_TRUST_PROXY,
   };
 }

@@ -55,6 +55,8 @@ export type SubscriptionAction = (typeof SUBSCRIPTION_ACTIONS)[number];
 
 export const merchants = pgTable("merchants", {
   id: text("id").primaryKey(),
+  /** The merchant's number: SmartyPay's `companyId` on plans is a number, so SmartyPay clients get one. */
+  companyId: integer("company_id").generatedAlwaysAsIdentity().notNull().unique(),
   name: text("name").notNull(),
   webhookUrl: text("webhook_url"),
   createdAt: createdAt(),
@@ -91,6 +93,10 @@ export const apiKeys = pgTable(
     createdAt: createdAt(),
     /** When the key stops working (set when it is rotated away); null while it is the current key. */
     expiresAt: timestamptz("expires_at"),
+    /** When the merchant revoked it: it stopped working at once. */
+    revokedAt: timestamptz("revoked_at"),
+    /** The last request it authenticated, to within a minute (see `Authenticator`). */
+    lastUsedAt: timestamptz("last_used_at"),
   },
   (t) => [index("api_keys_merchant_idx").on(t.merchantId)],
 );

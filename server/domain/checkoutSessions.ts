@@ -108,7 +108,7 @@ export async function describeCheckoutSession(tx: Queryable, services: Services,
       termsStartAt(session.startFrom, services.now()) === 0 ? null : (session.startFrom?.toISOString() ?? null),
     merchant: { name: merchant.name },
     payee: settings?.payoutAddress ?? null,
-    plan: toPlanResource(plan, services.config.chains),
+    plan: toPlanResource(plan, services.config.chains, merchant.companyId),
     chain: { chainId: found.chain.chainId, name: found.chain.name, explorerUrl: found.chain.explorerUrl ?? null },
     token: {
       code: found.token.code,

@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
 import { type Address, getAddress } from "viem";
 import type { SecretBox } from "../auth/secretBox.js";
 import { addressProblem } from "../chain/addressSchema.js";
 import type { Database, Queryable } from "../db/openDatabase.js";
 import { apiKeys, merchantChains, merchants } from "../db/schema.js";
+import { conflict, notFound } from "../http/ApiError.js";
 import { newId } from "./newId.js";
+import type { Services } from "./Services.js";
 
 /** An API key with its secret, as shown once, when it is created. */
 export interface IssuedApiKey {
@@ -94,7 +96,70 @@ export async function setMerchantChain(tx: Queryable, merchantId: string, chain:
 /** How long a rotated-away key keeps working, so requests in flight (and a retried rotation) still pass. */
 export const ROTATION_GRACE_SECONDS = 3_600;
 
-/** Issues a new API key in place of `currentKey`, which stops working after {@link ROTATION_GRACE_SECONDS}. */
+/**
+ * Where a key stands: `Active` (current, no end date), `Expiring` (rotated away, works until `expiresAt`),
+ * `Expired`, or `Revoked` (stopped at once by the merchant).
+ */
+export type ApiKeyStatus = "Active" | "Expiring" | "Expired" | "Revoked";
+
+/** An API key as its merchant may see it: never its secret. */
+export interface ApiKeySummary {
+  apiKey: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  status: ApiKeyStatus;
+}
+
+type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+function summaryOf(row: ApiKeyRow, now: Date): ApiKeySummary {
+  const status: ApiKeyStatus = row.revokedAt
+    ? "Revoked"
+    : row.expiresAt === null
+      ? "Active"
+      : row.expiresAt > now
+        ? "Expiring"
+        : "Expired";
+  return {
+    apiKey: row.id,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt,
+    lastUsedAt: row.lastUsedAt,
+    status,
+  };
+}
+
+/**
+ * The merchant's keys, locked until the transaction ends: rotations and revocations of one merchant's keys take
+ * turns, so two of them can never together leave it without a current key, or with two.
+ */
+function lockKeys(tx: Queryable, merchantId: string): Promise<ApiKeyRow[]> {
+  return tx
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.merchantId, merchantId))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+    .for("update");
+}
+
+/** A merchant's API keys, newest first, with what each can still do. */
+export async function listApiKeys(db: Queryable, merchantId: string, now: Date): Promise<ApiKeySummary[]> {
+  const rows = await db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.merchantId, merchantId))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+  return rows.map((row) => summaryOf(row, now));
+}
+
+/**
+ * Issues a new API key in place of `currentKey`. Every other key of the merchant, `currentKey` included, stops
+ * working within {@link ROTATION_GRACE_SECONDS}, so after a rotation's grace period only its new key works. Only a
+ * current key (Active) may rotate: a key already rotated away would otherwise mint keys that outlive it.
+ */
 export async function rotateApiKey(
   tx: Queryable,
   secrets: SecretBox,
@@ -102,11 +167,75 @@ export async function rotateApiKey(
   currentKey: string,
   now: Date,
 ): Promise<IssuedApiKey> {
+  const keys = await lockKeys(tx, merchantId);
+  const signing = keys.find((key) => key.id === currentKey);
+  if (!signing || summaryOf(signing, now).status !== "Active") {
+    throw conflict(
+      `The key this request is signed with was rotated away${signing?.expiresAt ? ` and stops working at ${signing.expiresAt.toISOString()}` : ""}: ` +
+        "sign the rotation with your current key (GET /integration/api-keys lists them)",
+    );
+  }
+  const graceEnd = new Date(now.getTime() + ROTATION_GRACE_SECONDS * 1000);
   await tx
     .update(apiKeys)
-    .set({ expiresAt: new Date(now.getTime() + ROTATION_GRACE_SECONDS * 1000) })
-    .where(and(eq(apiKeys.id, currentKey), eq(apiKeys.merchantId, merchantId), isNull(apiKeys.expiresAt)));
+    .set({ expiresAt: graceEnd })
+    .where(
+      and(
+        eq(apiKeys.merchantId, merchantId),
+        isNull(apiKeys.revokedAt),
+        or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, graceEnd)),
+      ),
+    );
   return issueApiKey(tx, secrets, merchantId);
+}
+
+/**
+ * Revokes `apiKey` at once. Refused for the key the request is signed with (revoke it with another key), and for
+ * the merchant's last current key (rotate first), so that a merchant always keeps a key that works. Revoking a key
+ * already revoked changes nothing.
+ */
+export async function revokeApiKey(
+  tx: Queryable,
+  merchantId: string,
+  apiKey: string,
+  signingKey: string,
+  now: Date,
+): Promise<ApiKeySummary> {
+  const keys = await lockKeys(tx, merchantId);
+  const target = keys.find((key) => key.id === apiKey);
+  if (!target) throw notFound(`No API key ${apiKey}: GET /integration/api-keys lists yours`);
+  if (target.revokedAt) return summaryOf(target, now);
+  if (apiKey === signingKey) {
+    throw conflict("A key cannot revoke itself: sign the revocation with another of your keys");
+  }
+  const otherCurrent = keys.some((key) => key.id !== apiKey && summaryOf(key, now).status === "Active");
+  if (summaryOf(target, now).status === "Active" && !otherCurrent) {
+    throw conflict(
+      "This is your current key and revoking it would leave you none: rotate first " +
+        "(POST /integration/api-keys/rotate), then revoke it signed with the new key",
+    );
+  }
+  const [revoked] = await tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, apiKey)).returning();
+  if (!revoked) throw new Error("a locked API key vanished");
+  return summaryOf(revoked, now);
+}
+
+/** Merchant id to number, per {@link Services}: a merchant's number never changes, so it is read once. */
+const companyIds = new WeakMap<Services, Map<string, number>>();
+
+/** The merchant's number, SmartyPay's numeric `companyId` on plans. */
+export async function companyIdOf(services: Services, merchantId: string): Promise<number> {
+  const known = companyIds.get(services) ?? new Map<string, number>();
+  companyIds.set(services, known);
+  const cached = known.get(merchantId);
+  if (cached !== undefined) return cached;
+  const [row] = await services.db
+    .select({ companyId: merchants.companyId })
+    .from(merchants)
+    .where(eq(merchants.id, merchantId));
+  if (!row) throw new Error(`no merchant ${merchantId}`);
+  known.set(merchantId, row.companyId);
+  return row.companyId;
 }
 
 /** A random 32-byte hex string: the format of `RECUR_SECRET_KEY`. */

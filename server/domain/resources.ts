@@ -24,7 +24,7 @@ const address = z.string().describe("0x-prefixed, checksummed address");
 export const planResource = z
   .object({
     id: z.string(),
-    companyId: z.string().describe("The merchant's id"),
+    companyId: z.number().int().describe("The merchant's number (a number, as SmartyPay's clients expect)"),
     name: z.string(),
     description: z.string(),
     amount: money,
@@ -106,11 +106,16 @@ function tokenOf(registry: ChainRegistry, code: string) {
   return found;
 }
 
-export function toPlanResource(row: typeof plans.$inferSelect, registry: ChainRegistry): PlanResource {
+/** A plan as the API shows it; `companyId` is its merchant's number (see {@link companyIdOf}). */
+export function toPlanResource(
+  row: typeof plans.$inferSelect,
+  registry: ChainRegistry,
+  companyId: number,
+): PlanResource {
   const { token, chain } = tokenOf(registry, row.tokenCode);
   return {
     id: row.id,
-    companyId: row.merchantId,
+    companyId,
     name: row.name,
     description: row.description,
     amount: formatMoney(row.amount, token),

@@ -1,6 +1,12 @@
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -10,12 +16,14 @@ import {
 } from "fastify-type-provider-zod";
 import type { Services } from "../domain/Services.js";
 import { ApiError, type ErrorDetail } from "./ApiError.js";
-import { Authenticator, type Principal, type ReplayGuard } from "./authenticate.js";
+import { Authenticator, type Principal } from "./authenticate.js";
+import { RateLimits, TooManyRequestsError } from "./RateLimits.js";
 import { apiKeyRoutes } from "./routes/apiKeyRoutes.js";
 import { chainRoutes } from "./routes/chainRoutes.js";
 import { checkoutSessionRoutes, hostedCheckoutRoutes } from "./routes/checkoutSessionRoutes.js";
 import { operationsRoutes } from "./routes/operationsRoutes.js";
 import { planRoutes } from "./routes/planRoutes.js";
+import { authenticates } from "./routes/routeSupport.js";
 import { subscriptionRoutes } from "./routes/subscriptionRoutes.js";
 
 declare module "fastify" {
@@ -47,7 +55,6 @@ const CODES: Record<number, string> = {
 
 export interface AppDependencies {
   services: Services;
-  replayGuard: ReplayGuard;
   /** Log every request; off for benchmarks. */
   logRequests?: boolean;
 }
@@ -68,6 +75,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       redact: ["req.headers.authorization", 'req.headers["x-api-sig"]', 'req.headers["x-api-key"]'],
     },
     ajv: { customOptions: { allErrors: false } },
+    // the client's address is the connection's peer, unless the operator names the proxies in front
+    trustProxy: services.config.trustProxy.length > 0 ? services.config.trustProxy : false,
     // what Fastify refuses before routing (a malformed URL, an overlong path parameter) keeps the error shape
     frameworkErrors: (error, _request, reply) => {
       const status = error.statusCode ?? 400;
@@ -90,7 +99,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       );
     },
   });
-  const authenticator = new Authenticator(services, deps.replayGuard);
+  // limits are set per route (or group of routes); a refusal is a 429 in the error shape, through the handler below
+  await app.register(fastifyRateLimit, { global: false });
+  const limits = new RateLimits(app, services.config.rateLimit);
+  const authenticator = new Authenticator(services, limits);
+  // a route that authenticates is limited per key once its caller is known; every other one per client address
+  app.addHook("onRoute", (route) => {
+    if ([route.preValidation].flat().some(authenticates)) return;
+    const byAddress = async (request: FastifyRequest) => limits.address(request);
+    route.onRequest = [...[route.onRequest ?? []].flat(), byAddress];
+  });
 
   // JSON only: other bodies are refused, not parsed (and never signed over something else than what was sent)
   app.removeAllContentTypeParsers();
@@ -117,6 +135,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    if (error instanceof TooManyRequestsError) reply.header("retry-after", String(error.retryAfterSeconds));
     if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error));
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext === "querystring" ? "query" : (error.validationContext ?? "request");
@@ -136,16 +155,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     return reply.code(500).send({ status: 500, code: "InternalError", message: "Internal error; it has been logged" });
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({
-      status: 404,
-      code: "NotFound",
-      message: `No route ${request.method} ${request.url.split("?")[0]}: see /openapi.json for the API`,
-    });
-  });
-
-  // limits are set per route (or group of routes); a refusal is a 429 in the error shape, through the handler above
-  await app.register(fastifyRateLimit, { global: false });
+  app.setNotFoundHandler(
+    { preHandler: async (request: FastifyRequest) => limits.address(request) },
+    (request, reply) => {
+      reply.code(404).send({
+        status: 404,
+        code: "NotFound",
+        message: `No route ${request.method} ${request.url.split("?")[0]}: see /openapi.json for the API`,
+      });
+    },
+  );
 
   await app.register(async (api) => {
     api.setValidatorCompiler(validatorCompiler);
@@ -157,11 +176,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
           version: "1.0.0",
           description:
             "SmartyPay-compatible subscription API. Sign merchant requests with x-api-key, x-api-ts (unix seconds) " +
-            "and x-api-sig = hex HMAC-SHA256(apiSecret, ts + METHOD + path-with-query + body).",
+            "and x-api-sig = hex HMAC-SHA256(apiSecret, ts + METHOD + path-with-query + body), or send the API key " +
+            "and secret as HTTP Basic credentials (over TLS only: nothing is signed, so nothing is replay-protected).",
         },
         components: {
           securitySchemes: {
             apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
+            basicAuth: { type: "http", scheme: "basic", description: "API key and secret; not replay-protected" },
             customerToken: { type: "http", scheme: "bearer" },
           },
         },

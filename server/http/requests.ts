@@ -11,7 +11,7 @@ import { INTERVAL_SECONDS } from "../domain/plans.js";
 export const errorResponse = z
   .object({
     status: z.number().int(),
-    code: z.string().describe("BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, ..."),
+    code: z.string().describe("BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, TooManyRequests, ..."),
     message: z.string().describe("What was wrong and how to fix it"),
     details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
@@ -24,6 +24,7 @@ export const errorResponses = {
   404: errorResponse,
   409: errorResponse,
   413: errorResponse,
+  429: errorResponse,
 };
 
 /** An address to look for (a filter): all lowercase, or mixed case matching its EIP-55 checksum. */

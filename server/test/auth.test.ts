@@ -1,10 +1,29 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
 import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { RecurClient } from "../client/RecurClient.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { startTestServer, type TestServer } from "./support/startTestServer.js";
+
+const run = promisify(execFile);
+
+/** Runs the real curl, as a merchant trying the API would; the status code is its last output line. */
+async function curl(args: string[]): Promise<{ status: number; body: string }> {
+  const { stdout } = await run("curl", [
+    "--silent",
+    "--show-error",
+    "--max-time",
+    "20",
+    "-w",
+    "\n%{http_code}",
+    ...args,
+  ]);
+  const cut = stdout.lastIndexOf("\n");
+  return { status: Number(stdout.slice(cut + 1)), body: stdout.slice(0, cut) };
+}
 
 /** Signs exactly as SmartyPay's documentation shows, independently of the server's own code. */
 function smartyPaySign(secret: string, ts: string, method: string, path: string, body: string) {
@@ -110,17 +129,92 @@ describe(`authentication (${testEngine})`, { timeout: 600_000 }, () => {
     assert.equal(response.status, 401);
   });
 
-  it("refuses a replayed signature", async () => {
+  it("accepts a state-changing signature once, and writes once", async () => {
+    const body = JSON.stringify({ name: "Once", amount: "1 tUSDC", periodSeconds: 86_400 });
     const ts = String(Math.floor(Date.now() / 1000));
     const headers = {
+      "content-type": "application/json",
       "x-api-key": server.merchant.apiKey,
       "x-api-ts": ts,
-      "x-api-sig": smartyPaySign(server.merchant.apiSecret, ts, "GET", "/integration/subscription-plans", ""),
+      "x-api-sig": smartyPaySign(server.merchant.apiSecret, ts, "POST", "/integration/subscription-plans", body),
     };
-    assert.equal((await send("GET", "/integration/subscription-plans", { headers })).status, 200);
-    const replay = await send("GET", "/integration/subscription-plans", { headers });
+    const first = await fetch(`${server.url}/integration/subscription-plans`, { method: "POST", headers, body });
+    assert.equal(first.status, 200);
+    const counts = await server.rowCounts();
+    const replay = await fetch(`${server.url}/integration/subscription-plans`, { method: "POST", headers, body });
     assert.equal(replay.status, 401);
-    assert.match(replay.json.message ?? "", /already used/);
+    assert.match(((await replay.json()) as { message: string }).message, /already used/);
+    assert.deepEqual(await server.rowCounts(), counts, "the replay wrote nothing");
+  });
+
+  it("lets a read repeat its signature inside the window, as SmartyPay's SDK does within one second", async () => {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const path = "/integration/subscription-plans";
+    // what the SDK sends for a GET: a JSON content type, and no body
+    const headers = {
+      "content-type": "application/json",
+      "x-api-key": server.merchant.apiKey,
+      "x-api-ts": ts,
+      "x-api-sig": smartyPaySign(server.merchant.apiSecret, ts, "GET", path, ""),
+    };
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await fetch(`${server.url}${path}`, { headers })).status, 200, `read ${i + 1}`);
+    }
+    const head = await fetch(`${server.url}${path}`, {
+      method: "HEAD",
+      headers: { ...headers, "x-api-sig": smartyPaySign(server.merchant.apiSecret, ts, "HEAD", path, "") },
+    });
+    assert.equal(head.status, 200);
+  });
+
+  it("authenticates HTTP Basic with the API key and secret, as curl --user sends it", async () => {
+    const { apiKey, apiSecret } = server.merchant;
+    const read = await curl(["--user", `${apiKey}:${apiSecret}`, `${server.url}/integration/subscription-plans`]);
+    assert.equal(read.status, 200, read.body);
+    assert.ok(Array.isArray((JSON.parse(read.body) as { plans: unknown[] }).plans));
+
+    const body = JSON.stringify({ name: "By Basic", amount: "2 tUSDC", periodSeconds: 86_400 });
+    const created = await curl([
+      "--user",
+      `${apiKey}:${apiSecret}`,
+      "-H",
+      "content-type: application/json",
+      "--data-raw",
+      body,
+      `${server.url}/integration/subscription-plans`,
+    ]);
+    assert.equal(created.status, 200, created.body);
+    assert.equal((JSON.parse(created.body) as { name: string }).name, "By Basic");
+
+    const counts = await server.rowCounts();
+    const encoded = (text: string) => `Basic ${Buffer.from(text).toString("base64")}`;
+    const cases: [string, RegExp][] = [
+      [encoded(`${apiKey}:not-the-secret`), /API secret does not match/],
+      [encoded(`${apiKey}:${apiSecret.slice(0, -1)}`), /API secret does not match/],
+      [encoded(`rk_unknown:${apiSecret}`), /Unknown or expired API key/],
+      [encoded(`${apiKey}${apiSecret}`), /must carry base64 of API_KEY:API_SECRET/],
+      ["Basic not base64!", /must carry base64 of API_KEY:API_SECRET/],
+    ];
+    for (const [authorization, message] of cases) {
+      for (const method of ["GET", "POST"]) {
+        const response = await fetch(`${server.url}/integration/subscription-plans`, {
+          method,
+          headers: { authorization, "content-type": "application/json" },
+          ...(method === "POST" ? { body } : {}),
+        });
+        assert.equal(response.status, 401, `${method} ${message.source}`);
+        const json = (await response.json()) as { code: string; message: string };
+        assert.equal(json.code, "Unauthorized");
+        assert.match(json.message, message);
+      }
+    }
+    assert.deepEqual(await server.rowCounts(), counts, "a refused Basic request wrote nothing");
+    assert.equal(
+      (await curl(["--user", `${server.otherMerchant.apiKey}:${apiSecret}`, `${server.url}/integration/charges`]))
+        .status,
+      401,
+      "one merchant's secret does not open another's key",
+    );
   });
 
   it("honours a configured timestamp window", async () => {

@@ -66,6 +66,35 @@ describe("configuration", { timeout: 120_000 }, () => {
     );
   });
 
+  it("limits requests per key and per address by default, and reads the limits, their window and proxies", () => {
+    const defaults = loadConfig({ RECUR_SECRET_KEY: KEY });
+    assert.deepEqual(defaults.rateLimit, { perKey: 6_000, perAddress: 600, windowSeconds: 60 });
+    assert.deepEqual(defaults.trustProxy, [], "X-Forwarded-For is ignored unless proxies are named");
+    const set = loadConfig({
+      RECUR_SECRET_KEY: KEY,
+      RECUR_RATE_LIMIT_PER_KEY: "off",
+      RECUR_RATE_LIMIT_PER_ADDRESS: "30",
+      RECUR_RATE_LIMIT_WINDOW: "10s",
+      RECUR_TRUST_PROXY: "10.0.0.0/8, 127.0.0.1,::1,loopback",
+    });
+    assert.deepEqual(set.rateLimit, { perKey: null, perAddress: 30, windowSeconds: 10 });
+    assert.deepEqual(set.trustProxy, ["10.0.0.0/8", "127.0.0.1", "::1", "loopback"]);
+    refused(
+      {
+        RECUR_SECRET_KEY: KEY,
+        RECUR_RATE_LIMIT_PER_KEY: "lots",
+        RECUR_RATE_LIMIT_PER_ADDRESS: "0",
+        RECUR_RATE_LIMIT_WINDOW: "soon",
+        RECUR_TRUST_PROXY: "10.0.0.0/33",
+      },
+      /RECUR_RATE_LIMIT_PER_KEY must be a number of requests from 1 to 10000000, or off, not "lots"/,
+      /RECUR_RATE_LIMIT_PER_ADDRESS must be a number of requests from 1 to 10000000, or off, not "0"/,
+      /RECUR_RATE_LIMIT_WINDOW must be a duration/,
+      /RECUR_TRUST_PROXY must list the addresses or CIDR ranges of your reverse proxies .*not "10.0.0.0\/33"/,
+    );
+    refused({ RECUR_SECRET_KEY: KEY, RECUR_TRUST_PROXY: "proxy.internal" }, /RECUR_TRUST_PROXY .*"proxy.internal"/);
+  });
+
   it("uses PostgreSQL when DATABASE_URL is set", () => {
     const config = loadConfig({ RECUR_SECRET_KEY: KEY, DATABASE_URL: "postgres://u@127.0.0.1:5432/recur" });
     assert.deepEqual(config.database, { kind: "postgres", url: "postgres://u@127.0.0.1:5432/recur" });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { and, eq } from "drizzle-orm";
 import { type Address, erc20Abi, type Hex } from "viem";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { RecurClient } from "../client/RecurClient.js";
 import { chainHints } from "../db/schema.js";
 import { testEngine } from "./support/openTestDatabase.js";
@@ -11,15 +12,15 @@ import { startTestServer, type TestServer } from "./support/startTestServer.js";
 const DAY = 86_400;
 
 /** `hint-update-state` is public: what a stranger can make it store is bounded. */
-describe(`hint-update-state, bounded for strangers (${testEngine})`, () => {
+describe(`hint-update-state, bounded for strangers (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
 
   before(async () => {
     server = await startTestServer({ RECUR_HINT_RATE_LIMIT: "5" });
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await server?.close();
-  });
+  }, hookTimeouts.stopping);
 
   it("stores a hash once, only for a configured chain, and answers a flood from one address with 429", async () => {
     const anyone = new RecurClient(server.url);
@@ -63,7 +64,7 @@ describe(`hint-update-state, bounded for strangers (${testEngine})`, () => {
  * mined but the test's own transactions: a payer's approval or pause reaches the subscription through the hint at
  * once, while the indexer alone sees it only once three more blocks are mined.
  */
-describe(`hint-update-state makes the worker look at once (${testEngine})`, () => {
+describe(`hint-update-state makes the worker look at once (${testEngine})`, { timeout: 600_000 }, () => {
   let platform: Platform;
   let anyone: RecurClient;
   let planId: string;
@@ -74,10 +75,10 @@ describe(`hint-update-state makes the worker look at once (${testEngine})`, () =
     const merchant = platform.server.merchant.client;
     planId = (await merchant.createPlan({ name: "Daily", amount: "1 tUSDC", periodSeconds: DAY })).id;
     await merchant.activatePlan(planId);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await platform?.stop();
-  });
+  }, hookTimeouts.stopping);
 
   /**
    * A draft charged at activation, its next charge a day later: the keeper sends nothing while a test runs, so no

@@ -51,7 +51,9 @@ describe(`the OpenAPI document (${testEngine})`, { timeout: 600_000 }, () => {
       "GET /checkout-sessions/{id}",
       "POST /checkout-sessions/{id}/subscription",
       "POST /checkout-sessions/{id}/activate",
+      "GET /integration/api-keys",
       "POST /integration/api-keys/rotate",
+      "POST /integration/api-keys/{apiKey}/revoke",
       "POST /integration/webhooks/endpoint",
       "GET /integration/webhooks/events",
       "GET /integration/webhooks/deliveries",
@@ -79,5 +81,7 @@ describe(`the OpenAPI document (${testEngine})`, { timeout: 600_000 }, () => {
       }
     }
     assert.ok(document.components.schemas.Subscription || document.components.schemas.SubscriptionOutput);
+    const schemes = (document.components as { securitySchemes?: Record<string, { scheme?: string }> }).securitySchemes;
+    assert.equal(schemes?.basicAuth?.scheme, "basic", "HTTP Basic with the API key and secret is documented");
   });
 });

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { eq } from "drizzle-orm";
 import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { RecurClient } from "../client/RecurClient.js";
+import { merchants } from "../db/schema.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { startTestServer, type TestServer } from "./support/startTestServer.js";
 
@@ -30,7 +32,12 @@ describe(`plans (${testEngine})`, { timeout: 600_000 }, () => {
     assert.equal(plan.amount, "9.99 tUSDC");
     assert.equal(plan.asset, "tUSDC");
     assert.equal(plan.blockchain, "localhost");
-    assert.equal(plan.companyId, server.merchant.merchantId);
+    const [merchant] = await server.database.db
+      .select({ companyId: merchants.companyId })
+      .from(merchants)
+      .where(eq(merchants.id, server.merchant.merchantId));
+    assert.equal(typeof plan.companyId, "number", "a number, as SmartyPay's clients expect");
+    assert.equal(plan.companyId, merchant?.companyId, "the merchant's number");
     assert.equal(plan.periodSeconds, 2_592_000);
     assert.equal(plan.gracePeriodSeconds, 259_200);
     assert.equal(plan.maxPeriods, 12);

@@ -871,7 +871,17 @@ function routesOf(fixtures: Fixtures) {
     { method: "POST", path: "/checkout-sessions/{}/activate", access: "public", ids: sessionIds, body: activateBody },
   ];
 
-  const apiKeyRoutes: RouteSpec[] = [{ method: "POST", path: "/integration/api-keys/rotate", access: "merchant" }];
+  const apiKeyRoutes: RouteSpec[] = [
+    { method: "POST", path: "/integration/api-keys/rotate", access: "merchant" },
+    { method: "GET", path: "/integration/api-keys", access: "merchant" },
+    // keys whose revocation is refused: the signing key itself, another merchant's, one that does not exist
+    {
+      method: "POST",
+      path: "/integration/api-keys/{}/revoke",
+      access: "merchant",
+      ids: [fixtures.merchant.apiKey, fixtures.otherMerchant.apiKey, "rk_doesNotExist"],
+    },
+  ];
 
   const eventIds = [fixtures.events.own, fixtures.events.foreign, "00000000-0000-4000-8000-000000000000"];
   const operationsRoutes: RouteSpec[] = [
@@ -1192,7 +1202,7 @@ describe(`fuzzing the plan and API key routes (${testEngine})`, { timeout: 600_0
     await fuzzRoutes(prober(), fixtures(), routesOf(fixtures()).planRoutes, 50);
   });
 
-  it("rotates API keys or refuses without writing, whatever the request, and the old key keeps working", async () => {
+  it("lists, rotates and revokes API keys or refuses without writing, whatever the request, and the old key keeps working", async () => {
     await fuzzRoutes(prober(), fixtures(), routesOf(fixtures()).apiKeyRoutes, 30);
     const answer = await prober().check(signedProbe(fixtures(), "GET", "/integration/subscription-plans?limit=42"));
     assert.equal(answer.status, 200, answer.text);

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { eq } from "drizzle-orm";
 import pino from "pino";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { merchants } from "../db/schema.js";
 import { type HostResolver, systemResolver } from "../domain/webhookTarget.js";
 import { runLoop } from "../worker/runLoop.js";
@@ -59,7 +60,7 @@ function dispatch(server: TestServer, signal: AbortSignal): Promise<void> {
  * and checked again at every delivery against the address actually connected to, so a name that later resolves to
  * a private address (DNS rebinding) reaches nothing. Receivers on loopback prove that no connection is made.
  */
-describe(`webhook targets: public addresses only (${testEngine})`, () => {
+describe(`webhook targets: public addresses only (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   const dns = attackerDns();
@@ -72,13 +73,13 @@ describe(`webhook targets: public addresses only (${testEngine})`, () => {
     receiver = await startWebhookReceiver(() => server.merchant.apiSecret);
     port = Number(new URL(receiver.url).port);
     dispatching = dispatch(server, stop.signal);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     stop.abort();
     await dispatching;
     await server?.close();
     await receiver?.close();
-  });
+  }, hookTimeouts.stopping);
 
   async function storedUrl(merchant = server.merchant): Promise<string | null> {
     const [row] = await server.database.db
@@ -194,7 +195,7 @@ describe(`webhook targets: public addresses only (${testEngine})`, () => {
   });
 });
 
-describe(`webhook targets: private ones allowed for local development (${testEngine})`, () => {
+describe(`webhook targets: private ones allowed for local development (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   const dns = attackerDns();
@@ -206,14 +207,14 @@ describe(`webhook targets: private ones allowed for local development (${testEng
     server = await startTestServer({ RECUR_WEBHOOK_ALLOW_PRIVATE: "on" }, { resolveHost: dns.resolve });
     receiver = await startWebhookReceiver(() => server.merchant.apiSecret);
     dispatching = dispatch(server, stop.signal);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     stop.abort();
     await dispatching;
     await new Promise((resolve) => (redirector ? redirector.close(resolve) : resolve(undefined)));
     await server?.close();
     await receiver?.close();
-  });
+  }, hookTimeouts.stopping);
 
   it("connects to the address the check resolved, keeping the URL's host in the Host header", async () => {
     // no system resolver knows this name: the request can only have gone to the vetted address

@@ -125,7 +125,7 @@ describe(`webhooks (${testEngine})`, { timeout: 600_000 }, () => {
   });
 });
 
-describe(`webhook events, undelivered only (${testEngine})`, () => {
+describe(`webhook events, undelivered only (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;
 
   before(async () => {

@@ -154,7 +154,7 @@ export class WebhookDispatcher implements WorkerTask {
     const [key] = await this.services.db
       .select()
       .from(apiKeys)
-      .where(and(eq(apiKeys.merchantId, merchantId), isNull(apiKeys.expiresAt)))
+      .where(and(eq(apiKeys.merchantId, merchantId), isNull(apiKeys.expiresAt), isNull(apiKeys.revokedAt)))
       .orderBy(desc(apiKeys.createdAt))
       .limit(1);
     return key ? this.services.apiSecrets.open(key.secretCiphertext) : undefined;

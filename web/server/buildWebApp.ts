@@ -10,6 +10,7 @@ import { frameworkError, handleErrors } from "./http/handleErrors.js";
 import { contentSecurityPolicy, securityHeaders } from "./http/securityHeaders.js";
 import { serveApp } from "./http/serveApp.js";
 import { PlatformAccess } from "./platform/PlatformAccess.js";
+import { adminApiKeyRoutes } from "./routes/adminApiKeyRoutes.js";
 import { adminRoutes } from "./routes/adminRoutes.js";
 import { authRoutes } from "./routes/authRoutes.js";
 import { configRoutes } from "./routes/configRoutes.js";
@@ -97,6 +98,7 @@ export async function buildWebApp(
         await site.register(planRoutes, options);
         await site.register(payerRoutes, { ...options, prefix: "/me" });
         await site.register(adminRoutes, { ...options, prefix: "/admin" });
+        await site.register(adminApiKeyRoutes, { ...options, prefix: "/admin" });
       });
       await api.register(
         async (auth) => {

@@ -5,7 +5,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { freePort } from "../../scripts/lib/freePort.js";
 import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { type ProcessExit, startProcess } from "../../scripts/lib/startProcess.js";
-import type { Draft } from "../../server/client/RecurClient.js";
+import { type Draft, RecurClient } from "../../server/client/RecurClient.js";
 import type { SubscriptionResource } from "../../server/domain/resources.js";
 import type { TestPayer } from "../../server/test/support/startPlatform.js";
 import { BrowserSession } from "./support/BrowserSession.js";
@@ -378,6 +378,48 @@ describe("signing proxy", { timeout: 900_000 }, () => {
     );
     const wallets = await admin.get<{ gasWallets: { payoutAddress: string }[] }>("/api/admin/gas-wallets");
     assert.equal(wallets.body.gasWallets[0]?.payoutAddress, stack.platform.server.merchant.payout);
+  });
+
+  it("lists the merchant's API keys to its admins and revokes one at once, never this site's own", async () => {
+    const site = stack.platform.server.merchant;
+    // two rotations: this site's key and the first new one are then rotated away (working for an hour still), and
+    // the second is current
+    const first = await site.client.rotateApiKey();
+    const firstClient = new RecurClient(stack.platform.server.url, first);
+    const second = await firstClient.rotateApiKey();
+
+    assert.equal((await browser().get("/api/admin/api-keys")).status, 401);
+    assert.equal((await aliceBrowser.get("/api/admin/api-keys")).status, 403);
+    assert.equal((await aliceBrowser.post(`/api/admin/api-keys/${first.apiKey}/revoke`)).status, 403);
+    assert.equal((await firstClient.listPlans()).plans.length > 0, true, "a payer's refused revocation did nothing");
+
+    const admin = browser();
+    assert.equal((await admin.signIn(adminKey)).status, 200);
+    type Listed = { apiKey: string | null; label: string; status: string; thisSite: boolean };
+    const listed = await admin.get<{ apiKeys: Listed[] }>("/api/admin/api-keys");
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.deepEqual(
+      listed.body.apiKeys.map((key) => [key.apiKey, key.status, key.thisSite]),
+      [
+        [second.apiKey, "Active", false],
+        [first.apiKey, "Expiring", false],
+        [null, "Expiring", true],
+      ],
+      "this site's key comes without its id",
+    );
+    assert.equal(listed.body.apiKeys[2]?.label, `${site.apiKey.slice(0, 7)}…`);
+    assert.ok(!JSON.stringify(listed.body).includes(first.apiSecret), "no secret is listed");
+
+    const revoked = await admin.post<Listed>(`/api/admin/api-keys/${first.apiKey}/revoke`);
+    assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
+    assert.deepEqual([revoked.body.apiKey, revoked.body.status], [first.apiKey, "Revoked"]);
+    await assert.rejects(firstClient.listPlans(), { status: 401 }, "the revoked key stops working at once");
+
+    const last = await admin.post<{ code: string; message: string }>(`/api/admin/api-keys/${second.apiKey}/revoke`);
+    assert.equal(last.status, 409, "the merchant's last current key stays");
+    assert.match(last.body.message, /rotate first/);
+    assert.equal((await admin.post("/api/admin/api-keys/rk_doesNotExist/revoke")).status, 404);
+    assert.equal((await admin.get("/api/admin/plans")).status, 200, "this site's own key still works");
   });
 
   it("limits the rate of requests per client, and of sign-in attempts more strictly", async () => {

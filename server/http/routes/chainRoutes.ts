@@ -35,7 +35,7 @@ export const chainRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { se
         tags: ["Chains"],
         summary: "The chains and tokens this deployment bills on (public)",
         querystring: z.strictObject({}),
-        response: { 200: z.object({ chains: z.array(publicChain) }), 400: errorResponse },
+        response: { 200: z.object({ chains: z.array(publicChain) }), 400: errorResponse, 429: errorResponse },
       },
     },
     async () => ({

@@ -63,7 +63,13 @@ const publicSession = z
   })
   .meta({ id: "PublicCheckoutSession" });
 
-const publicErrors = { 400: errorResponse, 404: errorResponse, 409: errorResponse, 413: errorResponse };
+const publicErrors = {
+  400: errorResponse,
+  404: errorResponse,
+  409: errorResponse,
+  413: errorResponse,
+  429: errorResponse,
+};
 
 /**
  * Checkout sessions: a merchant creates one and sends the payer to its hosted page, which reads it and subscribes
@@ -137,7 +143,7 @@ export const hostedCheckoutRoutes: FastifyPluginAsyncZod<RouteOptions> = async (
         tags: ["Hosted checkout"],
         summary: "What the hosted checkout page shows (public, by session id)",
         params: checkoutSessionParams,
-        response: { 200: publicSession, 404: errorResponse },
+        response: { 200: publicSession, 404: errorResponse, 429: errorResponse },
       },
     },
     async (request) => describeCheckoutSession(services.db, services, request.params.id),

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { companyIdOf } from "../../domain/merchants.js";
 import { createPlan, getPlan, listPlans, setPlanStatus } from "../../domain/plans.js";
 import { planResource, toPlanResource } from "../../domain/resources.js";
 import { forbidden } from "../ApiError.js";
@@ -43,7 +44,8 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ser
         limit,
         offset,
       });
-      return { plans: rows.map((row) => toPlanResource(row, chains)) };
+      const companyId = await companyIdOf(services, principal.merchantId);
+      return { plans: rows.map((row) => toPlanResource(row, chains, companyId)) };
     },
   );
 
@@ -62,8 +64,10 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ser
     },
     async (request, reply) => {
       const principal = principalOf(request);
+      // read before the transaction: PGlite has one connection, which the transaction holds
+      const companyId = await companyIdOf(services, principal.merchantId);
       return runWrite(services, request, reply, idempotencyScope(principal), async (tx) => ({
-        body: toPlanResource(await createPlan(tx, services, principal.merchantId, request.body), chains),
+        body: toPlanResource(await createPlan(tx, services, principal.merchantId, request.body), chains, companyId),
       }));
     },
   );
@@ -85,7 +89,7 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ser
       const plan = await getPlan(services.db, principal.merchantId, request.params.id);
       if (principal.kind === "customer" && plan.status !== "Active")
         throw forbidden("Customers can only see Active plans");
-      return toPlanResource(plan, chains);
+      return toPlanResource(plan, chains, await companyIdOf(services, principal.merchantId));
     },
   );
 
@@ -111,10 +115,12 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ser
       },
       async (request, reply) => {
         const principal = principalOf(request);
+        const companyId = await companyIdOf(services, principal.merchantId);
         return runWrite(services, request, reply, idempotencyScope(principal), async (tx) => ({
           body: toPlanResource(
             await setPlanStatus(tx, services, principal.merchantId, request.params.id, status),
             chains,
+            companyId,
           ),
         }));
       },

@@ -9,18 +9,32 @@ export interface RouteOptions {
   authenticator: Authenticator;
 }
 
+/** Marks the hooks below, so that `buildApp` limits their routes per key rather than per client address. */
+const AUTHENTICATES = Symbol("authenticates");
+
+/** Whether `hook` is one of the authentication hooks below. */
+export function authenticates(hook: unknown): boolean {
+  return typeof hook === "function" && AUTHENTICATES in hook;
+}
+
 /** `preValidation` hook: a signed merchant request, checked before the body is validated. */
 export function requireMerchant(authenticator: Authenticator) {
-  return async (request: FastifyRequest) => {
-    request.principal = await authenticator.merchant(request);
-  };
+  return Object.assign(
+    async (request: FastifyRequest) => {
+      request.principal = await authenticator.merchant(request);
+    },
+    { [AUTHENTICATES]: true },
+  );
 }
 
 /** `preValidation` hook: a signed merchant request or a customer token. */
 export function requireMerchantOrCustomer(authenticator: Authenticator) {
-  return async (request: FastifyRequest) => {
-    request.principal = await authenticator.merchantOrCustomer(request);
-  };
+  return Object.assign(
+    async (request: FastifyRequest) => {
+      request.principal = await authenticator.merchantOrCustomer(request);
+    },
+    { [AUTHENTICATES]: true },
+  );
 }
 
 /** Whose idempotency keys a caller's requests use. */
@@ -38,5 +52,9 @@ export const idempotencyHeaders = z.looseObject({
     .describe("Same key and body: the first response again, nothing written twice; same key, other body: 409"),
 });
 
-export const merchantSecurity: { [scheme: string]: string[] }[] = [{ apiKey: [] }];
-export const merchantOrCustomerSecurity: { [scheme: string]: string[] }[] = [{ apiKey: [] }, { customerToken: [] }];
+export const merchantSecurity: { [scheme: string]: string[] }[] = [{ apiKey: [] }, { basicAuth: [] }];
+export const merchantOrCustomerSecurity: { [scheme: string]: string[] }[] = [
+  { apiKey: [] },
+  { basicAuth: [] },
+  { customerToken: [] },
+];

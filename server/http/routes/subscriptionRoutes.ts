@@ -228,6 +228,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
         response: {
           200: z.object({ status: subscriptionResource.shape.status, allowance: z.string().nullable() }),
           404: errorResponse,
+          429: errorResponse,
         },
       },
     },

@@ -8,7 +8,6 @@ import type { OpenDatabase } from "../../db/openDatabase.js";
 import { createMerchant } from "../../domain/merchants.js";
 import { createServices, type Services } from "../../domain/Services.js";
 import type { HostResolver } from "../../domain/webhookTarget.js";
-import { DatabaseReplayGuard, MemoryReplayGuard } from "../../http/authenticate.js";
 import { buildApp } from "../../http/buildApp.js";
 import { openTestDatabase } from "./openTestDatabase.js";
 
@@ -76,11 +75,10 @@ export async function startTestServer(
   if (database.url) variables.DATABASE_URL = database.url;
   let offsetMs = 0;
   const services = createServices(database.db, config, () => new Date(Date.now() + offsetMs), options);
-  const replayGuard = database.engine === "pglite" ? new MemoryReplayGuard() : new DatabaseReplayGuard(database.db);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let url: string;
   try {
-    app = await buildApp({ services, replayGuard });
+    app = await buildApp({ services });
     await app.listen({ host: "127.0.0.1", port: 0 });
     url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   } catch (error) {

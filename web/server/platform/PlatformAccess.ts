@@ -13,8 +13,8 @@ const TOKEN_MARGIN_MS = 60_000;
 const CHAINS_TTL_MS = 60_000;
 
 /**
- * How long the merchant's Active plans are reused. Every visitor asks for them; without reuse each identical signed
- * request would wait for the next second (the platform accepts a signature once), so visitors would queue.
+ * How long the merchant's Active plans are reused. Every visitor asks for them, and every request this site signs
+ * counts against its API key's rate limit on the platform, which all visitors share.
  */
 const PLANS_TTL_MS = 5_000;
 

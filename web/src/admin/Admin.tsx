@@ -20,6 +20,7 @@ import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { shortAddress } from "../format/shortAddress";
 import { useSiteSignIn } from "../wallet/useSiteSignIn";
+import { ApiKeys } from "./ApiKeys";
 
 const INTERVALS = ["Day", "Week", "Month", "Year"] as const;
 const STATUS_FILTERS = ["", "Draft", "Active", "Suspended", "Paused", "Cancelled", "Finished"] as const;
@@ -58,6 +59,7 @@ export function Admin({ site }: { site: SiteConfig }) {
           <Charges />
           <Webhooks />
           <GasWallets />
+          <ApiKeys />
         </>
       ) : null}
     </section>

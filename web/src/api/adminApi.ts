@@ -3,6 +3,7 @@
  * secret and decides who is an admin).
  */
 import type { Address } from "viem";
+import type { SiteApiKey } from "../../server/routes/adminApiKeyRoutes.js";
 import { requestJson } from "./requestJson";
 import type {
   Charge,
@@ -13,6 +14,8 @@ import type {
   WebhookDelivery,
   WebhookEvent,
 } from "./types";
+
+export type { SiteApiKey };
 
 /** A page of a list: how many to skip and to take. */
 export interface Page {
@@ -92,3 +95,10 @@ export const redeliverWebhookEvent = (eventId: string) =>
 
 export const listGasWallets = () =>
   requestJson<{ gasWallets: GasWallet[] }>("/api/admin/gas-wallets").then((body) => body.gasWallets);
+
+/** The merchant's API keys, newest first; this site's own key comes without its id. */
+export const listApiKeys = () =>
+  requestJson<{ apiKeys: SiteApiKey[] }>("/api/admin/api-keys").then((body) => body.apiKeys);
+
+export const revokeApiKey = (apiKey: string) =>
+  requestJson<SiteApiKey>(`/api/admin/api-keys/${encodeURIComponent(apiKey)}/revoke`, { method: "POST" });

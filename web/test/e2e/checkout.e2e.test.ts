@@ -7,7 +7,7 @@ import { type Address, erc20Abi } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { build } from "vite";
 import { hookTimeouts } from "../../../scripts/lib/hookTimeouts.js";
-import type { Draft } from "../../../server/client/RecurClient.js";
+import { type Draft, RecurClient } from "../../../server/client/RecurClient.js";
 import type { SubscriptionResource } from "../../../server/domain/resources.js";
 import type { TestPayer } from "../../../server/test/support/startPlatform.js";
 import { BrowserSession } from "../support/BrowserSession.js";
@@ -410,5 +410,41 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.equal(family.maxPeriods, 6);
     await page.goto(`${stack.url}/?lang=en`);
     await page.getByRole("link", { name: "Family" }).waitFor();
+  });
+
+  it("lets the merchant's admin revoke an API key after confirming, but never this site's own", async () => {
+    const site = stack.platform.server.merchant;
+    const first = await site.client.rotateApiKey();
+    const firstClient = new RecurClient(stack.platform.server.url, first);
+    await firstClient.rotateApiKey();
+    const label = `${first.apiKey.slice(0, 7)}…`;
+
+    const { page } = await openPage(admin);
+    await page.goto(`${stack.url}/admin?lang=en`);
+    await page.getByRole("button", { name: "Connect Wallet" }).click();
+    await page
+      .getByRole("dialog")
+      .getByRole("button", { name: /Test Wallet/ })
+      .click();
+    await page.getByRole("button", { name: "Sign in with your wallet" }).click();
+    const keys = page.getByRole("region", { name: "API keys" });
+    await keys.getByTestId("api-key").nth(2).waitFor();
+    const siteRow = keys.getByRole("row").filter({ hasText: "This site's key" });
+    assert.equal(await siteRow.getByRole("button").count(), 0, "this site's key cannot be revoked here");
+
+    const row = keys.getByRole("row").filter({ hasText: label });
+    await row.getByRole("button", { name: `Revoke ${label}` }).click();
+    const question = row.getByRole("group", { name: /Revoke .*\? Anything still using it stops working at once/ });
+    await question.waitFor();
+    await shot(page, "admin-03-revoke-confirm");
+    await question.getByRole("button", { name: "Keep it" }).click();
+    await question.waitFor({ state: "detached" });
+    assert.ok((await firstClient.listPlans()).plans, "kept: it still works");
+
+    await row.getByRole("button", { name: `Revoke ${label}` }).click();
+    await question.getByRole("button", { name: "Yes, revoke it" }).click();
+    await keys.locator(`[data-status="Revoked"]`).filter({ hasText: label }).waitFor();
+    await shot(page, "admin-04-revoked");
+    await assert.rejects(firstClient.listPlans(), { status: 401 }, "the revoked key stops working at once");
   });
 });
