@@ -42,7 +42,7 @@ export async function buildWebApp(
     sessions:
       deps.sessions ??
       new SessionStore({ signedInTtlMs: SESSION_TTL_MS, nonceTtlMs: NONCE_TTL_MS, maxSessions: MAX_SESSIONS }),
-    verifier: deps.verifier ?? new SignInVerifier(config.rpcUrls),
+    verifier: deps.verifier ?? new SignInVerifier(config.publicOrigin, config.rpcUrls),
   };
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
@@ -88,7 +88,7 @@ export async function buildWebApp(
     async (api) => {
       api.setValidatorCompiler(validatorCompiler);
       api.setSerializerCompiler(serializerCompiler);
-      api.addHook("onRequest", guardWrites(config.allowedOrigins));
+      api.addHook("onRequest", guardWrites(config.publicOrigin, config.allowedOrigins));
       // one limit per request (the plugin counts a request once), so sign-in routes have their own, stricter one:
       // a sign-in costs a signature check, and an RPC call for a contract wallet
       await api.register(async (site) => {

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { createSiweMessage } from "viem/siwe";
 import { freePort } from "../../scripts/lib/freePort.js";
 import type { Draft } from "../../server/client/RecurClient.js";
 import type { SubscriptionResource } from "../../server/domain/resources.js";
@@ -142,6 +143,109 @@ describe("signing proxy", () => {
     });
     assert.equal(replay.status, 401);
     assert.equal((await session.get("/api/auth/session")).status, 401);
+  });
+
+  /** No session cookie in `answer`: a refused sign-in must not hand one out. */
+  function assertNoSessionCookie(answer: { headers: Headers }) {
+    assert.deepEqual(
+      answer.headers.getSetCookie().filter((line) => line.startsWith("recur_session=")),
+      [],
+      "a refused sign-in set a session cookie",
+    );
+  }
+
+  it("refuses a sign-in relayed from another site, whatever Host and Origin the request claims", async () => {
+    // a phishing page got the victim to sign "evil.example wants you to sign in" with a nonce it fetched from here
+    const victim = privateKeyToAccount(alice.key);
+    const attacker = browser();
+    const relay = async (headers: Record<string, string>) => {
+      const { body } = await attacker.get<{ nonce: string }>("/api/auth/nonce");
+      const message = createSiweMessage({
+        domain: "evil.example",
+        address: victim.address,
+        uri: "http://evil.example",
+        version: "1",
+        chainId: 31337,
+        nonce: body.nonce,
+        statement: "Sign in to evil.example",
+      });
+      const signature = await victim.signMessage({ message });
+      return attacker.requestWithHost<{ message: string }>(
+        "evil.example",
+        "POST",
+        "/api/auth/verify",
+        { message, signature },
+        headers,
+      );
+    };
+
+    // the site's origin is its configuration: a page of evil.example may not write here at all
+    const forgedOrigin = await relay({ origin: "http://evil.example" });
+    assert.equal(forgedOrigin.status, 403, JSON.stringify(forgedOrigin.body));
+    assert.match(forgedOrigin.body.message, /evil\.example may not change anything/);
+    assertNoSessionCookie(forgedOrigin);
+
+    // and with the site's own Origin, the message still names another site than this one
+    const site = new URL(stack.url).host;
+    const forgedHost = await relay({ origin: stack.url });
+    assert.equal(forgedHost.status, 401, JSON.stringify(forgedHost.body));
+    assert.match(
+      forgedHost.body.message,
+      new RegExp(`for evil\\.example, but this site is ${site.replaceAll(".", "\\.")}`),
+    );
+    assertNoSessionCookie(forgedHost);
+
+    for (const answer of [
+      await attacker.get("/api/auth/session"),
+      await attacker.requestWithHost("evil.example", "GET", "/api/auth/session"),
+      await attacker.get("/api/me/subscriptions"),
+    ]) {
+      assert.equal(answer.status, 401);
+    }
+  });
+
+  it("refuses a message whose URI, chain, Issued At or expiry does not fit this sign-in, and sets no cookie", async () => {
+    const account = privateKeyToAccount(alice.key);
+    const attempt = async (overrides: (nonce: string) => Parameters<BrowserSession["signInMessage"]>[2]) => {
+      const session = browser();
+      const { body } = await session.get<{ nonce: string }>("/api/auth/nonce");
+      const message = session.signInMessage(alice.address, body.nonce, overrides(body.nonce));
+      const answer = await session.post<{ message: string }>("/api/auth/verify", {
+        message,
+        signature: await account.signMessage({ message }),
+      });
+      if (answer.status !== 200) {
+        assertNoSessionCookie(answer);
+        assert.equal((await session.get("/api/auth/session")).status, 401, "a refused sign-in left a session");
+      }
+      return answer;
+    };
+    const minutes = (count: number) => new Date(Date.now() + count * 60_000);
+
+    const otherUri = await attempt(() => ({ uri: "https://evil.example/login" }));
+    assert.equal(otherUri.status, 401, JSON.stringify(otherUri.body));
+    assert.match(otherUri.body.message, /URI https:\/\/evil\.example\/login is not on this site/);
+
+    const otherChain = await attempt(() => ({ chainId: 8453 }));
+    assert.equal(otherChain.status, 400, JSON.stringify(otherChain.body));
+    assert.match(otherChain.body.message, /chain 8453, which this site does not serve: use chain 31337/);
+
+    const future = await attempt(() => ({ issuedAt: minutes(10) }));
+    assert.equal(future.status, 401, JSON.stringify(future.body));
+    assert.match(future.body.message, /in the future/);
+
+    // the nonce was handed out just now: a message that says it is ten minutes old was not written for it
+    const beforeNonce = await attempt(() => ({ issuedAt: minutes(-10) }));
+    assert.equal(beforeNonce.status, 401, JSON.stringify(beforeNonce.body));
+    assert.match(beforeNonce.body.message, /before its nonce was handed out/);
+
+    const expired = await attempt(() => ({ issuedAt: new Date(), expirationTime: minutes(-1) }));
+    assert.equal(expired.status, 401, JSON.stringify(expired.body));
+    assert.match(expired.body.message, /expired/);
+
+    // a wallet whose clock runs half a minute slow still signs in
+    const slowClock = await attempt(() => ({ issuedAt: new Date(Date.now() - 30_000) }));
+    assert.equal(slowClock.status, 200, JSON.stringify(slowClock.body));
   });
 
   it("refuses what a signed-out browser asks of the payer's routes", async () => {
@@ -407,6 +511,7 @@ describe("signing proxy", () => {
         WEB_SESSION_SECRET: "s".repeat(32) + Math.random().toString(36).slice(2),
         WEB_RPC_URLS: `31337=${stack.platform.node.url}`,
         WEB_PORT: String(port),
+        WEB_PUBLIC_ORIGIN: `http://127.0.0.1:${port}`,
         WEB_DIST: "none",
         WEB_LOG_LEVEL: "info",
       },
@@ -423,10 +528,11 @@ describe("signing proxy", () => {
     try {
       const site = new BrowserSession(`http://127.0.0.1:${port}`);
       browsers.push(site);
+      // a cold start compiles the server with tsx: 10-20 s on a busy 2-core machine
       await stack.platform.waitFor(
         "the web server process to listen",
         async () => ((await site.get("/api/health").catch(() => undefined))?.status === 200 ? true : undefined),
-        20_000,
+        60_000,
       );
       const plans = await site.get<{ plans: unknown[] }>("/api/plans");
       assert.equal(plans.status, 200);

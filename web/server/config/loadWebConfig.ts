@@ -12,6 +12,12 @@ export interface WebConfig {
   apiKey: string;
   apiSecret: string;
   http: { host: string; port: number };
+  /**
+   * The site's origin as browsers reach it (`WEB_PUBLIC_ORIGIN`, e.g. `https://shop.example.com`): the only domain a
+   * Sign-In with Ethereum message may name and the Origin the write check expects. Taken from configuration, never
+   * from a request's Host header, which the sender chooses.
+   */
+  publicOrigin: string;
   /** Signs the session cookie. */
   sessionSecret: string;
   /** Wallets (checksummed) that may sign in to the admin pages. */
@@ -67,6 +73,16 @@ const environment = z.object({
   RECUR_API_KEY: required("RECUR_API_KEY", "the merchant's API key (from `recur merchant create` or key rotation)"),
   RECUR_API_SECRET: required("RECUR_API_SECRET", "the merchant's API secret, shown once when the key was created"),
   WEB_HOST: z.string().min(1).default("127.0.0.1"),
+  WEB_PUBLIC_ORIGIN: required(
+    "WEB_PUBLIC_ORIGIN",
+    "the site's origin as browsers reach it (scheme, host and port), e.g. https://shop.example.com or http://127.0.0.1:5173",
+  ).refine(
+    (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && new URL(value).origin === value,
+    {
+      error: (issue) =>
+        `WEB_PUBLIC_ORIGIN must be an http(s) origin: scheme, lowercase host and port only (no path, no trailing slash, no default port), e.g. https://shop.example.com, not "${String(issue.input)}"`,
+    },
+  ),
   WEB_PORT: z
     .string()
     .default("5173")
@@ -173,6 +189,7 @@ export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
     apiKey: values.RECUR_API_KEY,
     apiSecret: values.RECUR_API_SECRET,
     http: { host: values.WEB_HOST, port: values.WEB_PORT },
+    publicOrigin: values.WEB_PUBLIC_ORIGIN,
     sessionSecret: values.WEB_SESSION_SECRET,
     adminAddresses: values.WEB_ADMIN_ADDRESSES,
     rpcUrls: values.WEB_RPC_URLS,
