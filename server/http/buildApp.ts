@@ -9,6 +9,7 @@ import {
 } from "fastify-type-provider-zod";
 import type { Services } from "../domain/Services.js";
 import { ApiError, type ErrorDetail } from "./ApiError.js";
+import { answerClientError } from "./answerClientError.js";
 import { Authenticator, type Principal, type ReplayGuard } from "./authenticate.js";
 import { apiKeyRoutes } from "./routes/apiKeyRoutes.js";
 import { chainRoutes } from "./routes/chainRoutes.js";
@@ -75,19 +76,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         .send({ status, code: CODES[status] ?? "BadRequest", message: error.message });
     },
     // and so does what Node cannot even parse as HTTP
-    clientErrorHandler: (error, socket) => {
-      if (!socket.writable) return socket.destroy();
-      const status = (error as { code?: string }).code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
-      const body = JSON.stringify({
-        status,
-        code: status === 431 ? "RequestHeaderFieldsTooLarge" : "BadRequest",
-        message: status === 431 ? "The request's headers are too large" : "The request is not valid HTTP",
-      });
-      socket.end(
-        `HTTP/1.1 ${status} ${status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
-          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    },
+    clientErrorHandler: answerClientError,
   });
   const authenticator = new Authenticator(services, deps.replayGuard);
 

@@ -3,6 +3,7 @@ import fastifyCors from "@fastify/cors";
 import fastifyRateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { answerClientError } from "../../server/http/answerClientError.js";
 import { ApiError, notFound } from "../../server/http/ApiError.js";
 import type { WebConfig } from "./config/loadWebConfig.js";
 import { guardWrites } from "./http/guardWrites.js";
@@ -58,6 +59,8 @@ export async function buildWebApp(
         .code(failure.status)
         .send({ status: failure.status, code: failure.code, message: failure.message });
     },
+    // what Node cannot even parse as HTTP is answered as the platform API answers it
+    clientErrorHandler: answerClientError,
   });
   handleErrors(app);
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { connect } from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -10,6 +11,31 @@ import type { SubscriptionResource } from "../../server/domain/resources.js";
 import type { TestPayer } from "../../server/test/support/startPlatform.js";
 import { BrowserSession } from "./support/BrowserSession.js";
 import { startWebStack, type WebStack } from "./support/startWebStack.js";
+
+/** What a server at `url` answers to `bytes` written on a bare TCP connection, read until it closes. */
+async function exchangeRaw(
+  url: string,
+  bytes: string,
+): Promise<{ status: number; head: string; contentType: string | undefined; body: string }> {
+  const { hostname, port } = new URL(url);
+  const raw = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.setTimeout(15_000, () => socket.destroy(new Error(`no answer from ${url} within 15 s`)));
+    socket.on("connect", () => socket.write(bytes));
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    // the server may close before it has read everything sent: what it answered is still there
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "ECONNRESET" || error.code === "EPIPE" ? resolve(Buffer.concat(chunks).toString()) : reject(error),
+    );
+    socket.on("close", () => resolve(Buffer.concat(chunks).toString()));
+  });
+  const split = raw.indexOf("\r\n\r\n");
+  const head = split === -1 ? raw : raw.slice(0, split);
+  const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1] ?? 0);
+  const contentType = /^content-type: *(.+)$/im.exec(head)?.[1]?.trim();
+  return { status, head, contentType, body: split === -1 ? "" : raw.slice(split + 4) };
+}
 
 /**
  * The signing proxy over real HTTP, in front of the real platform (API, worker, database) on a real local chain:
@@ -398,6 +424,43 @@ describe("signing proxy", () => {
 
     const shop = new BrowserSession(stack.url, "https://shop.example");
     assert.equal((await shop.post("/api/auth/logout")).status, 204);
+  });
+
+  it("answers what is not HTTP at all in the platform's error shape, as the platform does", async () => {
+    const host = new URL(stack.url).host;
+    const cases = [
+      { name: "bad request line", bytes: "NOT HTTP AT ALL\r\n\r\n", status: 400, message: /not valid HTTP/ },
+      {
+        name: "header overflow",
+        bytes: `GET /api/health HTTP/1.1\r\nHost: ${host}\r\nX-Padding: ${"a".repeat(20_000)}\r\n\r\n`,
+        status: 431,
+        message: /headers are too large/,
+      },
+      {
+        name: "bad Content-Length",
+        bytes: `POST /api/auth/logout HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ten\r\n\r\n`,
+        status: 400,
+        message: /Content-Length is not valid/,
+      },
+      {
+        name: "two Content-Lengths",
+        bytes: `POST /api/auth/logout HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab`,
+        status: 400,
+        message: /Content-Length/,
+      },
+    ];
+    for (const { name, bytes, status, message } of cases) {
+      const proxy = await exchangeRaw(stack.url, bytes);
+      assert.equal(proxy.status, status, `${name}: ${proxy.head}`);
+      assert.match(proxy.contentType ?? "", /^application\/json/, name);
+      const body = JSON.parse(proxy.body) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(body).sort(), ["code", "message", "status"], name);
+      assert.equal(body.status, status, name);
+      assert.match(String(body.message), message, name);
+      // the same bytes sent to the platform's API get the very same answer
+      const api = await exchangeRaw(stack.platform.server.url, bytes);
+      assert.deepEqual([api.status, JSON.parse(api.body)], [proxy.status, body], name);
+    }
   });
 
   it("sends the headers of a site that handles wallets", async () => {
