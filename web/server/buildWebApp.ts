@@ -3,13 +3,14 @@ import fastifyCors from "@fastify/cors";
 import fastifyRateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
-import { answerClientError } from "../../server/http/answerClientError.js";
 import { ApiError, notFound } from "../../server/http/ApiError.js";
+import { answerClientError } from "../../server/http/answerClientError.js";
 import type { WebConfig } from "./config/loadWebConfig.js";
 import { guardWrites } from "./http/guardWrites.js";
 import { frameworkError, handleErrors } from "./http/handleErrors.js";
 import { contentSecurityPolicy, securityHeaders } from "./http/securityHeaders.js";
 import { serveApp } from "./http/serveApp.js";
+import { ForwardedIdempotencyKeys } from "./platform/ForwardedIdempotencyKeys.js";
 import { PlatformAccess } from "./platform/PlatformAccess.js";
 import { adminRoutes } from "./routes/adminRoutes.js";
 import { authRoutes } from "./routes/authRoutes.js";
@@ -44,6 +45,7 @@ export async function buildWebApp(
       deps.sessions ??
       new SessionStore({ signedInTtlMs: SESSION_TTL_MS, nonceTtlMs: NONCE_TTL_MS, maxSessions: MAX_SESSIONS }),
     verifier: deps.verifier ?? new SignInVerifier(config.publicOrigin, config.rpcUrls),
+    idempotency: deps.idempotency ?? new ForwardedIdempotencyKeys(config.sessionSecret),
   };
   const app = Fastify({
     bodyLimit: BODY_LIMIT,

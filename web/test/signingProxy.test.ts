@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { connect } from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -478,6 +479,92 @@ describe("signing proxy", () => {
       const { body } = await subscription(aliceBrowser, aliceSubscription);
       return body.status === "Cancelled" ? body : undefined;
     });
+  });
+
+  it("keeps a payer's idempotency keys apart from the merchant's own and from other payers'", async () => {
+    const merchant = stack.platform.server.merchant.client;
+    const planId = stack.plans.usd.id;
+    const [carol, dave] = [await stack.platform.newPayer(), await stack.platform.newPayer()];
+    const [carolBrowser, daveBrowser, adminBrowser] = [browser(), browser(), browser()];
+    assert.equal((await carolBrowser.signIn(carol.key)).status, 200);
+    assert.equal((await daveBrowser.signIn(dave.key)).status, 200);
+    assert.equal((await adminBrowser.signIn(adminKey)).status, 200);
+    const newKey = (name: string) => `${name}-${randomUUID()}`;
+    const draft = async (session: BrowserSession, key?: string) => {
+      const answer = await session.post<Draft>(
+        "/api/me/subscriptions",
+        { planId },
+        key ? { "x-idempotency-key": key } : {},
+      );
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return answer.body;
+    };
+    const cancel = async (session: BrowserSession, address: string, key: string) =>
+      session.post<SubscriptionResource>(`/api/me/subscriptions/${address}/cancel`, {}, { "x-idempotency-key": key });
+    const merchantDraft = (key?: string) =>
+      merchant.createSubscription(
+        { planId, customerId: `shop-customer-${randomUUID()}`, payer: alice.address },
+        key ? { idempotencyKey: key } : {},
+      );
+
+    // the merchant's backend used a key first: a payer sending it gets a result of its own, not the merchant's
+    const [createdByMerchant, cancelledByMerchant] = [newKey("merchant-create"), newKey("merchant-cancel")];
+    const merchantsDraft = await merchantDraft(createdByMerchant);
+    await merchant.cancelSubscription(merchantsDraft.contractAddress, { idempotencyKey: cancelledByMerchant });
+    const carolsDraft = await draft(carolBrowser, createdByMerchant);
+    assert.equal(carolsDraft.payer, carol.address, "the payer got the merchant's stored draft");
+    assert.notEqual(carolsDraft.contractAddress, merchantsDraft.contractAddress);
+    const carolsCancel = await cancel(carolBrowser, carolsDraft.contractAddress, cancelledByMerchant);
+    assert.equal(carolsCancel.status, 200, JSON.stringify(carolsCancel.body));
+    assert.equal(carolsCancel.body.contractAddress, carolsDraft.contractAddress);
+    assert.equal(carolsCancel.body.status, "Cancelled");
+
+    // a payer used a key first: the merchant's own later request with it is not refused as a reuse
+    const usedByPayer = newKey("payer-first");
+    const secondDraft = await draft(carolBrowser);
+    assert.equal((await cancel(carolBrowser, secondDraft.contractAddress, usedByPayer)).status, 200);
+    const laterDraft = await merchantDraft();
+    const laterCancel = await merchant.cancelSubscription(laterDraft.contractAddress, { idempotencyKey: usedByPayer });
+    assert.equal(laterCancel.contractAddress, laterDraft.contractAddress);
+    assert.equal(laterCancel.status, "Cancelled");
+    // and neither is its admin's, through this site, with the merchant's key either
+    const adminPlan = await adminBrowser.post<{ id: string; name: string }>(
+      "/api/admin/plans",
+      { name: "Admin's plan", amount: "3 tUSD", interval: "Week" },
+      { "x-idempotency-key": createdByMerchant },
+    );
+    assert.equal(adminPlan.status, 200, JSON.stringify(adminPlan.body));
+    assert.equal(adminPlan.body.name, "Admin's plan");
+
+    // two payers with one key: each gets their own answer, on the routes done as a customer and as the merchant
+    const shared = newKey("shared");
+    const [carols, daves] = [await draft(carolBrowser, shared), await draft(daveBrowser, shared)];
+    assert.deepEqual([carols.payer, daves.payer], [carol.address, dave.address]);
+    const carolCancels = await cancel(carolBrowser, carols.contractAddress, shared);
+    const daveCancels = await cancel(daveBrowser, daves.contractAddress, shared);
+    assert.deepEqual(
+      [carolCancels.status, daveCancels.status],
+      [200, 200],
+      JSON.stringify([carolCancels.body, daveCancels.body]),
+    );
+    assert.equal(daveCancels.body.contractAddress, daves.contractAddress);
+
+    // while a payer's own retry is still answered as the first time, with nothing written twice
+    const countsBefore = await stack.platform.server.rowCounts();
+    assert.equal((await draft(carolBrowser, shared)).contractAddress, carols.contractAddress);
+    const retried = await cancel(carolBrowser, carols.contractAddress, shared);
+    assert.deepEqual([retried.status, retried.body], [carolCancels.status, carolCancels.body]);
+    assert.deepEqual(await stack.platform.server.rowCounts(), countsBefore);
+
+    const spaced = await carolBrowser.post<{ message: string }>(
+      "/api/me/subscriptions",
+      { planId },
+      {
+        "x-idempotency-key": "has spaces",
+      },
+    );
+    assert.equal(spaced.status, 400);
+    assert.match(spaced.body.message, /x-idempotency-key: must be 1-255 printable ASCII characters/);
   });
 
   it("signs out: the cookie is worth nothing afterwards", async () => {

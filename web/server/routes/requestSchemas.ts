@@ -1,7 +1,5 @@
-import type { FastifyRequest } from "fastify";
 import { getAddress, isAddress } from "viem";
 import { z } from "zod";
-import type { RequestOptions } from "../../../server/client/RecurClient.js";
 
 /*
  * What the browser may send along, checked here for shape; the platform checks the values and its refusals reach
@@ -22,10 +20,13 @@ export const addressParams = z.strictObject({
     .transform((value) => getAddress(value)),
 });
 
-/** The optional idempotency key of a POST, passed on so that a retried click writes nothing twice. */
-export const idempotencyHeaders = z.looseObject({ "x-idempotency-key": z.string().min(1).max(255).optional() });
-
-export function idempotencyOf(request: FastifyRequest): RequestOptions {
-  const key = request.headers["x-idempotency-key"];
-  return typeof key === "string" ? { idempotencyKey: key } : {};
-}
+/**
+ * The optional idempotency key of a POST, so that a retried click writes nothing twice; forwarded only as
+ * `ForwardedIdempotencyKeys` derives it, never as sent.
+ */
+export const idempotencyHeaders = z.looseObject({
+  "x-idempotency-key": z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, { error: "must be 1-255 printable ASCII characters without spaces" })
+    .optional(),
+});
