@@ -70,6 +70,20 @@ describe("web server configuration", () => {
     assert.ok(!refusal({ ...VALID, RECUR_API_URL: "ftp://x" }).includes(VALID.RECUR_API_SECRET));
   });
 
+  it("refuses an admin address whose mixed case is not its checksum, and the zero address", () => {
+    const message = refusal({
+      ...VALID,
+      WEB_ADMIN_ADDRESSES:
+        "0x70997970c51812dc3a010c7d01b50e0d17dc79c8,0x70997970C51812dc3A010C7d01b50e0d17dc79C8,0x3C44CdDdB6a900fa2b585dd299e03d12FA4293Bc,0x0000000000000000000000000000000000000000",
+    });
+    assert.match(
+      message,
+      /WEB_ADMIN_ADDRESSES: 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293Bc is not a valid EIP-55 checksummed address/,
+    );
+    assert.match(message, /WEB_ADMIN_ADDRESSES lists the zero address/);
+    assert.ok(!message.includes("0x70997970"), "a valid address was refused");
+  });
+
   it("takes the public origin as an origin only: scheme, host and port, nothing a request could add", () => {
     for (const origin of [
       "https://shop.example.com/",

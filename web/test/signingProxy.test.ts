@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { connect } from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { isAddress } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
 import { freePort } from "../../scripts/lib/freePort.js";
@@ -12,6 +13,19 @@ import type { SubscriptionResource } from "../../server/domain/resources.js";
 import type { TestPayer } from "../../server/test/support/startPlatform.js";
 import { BrowserSession } from "./support/BrowserSession.js";
 import { startWebStack, type WebStack } from "./support/startWebStack.js";
+
+/** `address` (EIP-55 checksummed) with one letter's case flipped, still mixed case: a typo the checksum catches. */
+function withWrongChecksum(address: string): string {
+  const letters = [...address.slice(2)].flatMap((char, index) => (/[a-f]/i.test(char) ? [index + 2] : []));
+  const upper = letters.filter((index) => /[A-F]/.test(address[index] ?? ""));
+  const lower = letters.filter((index) => /[a-f]/.test(address[index] ?? ""));
+  const flip = upper.length >= 2 ? upper[0] : lower[0];
+  assert.ok(flip !== undefined && upper.length + lower.length >= 2, `${address} has too few letters to mistype`);
+  const char = address[flip] ?? "";
+  const typo = `${address.slice(0, flip)}${char === char.toUpperCase() ? char.toLowerCase() : char.toUpperCase()}${address.slice(flip + 1)}`;
+  assert.ok(isAddress(typo, { strict: false }) && !isAddress(typo, { strict: true }), typo);
+  return typo;
+}
 
 /** What a server at `url` answers to `bytes` written on a bare TCP connection, read until it closes. */
 async function exchangeRaw(
@@ -481,6 +495,125 @@ describe("signing proxy", () => {
     });
   });
 
+  it("signs out: the cookie is worth nothing afterwards", async () => {
+    const cookie = bobBrowser.cookie;
+    assert.equal((await bobBrowser.post("/api/auth/logout")).status, 204);
+    const replayed = await fetch(new URL("/api/me/subscriptions", stack.url), { headers: { cookie: cookie ?? "" } });
+    assert.equal(replayed.status, 401);
+  });
+
+  it("lets only the merchant's admin wallets manage plans, subscriptions and gas wallets", async () => {
+    const visitor = browser();
+    assert.equal((await visitor.get("/api/admin/plans")).status, 401);
+    const refused = await aliceBrowser.get<{ message: string }>("/api/admin/plans");
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.message, /not one of this merchant's admin wallets/);
+    assert.equal(
+      (await aliceBrowser.post("/api/admin/plans", { name: "Mine", amount: "1 tUSD", interval: "Day" })).status,
+      403,
+    );
+
+    const admin = browser();
+    const signedIn = await admin.signIn(adminKey);
+    assert.equal(signedIn.status, 200);
+    assert.equal(signedIn.body.admin, true);
+    const all = await admin.get<{ plans: { id: string }[] }>("/api/admin/plans");
+    assert.equal(all.status, 200);
+    assert.ok(
+      all.body.plans.some((plan) => plan.id === stack.plans.draft.id),
+      "drafts are listed to the admin",
+    );
+
+    const created = await admin.post<{ id: string; status: string }>("/api/admin/plans", {
+      name: "Yearly",
+      amount: "99 tUSDC",
+      interval: "Year",
+      maxPeriods: 3,
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    assert.equal(created.body.status, "Draft");
+    const visible = async () =>
+      (await visitor.get<{ plans: { id: string }[] }>("/api/plans")).body.plans.some(
+        (plan) => plan.id === created.body.id,
+      );
+    assert.equal(await visible(), false);
+    assert.equal((await admin.post(`/api/admin/plans/${created.body.id}/activate`)).status, 200);
+    assert.equal(await visible(), true, "visitors see an activated plan at once");
+    assert.equal((await admin.post(`/api/admin/plans/${created.body.id}/archive`)).status, 200);
+    assert.equal(await visible(), false);
+
+    const bad = await admin.post<{ message: string }>("/api/admin/plans", {
+      name: "Bad",
+      amount: "lots",
+      interval: "Day",
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /amount/);
+
+    const cancelled = await admin.get<{ subscriptions: { contractAddress: string }[] }>(
+      "/api/admin/subscriptions?statusIn=Cancelled",
+    );
+    assert.deepEqual(
+      cancelled.body.subscriptions.map((subscription) => subscription.contractAddress),
+      [aliceSubscription],
+    );
+    const wallets = await admin.get<{ gasWallets: { payoutAddress: string }[] }>("/api/admin/gas-wallets");
+    assert.equal(wallets.body.gasWallets[0]?.payoutAddress, stack.platform.server.merchant.payout);
+  });
+
+  it("refuses an address whose mixed case is not its EIP-55 checksum, and the zero address, naming the field", async () => {
+    const admin = browser();
+    assert.equal((await admin.signIn(adminKey)).status, 200);
+    const typo = withWrongChecksum(aliceSubscription);
+    const zero = "0x0000000000000000000000000000000000000000";
+    const countsBefore = await stack.platform.server.rowCounts();
+    const refusals = [
+      { answer: await aliceBrowser.get(`/api/me/subscriptions/${typo}`), field: "params.address", problem: "checksum" },
+      {
+        answer: await aliceBrowser.post(`/api/me/subscriptions/${typo}/cancel`),
+        field: "params.address",
+        problem: "checksum",
+      },
+      { answer: await admin.get(`/api/admin/subscriptions/${typo}`), field: "params.address", problem: "checksum" },
+      {
+        answer: await admin.post(`/api/admin/subscriptions/${typo}/pause`),
+        field: "params.address",
+        problem: "checksum",
+      },
+      {
+        answer: await admin.get(`/api/admin/subscriptions?payer=${withWrongChecksum(alice.address)}`),
+        field: "query.payer",
+        problem: "checksum",
+      },
+      { answer: await admin.get(`/api/admin/subscriptions?payer=${zero}`), field: "query.payer", problem: "zero" },
+      {
+        answer: await admin.get(`/api/admin/charges?contractAddress=${typo}`),
+        field: "query.contractAddress",
+        problem: "checksum",
+      },
+    ];
+    for (const { answer, field, problem } of refusals) {
+      assert.equal(answer.status, 400, JSON.stringify(answer.body));
+      assert.equal(answer.body.code, "BadRequest");
+      const message = String(answer.body.message);
+      assert.ok(message.includes(field), `${message} names ${field}`);
+      assert.match(message, problem === "zero" ? /zero address/ : /not a valid EIP-55 checksummed address/);
+    }
+    assert.deepEqual(await stack.platform.server.rowCounts(), countsBefore);
+
+    // all lowercase carries no checksum to get wrong: it is the same address
+    const lowercase = await aliceBrowser.get<{ contractAddress: string }>(
+      `/api/me/subscriptions/${aliceSubscription.toLowerCase()}`,
+    );
+    assert.equal(lowercase.status, 200, JSON.stringify(lowercase.body));
+    assert.equal(lowercase.body.contractAddress, aliceSubscription);
+    const byPayer = await admin.get<{ subscriptions: { contractAddress: string }[] }>(
+      `/api/admin/subscriptions?payer=${alice.address.toLowerCase()}`,
+    );
+    assert.equal(byPayer.status, 200, JSON.stringify(byPayer.body));
+    assert.ok(byPayer.body.subscriptions.some((subscription) => subscription.contractAddress === aliceSubscription));
+  });
+
   it("keeps a payer's idempotency keys apart from the merchant's own and from other payers'", async () => {
     const merchant = stack.platform.server.merchant.client;
     const planId = stack.plans.usd.id;
@@ -565,72 +698,6 @@ describe("signing proxy", () => {
     );
     assert.equal(spaced.status, 400);
     assert.match(spaced.body.message, /x-idempotency-key: must be 1-255 printable ASCII characters/);
-  });
-
-  it("signs out: the cookie is worth nothing afterwards", async () => {
-    const cookie = bobBrowser.cookie;
-    assert.equal((await bobBrowser.post("/api/auth/logout")).status, 204);
-    const replayed = await fetch(new URL("/api/me/subscriptions", stack.url), { headers: { cookie: cookie ?? "" } });
-    assert.equal(replayed.status, 401);
-  });
-
-  it("lets only the merchant's admin wallets manage plans, subscriptions and gas wallets", async () => {
-    const visitor = browser();
-    assert.equal((await visitor.get("/api/admin/plans")).status, 401);
-    const refused = await aliceBrowser.get<{ message: string }>("/api/admin/plans");
-    assert.equal(refused.status, 403);
-    assert.match(refused.body.message, /not one of this merchant's admin wallets/);
-    assert.equal(
-      (await aliceBrowser.post("/api/admin/plans", { name: "Mine", amount: "1 tUSD", interval: "Day" })).status,
-      403,
-    );
-
-    const admin = browser();
-    const signedIn = await admin.signIn(adminKey);
-    assert.equal(signedIn.status, 200);
-    assert.equal(signedIn.body.admin, true);
-    const all = await admin.get<{ plans: { id: string }[] }>("/api/admin/plans");
-    assert.equal(all.status, 200);
-    assert.ok(
-      all.body.plans.some((plan) => plan.id === stack.plans.draft.id),
-      "drafts are listed to the admin",
-    );
-
-    const created = await admin.post<{ id: string; status: string }>("/api/admin/plans", {
-      name: "Yearly",
-      amount: "99 tUSDC",
-      interval: "Year",
-      maxPeriods: 3,
-    });
-    assert.equal(created.status, 200, JSON.stringify(created.body));
-    assert.equal(created.body.status, "Draft");
-    const visible = async () =>
-      (await visitor.get<{ plans: { id: string }[] }>("/api/plans")).body.plans.some(
-        (plan) => plan.id === created.body.id,
-      );
-    assert.equal(await visible(), false);
-    assert.equal((await admin.post(`/api/admin/plans/${created.body.id}/activate`)).status, 200);
-    assert.equal(await visible(), true, "visitors see an activated plan at once");
-    assert.equal((await admin.post(`/api/admin/plans/${created.body.id}/archive`)).status, 200);
-    assert.equal(await visible(), false);
-
-    const bad = await admin.post<{ message: string }>("/api/admin/plans", {
-      name: "Bad",
-      amount: "lots",
-      interval: "Day",
-    });
-    assert.equal(bad.status, 400);
-    assert.match(bad.body.message, /amount/);
-
-    const cancelled = await admin.get<{ subscriptions: { contractAddress: string }[] }>(
-      "/api/admin/subscriptions?statusIn=Cancelled",
-    );
-    assert.deepEqual(
-      cancelled.body.subscriptions.map((subscription) => subscription.contractAddress),
-      [aliceSubscription],
-    );
-    const wallets = await admin.get<{ gasWallets: { payoutAddress: string }[] }>("/api/admin/gas-wallets");
-    assert.equal(wallets.body.gasWallets[0]?.payoutAddress, stack.platform.server.merchant.payout);
   });
 
   it("limits the rate of requests per client, and of sign-in attempts more strictly", async () => {

@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type Address, getAddress, isAddress } from "viem";
+import { type Address, getAddress } from "viem";
 import { z } from "zod";
 import { ConfigError } from "../../../server/config/loadConfig.js";
+import { addressProblem } from "../../src/validation/addressProblem.js";
 
 /** The web server's configuration, read and validated once at start by {@link loadWebConfig}. */
 export interface WebConfig {
@@ -102,15 +103,29 @@ const environment = z.object({
     .optional()
     .transform((value, context) => {
       const addresses = list(value);
-      const bad = addresses.filter((address) => !isAddress(address, { strict: false }));
-      if (bad.length > 0) {
+      const problems = addresses.map((address) => ({ address, problem: addressProblem(address) }));
+      const malformed = problems.filter(({ problem }) => problem === "malformed").map(({ address }) => address);
+      if (malformed.length > 0) {
         context.addIssue({
           code: "custom",
-          message: `WEB_ADMIN_ADDRESSES must be comma-separated 0x addresses; not addresses: ${bad.join(", ")}`,
+          message: `WEB_ADMIN_ADDRESSES must be comma-separated 0x addresses; not addresses: ${malformed.join(", ")}`,
         });
-        return z.NEVER;
       }
-      return addresses.map((address) => getAddress(address));
+      for (const { address, problem } of problems) {
+        if (problem === "checksum") {
+          context.addIssue({
+            code: "custom",
+            message: `WEB_ADMIN_ADDRESSES: ${address} is not a valid EIP-55 checksummed address (its mixed case does not match its checksum): check it for a typo, or write it all in lowercase`,
+          });
+        }
+        if (problem === "zero") {
+          context.addIssue({
+            code: "custom",
+            message: "WEB_ADMIN_ADDRESSES lists the zero address, which nobody holds: remove it",
+          });
+        }
+      }
+      return problems.some(({ problem }) => problem) ? z.NEVER : addresses.map((address) => getAddress(address));
     }),
   WEB_RPC_URLS: required(
     "WEB_RPC_URLS",

@@ -4,7 +4,7 @@ import { PLAN_STATUSES } from "../../../server/db/schema.js";
 import { chargeResource, planResource, subscriptionResource } from "../../../server/domain/resources.js";
 import { createPlanBody } from "../../../server/http/requests.js";
 import { delivery, eventSummary, gasWallet } from "../../../server/http/routes/operationsRoutes.js";
-import { addressParams, idempotencyHeaders, page, statusIn } from "./requestSchemas.js";
+import { address, addressParams, idempotencyHeaders, page, statusIn } from "./requestSchemas.js";
 import { requireAdmin } from "./requireWallet.js";
 import type { WebRouteOptions } from "./WebRouteOptions.js";
 
@@ -61,7 +61,7 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
         querystring: z.strictObject({
           statusIn,
           customerId: z.string().max(255).optional(),
-          payer: z.string().max(64).optional(),
+          payer: address.optional(),
           ...page,
         }),
         response: { 200: z.object({ subscriptions: z.array(subscriptionResource) }) },
@@ -99,7 +99,7 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     "/charges",
     {
       schema: {
-        querystring: z.strictObject({ contractAddress: z.string().max(64).optional(), statusIn, ...page }),
+        querystring: z.strictObject({ contractAddress: address.optional(), statusIn, ...page }),
         response: { 200: z.object({ charges: z.array(chargeResource) }) },
       },
     },
