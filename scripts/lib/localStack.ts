@@ -191,6 +191,8 @@ export async function startLocalStack(options: {
         WEB_RPC_URLS: `31337=${node.url}`,
         WEB_HOST: "127.0.0.1",
         WEB_PORT: String(options.webPort),
+        // the address npm start prints: sign-in and the write check accept this origin only
+        WEB_PUBLIC_ORIGIN: webUrl,
         WEB_ADMIN_ADDRESSES: MERCHANT_WALLET.address,
         WEB_LOG_LEVEL: process.env.RECUR_LOG_LEVEL ?? "warn",
       });

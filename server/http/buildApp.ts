@@ -16,6 +16,7 @@ import {
 } from "fastify-type-provider-zod";
 import type { Services } from "../domain/Services.js";
 import { ApiError, type ErrorDetail } from "./ApiError.js";
+import { answerClientError } from "./answerClientError.js";
 import { Authenticator, type Principal } from "./authenticate.js";
 import { RateLimits, TooManyRequestsError } from "./RateLimits.js";
 import { apiKeyRoutes } from "./routes/apiKeyRoutes.js";
@@ -85,19 +86,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         .send({ status, code: CODES[status] ?? "BadRequest", message: error.message });
     },
     // and so does what Node cannot even parse as HTTP
-    clientErrorHandler: (error, socket) => {
-      if (!socket.writable) return socket.destroy();
-      const status = (error as { code?: string }).code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
-      const body = JSON.stringify({
-        status,
-        code: status === 431 ? "RequestHeaderFieldsTooLarge" : "BadRequest",
-        message: status === 431 ? "The request's headers are too large" : "The request is not valid HTTP",
-      });
-      socket.end(
-        `HTTP/1.1 ${status} ${status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
-          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    },
+    clientErrorHandler: answerClientError,
   });
   // limits are set per route (or group of routes); a refusal is a 429 in the error shape, through the handler below
   await app.register(fastifyRateLimit, { global: false });

@@ -4,11 +4,13 @@ import fastifyRateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { ApiError, notFound } from "../../server/http/ApiError.js";
+import { answerClientError } from "../../server/http/answerClientError.js";
 import type { WebConfig } from "./config/loadWebConfig.js";
 import { guardWrites } from "./http/guardWrites.js";
 import { frameworkError, handleErrors } from "./http/handleErrors.js";
 import { contentSecurityPolicy, securityHeaders } from "./http/securityHeaders.js";
 import { serveApp } from "./http/serveApp.js";
+import { ForwardedIdempotencyKeys } from "./platform/ForwardedIdempotencyKeys.js";
 import { PlatformAccess } from "./platform/PlatformAccess.js";
 import { adminApiKeyRoutes } from "./routes/adminApiKeyRoutes.js";
 import { adminRoutes } from "./routes/adminRoutes.js";
@@ -43,7 +45,8 @@ export async function buildWebApp(
     sessions:
       deps.sessions ??
       new SessionStore({ signedInTtlMs: SESSION_TTL_MS, nonceTtlMs: NONCE_TTL_MS, maxSessions: MAX_SESSIONS }),
-    verifier: deps.verifier ?? new SignInVerifier(config.rpcUrls),
+    verifier: deps.verifier ?? new SignInVerifier(config.publicOrigin, config.rpcUrls),
+    idempotency: deps.idempotency ?? new ForwardedIdempotencyKeys(config.sessionSecret),
   };
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
@@ -59,6 +62,8 @@ export async function buildWebApp(
         .code(failure.status)
         .send({ status: failure.status, code: failure.code, message: failure.message });
     },
+    // what Node cannot even parse as HTTP is answered as the platform API answers it
+    clientErrorHandler: answerClientError,
   });
   handleErrors(app);
 
@@ -89,7 +94,7 @@ export async function buildWebApp(
     async (api) => {
       api.setValidatorCompiler(validatorCompiler);
       api.setSerializerCompiler(serializerCompiler);
-      api.addHook("onRequest", guardWrites(config.allowedOrigins));
+      api.addHook("onRequest", guardWrites(config.publicOrigin, config.allowedOrigins));
       // one limit per request (the plugin counts a request once), so sign-in routes have their own, stricter one:
       // a sign-in costs a signature check, and an RPC call for a contract wallet
       await api.register(async (site) => {

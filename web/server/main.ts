@@ -3,7 +3,7 @@
  * that reads the environment.
  *
  *   RECUR_API_URL=http://127.0.0.1:8787 RECUR_API_KEY=... RECUR_API_SECRET=... WEB_SESSION_SECRET=$(openssl rand -hex 32) \
- *   WEB_RPC_URLS=31337=http://127.0.0.1:8545 npx tsx web/server/main.ts
+ *   WEB_RPC_URLS=31337=http://127.0.0.1:8545 WEB_PUBLIC_ORIGIN=http://127.0.0.1:5173 npx tsx web/server/main.ts
  */
 import { ConfigError } from "../../server/config/loadConfig.js";
 import { buildWebApp } from "./buildWebApp.js";

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { connect } from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { isAddress } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { createSiweMessage } from "viem/siwe";
 import { freePort } from "../../scripts/lib/freePort.js";
 import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { type ProcessExit, startProcess } from "../../scripts/lib/startProcess.js";
@@ -10,6 +14,44 @@ import type { SubscriptionResource } from "../../server/domain/resources.js";
 import type { TestPayer } from "../../server/test/support/startPlatform.js";
 import { BrowserSession } from "./support/BrowserSession.js";
 import { startWebStack, type WebStack } from "./support/startWebStack.js";
+
+/** `address` (EIP-55 checksummed) with one letter's case flipped, still mixed case: a typo the checksum catches. */
+function withWrongChecksum(address: string): string {
+  const letters = [...address.slice(2)].flatMap((char, index) => (/[a-f]/i.test(char) ? [index + 2] : []));
+  const upper = letters.filter((index) => /[A-F]/.test(address[index] ?? ""));
+  const lower = letters.filter((index) => /[a-f]/.test(address[index] ?? ""));
+  const flip = upper.length >= 2 ? upper[0] : lower[0];
+  assert.ok(flip !== undefined && upper.length + lower.length >= 2, `${address} has too few letters to mistype`);
+  const char = address[flip] ?? "";
+  const typo = `${address.slice(0, flip)}${char === char.toUpperCase() ? char.toLowerCase() : char.toUpperCase()}${address.slice(flip + 1)}`;
+  assert.ok(isAddress(typo, { strict: false }) && !isAddress(typo, { strict: true }), typo);
+  return typo;
+}
+
+/** What a server at `url` answers to `bytes` written on a bare TCP connection, read until it closes. */
+async function exchangeRaw(
+  url: string,
+  bytes: string,
+): Promise<{ status: number; head: string; contentType: string | undefined; body: string }> {
+  const { hostname, port } = new URL(url);
+  const raw = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.setTimeout(15_000, () => socket.destroy(new Error(`no answer from ${url} within 15 s`)));
+    socket.on("connect", () => socket.write(bytes));
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    // the server may close before it has read everything sent: what it answered is still there
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "ECONNRESET" || error.code === "EPIPE" ? resolve(Buffer.concat(chunks).toString()) : reject(error),
+    );
+    socket.on("close", () => resolve(Buffer.concat(chunks).toString()));
+  });
+  const split = raw.indexOf("\r\n\r\n");
+  const head = split === -1 ? raw : raw.slice(0, split);
+  const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1] ?? 0);
+  const contentType = /^content-type: *(.+)$/im.exec(head)?.[1]?.trim();
+  return { status, head, contentType, body: split === -1 ? "" : raw.slice(split + 4) };
+}
 
 /**
  * The signing proxy over real HTTP, in front of the real platform (API, worker, database) on a real local chain:
@@ -143,6 +185,109 @@ describe("signing proxy", { timeout: 900_000 }, () => {
     });
     assert.equal(replay.status, 401);
     assert.equal((await session.get("/api/auth/session")).status, 401);
+  });
+
+  /** No session cookie in `answer`: a refused sign-in must not hand one out. */
+  function assertNoSessionCookie(answer: { headers: Headers }) {
+    assert.deepEqual(
+      answer.headers.getSetCookie().filter((line) => line.startsWith("recur_session=")),
+      [],
+      "a refused sign-in set a session cookie",
+    );
+  }
+
+  it("refuses a sign-in relayed from another site, whatever Host and Origin the request claims", async () => {
+    // a phishing page got the victim to sign "evil.example wants you to sign in" with a nonce it fetched from here
+    const victim = privateKeyToAccount(alice.key);
+    const attacker = browser();
+    const relay = async (headers: Record<string, string>) => {
+      const { body } = await attacker.get<{ nonce: string }>("/api/auth/nonce");
+      const message = createSiweMessage({
+        domain: "evil.example",
+        address: victim.address,
+        uri: "http://evil.example",
+        version: "1",
+        chainId: 31337,
+        nonce: body.nonce,
+        statement: "Sign in to evil.example",
+      });
+      const signature = await victim.signMessage({ message });
+      return attacker.requestWithHost<{ message: string }>(
+        "evil.example",
+        "POST",
+        "/api/auth/verify",
+        { message, signature },
+        headers,
+      );
+    };
+
+    // the site's origin is its configuration: a page of evil.example may not write here at all
+    const forgedOrigin = await relay({ origin: "http://evil.example" });
+    assert.equal(forgedOrigin.status, 403, JSON.stringify(forgedOrigin.body));
+    assert.match(forgedOrigin.body.message, /evil\.example may not change anything/);
+    assertNoSessionCookie(forgedOrigin);
+
+    // and with the site's own Origin, the message still names another site than this one
+    const site = new URL(stack.url).host;
+    const forgedHost = await relay({ origin: stack.url });
+    assert.equal(forgedHost.status, 401, JSON.stringify(forgedHost.body));
+    assert.match(
+      forgedHost.body.message,
+      new RegExp(`for evil\\.example, but this site is ${site.replaceAll(".", "\\.")}`),
+    );
+    assertNoSessionCookie(forgedHost);
+
+    for (const answer of [
+      await attacker.get("/api/auth/session"),
+      await attacker.requestWithHost("evil.example", "GET", "/api/auth/session"),
+      await attacker.get("/api/me/subscriptions"),
+    ]) {
+      assert.equal(answer.status, 401);
+    }
+  });
+
+  it("refuses a message whose URI, chain, Issued At or expiry does not fit this sign-in, and sets no cookie", async () => {
+    const account = privateKeyToAccount(alice.key);
+    const attempt = async (overrides: (nonce: string) => Parameters<BrowserSession["signInMessage"]>[2]) => {
+      const session = browser();
+      const { body } = await session.get<{ nonce: string }>("/api/auth/nonce");
+      const message = session.signInMessage(alice.address, body.nonce, overrides(body.nonce));
+      const answer = await session.post<{ message: string }>("/api/auth/verify", {
+        message,
+        signature: await account.signMessage({ message }),
+      });
+      if (answer.status !== 200) {
+        assertNoSessionCookie(answer);
+        assert.equal((await session.get("/api/auth/session")).status, 401, "a refused sign-in left a session");
+      }
+      return answer;
+    };
+    const minutes = (count: number) => new Date(Date.now() + count * 60_000);
+
+    const otherUri = await attempt(() => ({ uri: "https://evil.example/login" }));
+    assert.equal(otherUri.status, 401, JSON.stringify(otherUri.body));
+    assert.match(otherUri.body.message, /URI https:\/\/evil\.example\/login is not on this site/);
+
+    const otherChain = await attempt(() => ({ chainId: 8453 }));
+    assert.equal(otherChain.status, 400, JSON.stringify(otherChain.body));
+    assert.match(otherChain.body.message, /chain 8453, which this site does not serve: use chain 31337/);
+
+    const future = await attempt(() => ({ issuedAt: minutes(10) }));
+    assert.equal(future.status, 401, JSON.stringify(future.body));
+    assert.match(future.body.message, /in the future/);
+
+    // the nonce was handed out just now: a message that says it is ten minutes old was not written for it
+    const beforeNonce = await attempt(() => ({ issuedAt: minutes(-10) }));
+    assert.equal(beforeNonce.status, 401, JSON.stringify(beforeNonce.body));
+    assert.match(beforeNonce.body.message, /before its nonce was handed out/);
+
+    const expired = await attempt(() => ({ issuedAt: new Date(), expirationTime: minutes(-1) }));
+    assert.equal(expired.status, 401, JSON.stringify(expired.body));
+    assert.match(expired.body.message, /expired/);
+
+    // a wallet whose clock runs half a minute slow still signs in
+    const slowClock = await attempt(() => ({ issuedAt: new Date(Date.now() - 30_000) }));
+    assert.equal(slowClock.status, 200, JSON.stringify(slowClock.body));
   });
 
   it("refuses what a signed-out browser asks of the payer's routes", async () => {
@@ -297,6 +442,43 @@ describe("signing proxy", { timeout: 900_000 }, () => {
     assert.equal((await shop.post("/api/auth/logout")).status, 204);
   });
 
+  it("answers what is not HTTP at all in the platform's error shape, as the platform does", async () => {
+    const host = new URL(stack.url).host;
+    const cases = [
+      { name: "bad request line", bytes: "NOT HTTP AT ALL\r\n\r\n", status: 400, message: /not valid HTTP/ },
+      {
+        name: "header overflow",
+        bytes: `GET /api/health HTTP/1.1\r\nHost: ${host}\r\nX-Padding: ${"a".repeat(20_000)}\r\n\r\n`,
+        status: 431,
+        message: /headers are too large/,
+      },
+      {
+        name: "bad Content-Length",
+        bytes: `POST /api/auth/logout HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ten\r\n\r\n`,
+        status: 400,
+        message: /Content-Length is not valid/,
+      },
+      {
+        name: "two Content-Lengths",
+        bytes: `POST /api/auth/logout HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab`,
+        status: 400,
+        message: /Content-Length/,
+      },
+    ];
+    for (const { name, bytes, status, message } of cases) {
+      const proxy = await exchangeRaw(stack.url, bytes);
+      assert.equal(proxy.status, status, `${name}: ${proxy.head}`);
+      assert.match(proxy.contentType ?? "", /^application\/json/, name);
+      const body = JSON.parse(proxy.body) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(body).sort(), ["code", "message", "status"], name);
+      assert.equal(body.status, status, name);
+      assert.match(String(body.message), message, name);
+      // the same bytes sent to the platform's API get the very same answer
+      const api = await exchangeRaw(stack.platform.server.url, bytes);
+      assert.deepEqual([api.status, JSON.parse(api.body)], [proxy.status, body], name);
+    }
+  });
+
   it("sends the headers of a site that handles wallets", async () => {
     const answer = await browser().get("/api/plans");
     assert.match(answer.headers.get("content-security-policy") ?? "", /script-src 'self'/);
@@ -422,6 +604,145 @@ describe("signing proxy", { timeout: 900_000 }, () => {
     assert.equal((await admin.get("/api/admin/plans")).status, 200, "this site's own key still works");
   });
 
+  it("refuses an address whose mixed case is not its EIP-55 checksum, and the zero address, naming the field", async () => {
+    const admin = browser();
+    assert.equal((await admin.signIn(adminKey)).status, 200);
+    const typo = withWrongChecksum(aliceSubscription);
+    const zero = "0x0000000000000000000000000000000000000000";
+    const countsBefore = await stack.platform.server.rowCounts();
+    const refusals = [
+      { answer: await aliceBrowser.get(`/api/me/subscriptions/${typo}`), field: "params.address", problem: "checksum" },
+      {
+        answer: await aliceBrowser.post(`/api/me/subscriptions/${typo}/cancel`),
+        field: "params.address",
+        problem: "checksum",
+      },
+      { answer: await admin.get(`/api/admin/subscriptions/${typo}`), field: "params.address", problem: "checksum" },
+      {
+        answer: await admin.post(`/api/admin/subscriptions/${typo}/pause`),
+        field: "params.address",
+        problem: "checksum",
+      },
+      {
+        answer: await admin.get(`/api/admin/subscriptions?payer=${withWrongChecksum(alice.address)}`),
+        field: "query.payer",
+        problem: "checksum",
+      },
+      { answer: await admin.get(`/api/admin/subscriptions?payer=${zero}`), field: "query.payer", problem: "zero" },
+      {
+        answer: await admin.get(`/api/admin/charges?contractAddress=${typo}`),
+        field: "query.contractAddress",
+        problem: "checksum",
+      },
+    ];
+    for (const { answer, field, problem } of refusals) {
+      assert.equal(answer.status, 400, JSON.stringify(answer.body));
+      assert.equal(answer.body.code, "BadRequest");
+      const message = String(answer.body.message);
+      assert.ok(message.includes(field), `${message} names ${field}`);
+      assert.match(message, problem === "zero" ? /zero address/ : /not a valid EIP-55 checksummed address/);
+    }
+    assert.deepEqual(await stack.platform.server.rowCounts(), countsBefore);
+
+    // all lowercase carries no checksum to get wrong: it is the same address
+    const lowercase = await aliceBrowser.get<{ contractAddress: string }>(
+      `/api/me/subscriptions/${aliceSubscription.toLowerCase()}`,
+    );
+    assert.equal(lowercase.status, 200, JSON.stringify(lowercase.body));
+    assert.equal(lowercase.body.contractAddress, aliceSubscription);
+    const byPayer = await admin.get<{ subscriptions: { contractAddress: string }[] }>(
+      `/api/admin/subscriptions?payer=${alice.address.toLowerCase()}`,
+    );
+    assert.equal(byPayer.status, 200, JSON.stringify(byPayer.body));
+    assert.ok(byPayer.body.subscriptions.some((subscription) => subscription.contractAddress === aliceSubscription));
+  });
+
+  it("keeps a payer's idempotency keys apart from the merchant's own and from other payers'", async () => {
+    const merchant = stack.platform.server.merchant.client;
+    const planId = stack.plans.usd.id;
+    const [carol, dave] = [await stack.platform.newPayer(), await stack.platform.newPayer()];
+    const [carolBrowser, daveBrowser, adminBrowser] = [browser(), browser(), browser()];
+    assert.equal((await carolBrowser.signIn(carol.key)).status, 200);
+    assert.equal((await daveBrowser.signIn(dave.key)).status, 200);
+    assert.equal((await adminBrowser.signIn(adminKey)).status, 200);
+    const newKey = (name: string) => `${name}-${randomUUID()}`;
+    const draft = async (session: BrowserSession, key?: string) => {
+      const answer = await session.post<Draft>(
+        "/api/me/subscriptions",
+        { planId },
+        key ? { "x-idempotency-key": key } : {},
+      );
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return answer.body;
+    };
+    const cancel = async (session: BrowserSession, address: string, key: string) =>
+      session.post<SubscriptionResource>(`/api/me/subscriptions/${address}/cancel`, {}, { "x-idempotency-key": key });
+    const merchantDraft = (key?: string) =>
+      merchant.createSubscription(
+        { planId, customerId: `shop-customer-${randomUUID()}`, payer: alice.address },
+        key ? { idempotencyKey: key } : {},
+      );
+
+    // the merchant's backend used a key first: a payer sending it gets a result of its own, not the merchant's
+    const [createdByMerchant, cancelledByMerchant] = [newKey("merchant-create"), newKey("merchant-cancel")];
+    const merchantsDraft = await merchantDraft(createdByMerchant);
+    await merchant.cancelSubscription(merchantsDraft.contractAddress, { idempotencyKey: cancelledByMerchant });
+    const carolsDraft = await draft(carolBrowser, createdByMerchant);
+    assert.equal(carolsDraft.payer, carol.address, "the payer got the merchant's stored draft");
+    assert.notEqual(carolsDraft.contractAddress, merchantsDraft.contractAddress);
+    const carolsCancel = await cancel(carolBrowser, carolsDraft.contractAddress, cancelledByMerchant);
+    assert.equal(carolsCancel.status, 200, JSON.stringify(carolsCancel.body));
+    assert.equal(carolsCancel.body.contractAddress, carolsDraft.contractAddress);
+    assert.equal(carolsCancel.body.status, "Cancelled");
+
+    // a payer used a key first: the merchant's own later request with it is not refused as a reuse
+    const usedByPayer = newKey("payer-first");
+    const secondDraft = await draft(carolBrowser);
+    assert.equal((await cancel(carolBrowser, secondDraft.contractAddress, usedByPayer)).status, 200);
+    const laterDraft = await merchantDraft();
+    const laterCancel = await merchant.cancelSubscription(laterDraft.contractAddress, { idempotencyKey: usedByPayer });
+    assert.equal(laterCancel.contractAddress, laterDraft.contractAddress);
+    assert.equal(laterCancel.status, "Cancelled");
+    // and neither is its admin's, through this site, with the merchant's key either
+    const adminPlan = await adminBrowser.post<{ id: string; name: string }>(
+      "/api/admin/plans",
+      { name: "Admin's plan", amount: "3 tUSD", interval: "Week" },
+      { "x-idempotency-key": createdByMerchant },
+    );
+    assert.equal(adminPlan.status, 200, JSON.stringify(adminPlan.body));
+    assert.equal(adminPlan.body.name, "Admin's plan");
+
+    // two payers with one key: each gets their own answer, on the routes done as a customer and as the merchant
+    const shared = newKey("shared");
+    const [carols, daves] = [await draft(carolBrowser, shared), await draft(daveBrowser, shared)];
+    assert.deepEqual([carols.payer, daves.payer], [carol.address, dave.address]);
+    const carolCancels = await cancel(carolBrowser, carols.contractAddress, shared);
+    const daveCancels = await cancel(daveBrowser, daves.contractAddress, shared);
+    assert.deepEqual(
+      [carolCancels.status, daveCancels.status],
+      [200, 200],
+      JSON.stringify([carolCancels.body, daveCancels.body]),
+    );
+    assert.equal(daveCancels.body.contractAddress, daves.contractAddress);
+
+    // while a payer's own retry is still answered as the first time, with nothing written twice
+    const countsBefore = await stack.platform.server.rowCounts();
+    assert.equal((await draft(carolBrowser, shared)).contractAddress, carols.contractAddress);
+    const retried = await cancel(carolBrowser, carols.contractAddress, shared);
+    assert.deepEqual([retried.status, retried.body], [carolCancels.status, carolCancels.body]);
+    assert.deepEqual(await stack.platform.server.rowCounts(), countsBefore);
+
+    const spaced = await carolBrowser.post<{ message: string }>(
+      "/api/me/subscriptions",
+      { planId },
+      {
+        "x-idempotency-key": "has spaces",
+      },
+    );
+    assert.equal(spaced.status, 400);
+    assert.match(spaced.body.message, /x-idempotency-key: must be 1-255 printable ASCII characters/);
+  });
+
   it("limits the rate of requests per client, and of sign-in attempts more strictly", async () => {
     const { url } = await stack.startWeb({ rateLimit: { perMinute: 4, authPerMinute: 3 } });
     const limited = new BrowserSession(url);
@@ -453,6 +774,7 @@ describe("signing proxy", { timeout: 900_000 }, () => {
           WEB_SESSION_SECRET: "s".repeat(32) + Math.random().toString(36).slice(2),
           WEB_RPC_URLS: `31337=${stack.platform.node.url}`,
           WEB_PORT: String(port),
+          WEB_PUBLIC_ORIGIN: `http://127.0.0.1:${port}`,
           WEB_DIST: "none",
           WEB_LOG_LEVEL: "info",
         },
@@ -462,6 +784,7 @@ describe("signing proxy", { timeout: 900_000 }, () => {
     try {
       const site = new BrowserSession(`http://127.0.0.1:${port}`);
       browsers.push(site);
+      // a cold start compiles the server with tsx: 10-20 s on a busy 2-core machine
       await stack.platform.waitFor(
         "the web server process to listen",
         async () => ((await site.get("/api/health").catch(() => undefined))?.status === 200 ? true : undefined),

@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type Address, getAddress, isAddress } from "viem";
+import { type Address, getAddress } from "viem";
 import { z } from "zod";
 import { ConfigError } from "../../../server/config/loadConfig.js";
+import { addressProblem } from "../../src/validation/addressProblem.js";
 
 /** The web server's configuration, read and validated once at start by {@link loadWebConfig}. */
 export interface WebConfig {
@@ -12,6 +13,12 @@ export interface WebConfig {
   apiKey: string;
   apiSecret: string;
   http: { host: string; port: number };
+  /**
+   * The site's origin as browsers reach it (`WEB_PUBLIC_ORIGIN`, e.g. `https://shop.example.com`): the only domain a
+   * Sign-In with Ethereum message may name and the Origin the write check expects. Taken from configuration, never
+   * from a request's Host header, which the sender chooses.
+   */
+  publicOrigin: string;
   /** Signs the session cookie. */
   sessionSecret: string;
   /** Wallets (checksummed) that may sign in to the admin pages. */
@@ -67,6 +74,16 @@ const environment = z.object({
   RECUR_API_KEY: required("RECUR_API_KEY", "the merchant's API key (from `recur merchant create` or key rotation)"),
   RECUR_API_SECRET: required("RECUR_API_SECRET", "the merchant's API secret, shown once when the key was created"),
   WEB_HOST: z.string().min(1).default("127.0.0.1"),
+  WEB_PUBLIC_ORIGIN: required(
+    "WEB_PUBLIC_ORIGIN",
+    "the site's origin as browsers reach it (scheme, host and port), e.g. https://shop.example.com or http://127.0.0.1:5173",
+  ).refine(
+    (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && new URL(value).origin === value,
+    {
+      error: (issue) =>
+        `WEB_PUBLIC_ORIGIN must be an http(s) origin: scheme, lowercase host and port only (no path, no trailing slash, no default port), e.g. https://shop.example.com, not "${String(issue.input)}"`,
+    },
+  ),
   WEB_PORT: z
     .string()
     .default("5173")
@@ -86,15 +103,29 @@ const environment = z.object({
     .optional()
     .transform((value, context) => {
       const addresses = list(value);
-      const bad = addresses.filter((address) => !isAddress(address, { strict: false }));
-      if (bad.length > 0) {
+      const problems = addresses.map((address) => ({ address, problem: addressProblem(address) }));
+      const malformed = problems.filter(({ problem }) => problem === "malformed").map(({ address }) => address);
+      if (malformed.length > 0) {
         context.addIssue({
           code: "custom",
-          message: `WEB_ADMIN_ADDRESSES must be comma-separated 0x addresses; not addresses: ${bad.join(", ")}`,
+          message: `WEB_ADMIN_ADDRESSES must be comma-separated 0x addresses; not addresses: ${malformed.join(", ")}`,
         });
-        return z.NEVER;
       }
-      return addresses.map((address) => getAddress(address));
+      for (const { address, problem } of problems) {
+        if (problem === "checksum") {
+          context.addIssue({
+            code: "custom",
+            message: `WEB_ADMIN_ADDRESSES: ${address} is not a valid EIP-55 checksummed address (its mixed case does not match its checksum): check it for a typo, or write it all in lowercase`,
+          });
+        }
+        if (problem === "zero") {
+          context.addIssue({
+            code: "custom",
+            message: "WEB_ADMIN_ADDRESSES lists the zero address, which nobody holds: remove it",
+          });
+        }
+      }
+      return problems.some(({ problem }) => problem) ? z.NEVER : addresses.map((address) => getAddress(address));
     }),
   WEB_RPC_URLS: required(
     "WEB_RPC_URLS",
@@ -173,6 +204,7 @@ export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
     apiKey: values.RECUR_API_KEY,
     apiSecret: values.RECUR_API_SECRET,
     http: { host: values.WEB_HOST, port: values.WEB_PORT },
+    publicOrigin: values.WEB_PUBLIC_ORIGIN,
     sessionSecret: values.WEB_SESSION_SECRET,
     adminAddresses: values.WEB_ADMIN_ADDRESSES,
     rpcUrls: values.WEB_RPC_URLS,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type ApiKeyView, apiKeySummary } from "../../../server/http/routes/apiKeyRoutes.js";
-import { idempotencyHeaders, idempotencyOf } from "./requestSchemas.js";
+import { idempotencyHeaders } from "./requestSchemas.js";
 import { requireAdmin } from "./requireWallet.js";
 import type { WebRouteOptions } from "./WebRouteOptions.js";
 
@@ -29,7 +29,10 @@ function forBrowser({ apiKey, signsThisRequest, ...rest }: ApiKeyView): SiteApiK
  * The merchant's API keys on the admin page, for the admin wallets only (under `/api/admin`, like the other admin
  * routes): listed, and revoked at once.
  */
-export const adminApiKeyRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { sessions, platform }) => {
+export const adminApiKeyRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (
+  app,
+  { sessions, platform, idempotency },
+) => {
   const merchant = platform.merchant;
   app.addHook("preHandler", requireAdmin(sessions));
 
@@ -46,6 +49,6 @@ export const adminApiKeyRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (
         response: { 200: siteApiKey },
       },
     },
-    async (request) => forBrowser(await merchant.revokeApiKey(request.params.apiKey, idempotencyOf(request))),
+    async (request) => forBrowser(await merchant.revokeApiKey(request.params.apiKey, idempotency.of(request, "admin"))),
   );
 };

@@ -4,7 +4,7 @@ import { PLAN_STATUSES } from "../../../server/db/schema.js";
 import { chargeResource, planResource, subscriptionResource } from "../../../server/domain/resources.js";
 import { createPlanBody } from "../../../server/http/requests.js";
 import { delivery, eventSummary, gasWallet } from "../../../server/http/routes/operationsRoutes.js";
-import { addressParams, idempotencyHeaders, idempotencyOf, page, statusIn } from "./requestSchemas.js";
+import { address, addressParams, idempotencyHeaders, page, statusIn } from "./requestSchemas.js";
 import { requireAdmin } from "./requireWallet.js";
 import type { WebRouteOptions } from "./WebRouteOptions.js";
 
@@ -15,7 +15,7 @@ const planParams = z.strictObject({ id: z.string().min(1).max(64) });
  * deliveries and gas wallets, done with the merchant's API key (which stays here: the admin proves who they are by
  * signing in with their wallet).
  */
-export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { sessions, platform }) => {
+export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { sessions, platform, idempotency }) => {
   const merchant = platform.merchant;
   app.addHook("preHandler", requireAdmin(sessions));
 
@@ -35,7 +35,7 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
   app.post(
     "/plans",
     { schema: { headers: idempotencyHeaders, body: createPlanBody, response: { 200: planResource } } },
-    async (request) => merchant.createPlan(request.body, idempotencyOf(request)),
+    async (request) => merchant.createPlan(request.body, idempotency.of(request, "admin")),
   );
 
   for (const action of ["activate", "archive"] as const) {
@@ -45,8 +45,8 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
       async (request) => {
         const plan =
           action === "activate"
-            ? await merchant.activatePlan(request.params.id, idempotencyOf(request))
-            : await merchant.archivePlan(request.params.id, idempotencyOf(request));
+            ? await merchant.activatePlan(request.params.id, idempotency.of(request, "admin"))
+            : await merchant.archivePlan(request.params.id, idempotency.of(request, "admin"));
         // visitors see the change at once, not when the cached list runs out
         platform.forgetPlans();
         return plan;
@@ -61,7 +61,7 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
         querystring: z.strictObject({
           statusIn,
           customerId: z.string().max(255).optional(),
-          payer: z.string().max(64).optional(),
+          payer: address.optional(),
           ...page,
         }),
         response: { 200: z.object({ subscriptions: z.array(subscriptionResource) }) },
@@ -87,7 +87,7 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
       { schema: { headers: idempotencyHeaders, params: addressParams, response: { 200: subscriptionResource } } },
       async (request) => {
         const { address } = request.params;
-        const options = idempotencyOf(request);
+        const options = idempotency.of(request, "admin");
         if (action === "pause") return merchant.pauseSubscription(address, options);
         if (action === "unpause") return merchant.unpauseSubscription(address, options);
         return merchant.cancelSubscription(address, options);
@@ -99,7 +99,7 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     "/charges",
     {
       schema: {
-        querystring: z.strictObject({ contractAddress: z.string().max(64).optional(), statusIn, ...page }),
+        querystring: z.strictObject({ contractAddress: address.optional(), statusIn, ...page }),
         response: { 200: z.object({ charges: z.array(chargeResource) }) },
       },
     },
@@ -140,7 +140,7 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
         response: { 200: eventSummary },
       },
     },
-    async (request) => merchant.redeliverWebhookEvent(request.params.eventId, idempotencyOf(request)),
+    async (request) => merchant.redeliverWebhookEvent(request.params.eventId, idempotency.of(request, "admin")),
   );
 
   app.get("/gas-wallets", { schema: { response: { 200: z.object({ gasWallets: z.array(gasWallet) }) } } }, async () =>

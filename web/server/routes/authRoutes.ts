@@ -16,7 +16,7 @@ export const authRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { 
     const existing = sessions.get(sessionIdOf(request));
     if (existing) return { nonce: sessions.issueNonce(existing) };
     const { session, nonce } = sessions.startSignIn();
-    setSessionCookie(request, reply, session);
+    setSessionCookie(reply, config.publicOrigin, session);
     return { nonce };
   });
 
@@ -43,10 +43,10 @@ export const authRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { 
           "No sign-in is in progress in this browser, or its nonce expired or was used: get a nonce from GET /api/auth/nonce and sign a message with it within 5 minutes",
         );
       }
-      const { address, expiresAt } = await verifier.verify({ ...request.body, nonce, domain: request.host });
+      const { address, expiresAt } = await verifier.verify({ ...request.body, nonce });
       const admin = config.adminAddresses.includes(address);
       const next = sessions.signIn(session, { address, admin }, expiresAt);
-      setSessionCookie(request, reply, next);
+      setSessionCookie(reply, config.publicOrigin, next);
       request.log.info({ address, admin }, "signed in");
       return { address, admin };
     },
@@ -61,7 +61,7 @@ export const authRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { 
   app.post("/logout", async (request, reply) => {
     const session = sessions.get(sessionIdOf(request));
     if (session) sessions.end(session);
-    clearSessionCookie(request, reply);
+    clearSessionCookie(reply, config.publicOrigin);
     return reply.code(204).send();
   });
 };

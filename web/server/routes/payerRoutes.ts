@@ -5,7 +5,7 @@ import { RecurApiError } from "../../../server/client/RecurClient.js";
 import { chargeResource, subscriptionResource } from "../../../server/domain/resources.js";
 import { notFound } from "../../../server/http/ApiError.js";
 import { approvalSchema } from "../../../server/http/routes/subscriptionRoutes.js";
-import { addressParams, idempotencyHeaders, idempotencyOf, page, statusIn } from "./requestSchemas.js";
+import { addressParams, idempotencyHeaders, page, statusIn } from "./requestSchemas.js";
 import { requireWallet, type WalletSession, walletSessionOf } from "./requireWallet.js";
 import type { WebRouteOptions } from "./WebRouteOptions.js";
 
@@ -23,7 +23,7 @@ const permit = z.strictObject({
  * payer are always the signed-in address, never taken from the request; the platform is called with that
  * customer's token, so it too refuses anything outside that customer's subscriptions.
  */
-export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { sessions, platform }) => {
+export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { sessions, platform, idempotency }) => {
   app.addHook("preHandler", requireWallet(sessions));
 
   /** The session's own subscription at `address`; anyone else's is answered exactly like one that does not exist. */
@@ -64,7 +64,7 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
       const { address } = session.wallet;
       return customer.createSubscription(
         { ...request.body, customerId: address, payer: address },
-        idempotencyOf(request),
+        idempotency.of(request, "payer"),
       );
     },
   );
@@ -107,7 +107,11 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     },
     async (request) => {
       const { customer, subscription } = await own(walletSessionOf(request), request.params.address);
-      return customer.activateSubscription(subscription.contractAddress, request.body?.permit, idempotencyOf(request));
+      return customer.activateSubscription(
+        subscription.contractAddress,
+        request.body?.permit,
+        idempotency.of(request, "payer"),
+      );
     },
   );
 
@@ -117,7 +121,7 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     async (request) => {
       const { subscription } = await own(walletSessionOf(request), request.params.address);
       // the platform lets only the merchant ask for a cancel: this server asks for it once the payer is proven owner
-      return platform.merchant.cancelSubscription(subscription.contractAddress, idempotencyOf(request));
+      return platform.merchant.cancelSubscription(subscription.contractAddress, idempotency.of(request, "payer"));
     },
   );
 };

@@ -2,13 +2,19 @@ import { randomBytes } from "node:crypto";
 import type { Address } from "viem";
 import { generateSiweNonce } from "viem/siwe";
 
+/** A sign-in nonce and when it was handed out (unix milliseconds): a message signed for it cannot be older. */
+export interface IssuedNonce {
+  value: string;
+  issuedAt: number;
+}
+
 /** A browser's session: a sign-in in progress (a nonce), or a signed-in wallet. */
 export interface Session {
   readonly id: string;
   /** Unix milliseconds after which the session is gone. */
   expiresAt: number;
   /** The nonce handed out for the next sign-in, until it is used or expires. */
-  nonce?: { value: string; expiresAt: number };
+  nonce?: IssuedNonce & { expiresAt: number };
   /** The signed-in wallet (checksummed): the customer and payer of everything done in this session. */
   wallet?: { address: Address; admin: boolean };
   /** The platform's token for this session's customer, reused until shortly before it expires. */
@@ -56,17 +62,18 @@ export class SessionStore {
 
   /** Replaces the session's nonce with a fresh one (one sign-in in progress per session). */
   issueNonce(session: Session): string {
-    const expiresAt = this.#now() + this.options.nonceTtlMs;
-    session.nonce = { value: generateSiweNonce(), expiresAt };
+    const issuedAt = this.#now();
+    const expiresAt = issuedAt + this.options.nonceTtlMs;
+    session.nonce = { value: generateSiweNonce(), issuedAt, expiresAt };
     session.expiresAt = Math.max(session.expiresAt, expiresAt);
     return session.nonce.value;
   }
 
-  /** The session's unexpired nonce, removed so it can never be used again. */
-  takeNonce(session: Session | undefined): string | undefined {
+  /** The session's unexpired nonce with its issue time, removed so it can never be used again. */
+  takeNonce(session: Session | undefined): IssuedNonce | undefined {
     const nonce = session?.nonce;
     if (session) delete session.nonce;
-    return nonce && nonce.expiresAt > this.#now() ? nonce.value : undefined;
+    return nonce && nonce.expiresAt > this.#now() ? { value: nonce.value, issuedAt: nonce.issuedAt } : undefined;
   }
 
   /**

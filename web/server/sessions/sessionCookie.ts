@@ -14,24 +14,26 @@ export function sessionIdOf(request: FastifyRequest): string | undefined {
 
 /**
  * Sets the session cookie: out of scripts' reach (HttpOnly), not sent with cross-site subrequests (SameSite=Lax),
- * and only over TLS when the site is served over https.
+ * and only over TLS when the site's public origin (`WEB_PUBLIC_ORIGIN`) is https, whatever the request claims.
  */
-export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, session: Session): void {
+export function setSessionCookie(reply: FastifyReply, publicOrigin: string, session: Session): void {
   reply.setCookie(SESSION_COOKIE, session.id, {
     signed: true,
     httpOnly: true,
     sameSite: "lax",
-    secure: request.protocol === "https",
+    secure: isSecure(publicOrigin),
     path: "/",
     maxAge: Math.max(1, Math.floor((session.expiresAt - Date.now()) / 1000)),
   });
 }
 
-export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+export function clearSessionCookie(reply: FastifyReply, publicOrigin: string): void {
   reply.clearCookie(SESSION_COOKIE, {
     httpOnly: true,
     sameSite: "lax",
-    secure: request.protocol === "https",
+    secure: isSecure(publicOrigin),
     path: "/",
   });
 }
+
+const isSecure = (publicOrigin: string) => new URL(publicOrigin).protocol === "https:";

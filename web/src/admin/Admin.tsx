@@ -19,10 +19,19 @@ import type { SiteConfig } from "../api/types";
 import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { shortAddress } from "../format/shortAddress";
+import { addressProblem } from "../validation/addressProblem";
 import { useSiteSignIn } from "../wallet/useSiteSignIn";
+import { AddressField } from "./AddressField";
 import { ApiKeys } from "./ApiKeys";
 
 const INTERVALS = ["Day", "Week", "Month", "Year"] as const;
+
+/** An address filter's value: "" for none, the address when it is one, null while it is refused. */
+function filterAddress(value: string): string | null {
+  const trimmed = value.trim();
+  if (trimmed === "") return "";
+  return addressProblem(trimmed) === null ? trimmed : null;
+}
 const STATUS_FILTERS = ["", "Draft", "Active", "Suspended", "Paused", "Cancelled", "Finished"] as const;
 const PAGE = { limit: 50, offset: 0 };
 
@@ -197,14 +206,19 @@ function Subscriptions() {
   const { t, i18n } = useTranslation();
   const [statusIn, setStatusIn] = useState("");
   const [customerId, setCustomerId] = useState("");
+  const [payer, setPayer] = useState("");
+  const payerFilter = filterAddress(payer);
   const subscriptions = useQuery({
-    queryKey: ["admin-subscriptions", statusIn, customerId],
+    queryKey: ["admin-subscriptions", statusIn, customerId, payerFilter],
     queryFn: () =>
       listSubscriptions({
         ...PAGE,
         ...(statusIn ? { statusIn } : {}),
         ...(customerId.trim() ? { customerId: customerId.trim() } : {}),
+        ...(payerFilter ? { payer: payerFilter } : {}),
       }),
+    // a refused address filters nothing: the list waits for a valid one rather than show every subscription
+    enabled: payerFilter !== null,
   });
   return (
     <section aria-labelledby="admin-subscriptions">
@@ -221,7 +235,8 @@ function Subscriptions() {
       </label>{" "}
       <label>
         {t("admin.customer")} <input value={customerId} onChange={(e) => setCustomerId(e.target.value)} />
-      </label>
+      </label>{" "}
+      <AddressField label={t("admin.payer")} value={payer} onChange={setPayer} />
       {subscriptions.isError ? <p role="alert">{describeError(t, subscriptions.error)}</p> : null}
       <table>
         <tbody>
@@ -246,10 +261,17 @@ function Subscriptions() {
 
 function Charges() {
   const { t, i18n } = useTranslation();
-  const charges = useQuery({ queryKey: ["admin-charges"], queryFn: () => listCharges(PAGE) });
+  const [contract, setContract] = useState("");
+  const contractFilter = filterAddress(contract);
+  const charges = useQuery({
+    queryKey: ["admin-charges", contractFilter],
+    queryFn: () => listCharges({ ...PAGE, ...(contractFilter ? { contractAddress: contractFilter } : {}) }),
+    enabled: contractFilter !== null,
+  });
   return (
     <section aria-labelledby="admin-charges">
       <h2 id="admin-charges">{t("admin.charges")}</h2>
+      <AddressField label={t("admin.contract")} value={contract} onChange={setContract} />
       <table>
         <tbody>
           {charges.data?.map((charge) => (

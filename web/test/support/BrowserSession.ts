@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
@@ -36,26 +37,70 @@ export class BrowserSession {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
-      headers: {
-        ...(method === "GET" ? {} : { origin: this.origin }),
-        ...(text === undefined ? {} : { "content-type": "application/json" }),
-        ...(this.#cookie ? { cookie: this.#cookie } : {}),
-        ...headers,
-      },
+      headers: this.#headers(method, text, headers),
       ...(text === undefined ? {} : { body: text }),
     });
-    const raw = await response.text();
-    this.transcript.push([...response.headers].map(([name, value]) => `${name}: ${value}`).join("\n"), raw);
-    const setCookie = response.headers.getSetCookie().find((line) => line.startsWith("recur_session="));
+    return this.#keep<T>(response.status, response.headers, await response.text());
+  }
+
+  /**
+   * The same request with a Host header of the caller's choosing, as a client that is not a browser can send it
+   * (fetch always sends the URL's host).
+   */
+  async requestWithHost<T = Record<string, unknown>>(
+    host: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer<T>> {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const url = new URL(path, this.baseUrl);
+    const {
+      status,
+      headers: received,
+      raw,
+    } = await new Promise<{ status: number; headers: Headers; raw: string }>((resolve, reject) => {
+      const outgoing = httpRequest(
+        url,
+        { method, headers: { ...this.#headers(method, text, headers), host }, timeout: 30_000 },
+        (incoming) => {
+          const chunks: Buffer[] = [];
+          incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+          incoming.on("end", () => {
+            const answer = new Headers();
+            for (const [name, value] of Object.entries(incoming.headers)) {
+              for (const item of Array.isArray(value) ? value : [value ?? ""]) answer.append(name, item);
+            }
+            resolve({ status: incoming.statusCode ?? 0, headers: answer, raw: Buffer.concat(chunks).toString() });
+          });
+          incoming.on("error", reject);
+        },
+      );
+      outgoing.on("timeout", () => outgoing.destroy(new Error(`no answer from ${url} within 30 s`)));
+      outgoing.on("error", reject);
+      outgoing.end(text);
+    });
+    return this.#keep<T>(status, received, raw);
+  }
+
+  #headers(method: string, text: string | undefined, headers: Record<string, string>): Record<string, string> {
+    return {
+      ...(method === "GET" ? {} : { origin: this.origin }),
+      ...(text === undefined ? {} : { "content-type": "application/json" }),
+      ...(this.#cookie ? { cookie: this.#cookie } : {}),
+      ...headers,
+    };
+  }
+
+  #keep<T>(status: number, headers: Headers, raw: string): Answer<T> {
+    this.transcript.push([...headers].map(([name, value]) => `${name}: ${value}`).join("\n"), raw);
+    const setCookie = headers.getSetCookie().find((line) => line.startsWith("recur_session="));
     if (setCookie) {
       const value = setCookie.split(";")[0] ?? "";
       this.#cookie = value === "recur_session=" ? undefined : value;
     }
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: (raw ? JSON.parse(raw) : undefined) as T,
-    };
+    return { status, headers, body: (raw ? JSON.parse(raw) : undefined) as T };
   }
 
   get<T = Record<string, unknown>>(path: string) {

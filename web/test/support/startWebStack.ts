@@ -16,7 +16,10 @@ export interface WebStack {
   url: string;
   config: WebConfig;
   plans: { usd: PlanResource; usdt: PlanResource; usdc: PlanResource; draft: PlanResource };
-  /** Another web server on the same platform and merchant, with a configuration of the test's own. */
+  /**
+   * Another web server on the same platform and merchant, with a configuration of the test's own, at a free port
+   * that is its public origin unless `overrides` names another.
+   */
   startWeb(overrides: Partial<WebConfig>): Promise<{ web: FastifyInstance; url: string }>;
   stop(): Promise<void>;
 }
@@ -51,7 +54,8 @@ export async function startWebStack(
       platformUrl: platform.server.url,
       apiKey: platform.server.merchant.apiKey,
       apiSecret: platform.server.merchant.apiSecret,
-      http: { host: "127.0.0.1", port: 0 },
+      http: { host: "127.0.0.1", port: webPort },
+      publicOrigin: webOrigin,
       sessionSecret: randomBytes(32).toString("hex"),
       adminAddresses: options.adminAddresses ?? [],
       rpcUrls: new Map([[31337, platform.node.url]]),
@@ -63,10 +67,16 @@ export async function startWebStack(
       trustProxy: [],
       logLevel: "silent",
     };
-    const startWeb = async (overrides: Partial<WebConfig>, port = 0) => {
-      const web = await buildWebApp({ ...config, ...overrides });
+    const startWeb = async (overrides: Partial<WebConfig>, port?: number) => {
+      const at = port ?? (await freePort());
+      const web = await buildWebApp({
+        ...config,
+        http: { host: "127.0.0.1", port: at },
+        publicOrigin: `http://127.0.0.1:${at}`,
+        ...overrides,
+      });
       started.push(web);
-      await web.listen({ host: "127.0.0.1", port });
+      await web.listen({ host: "127.0.0.1", port: at });
       return { web, url: `http://127.0.0.1:${(web.server.address() as AddressInfo).port}` };
     };
     const { web, url } = await startWeb({}, webPort);

@@ -105,6 +105,12 @@ export const en = {
     subscriptions: "Subscriptions",
     all: "All",
     customer: "Customer",
+    payer: "Payer wallet",
+    contract: "Subscription address",
+    addressMalformed: "This is not an address: an address is 0x followed by 40 hexadecimal characters.",
+    addressChecksum:
+      "This address's mix of capital and small letters does not match its checksum, so it probably has a typo. Copy it again, or write it all in small letters.",
+    addressZero: "This is the zero address, which nobody holds.",
     charges: "Charges",
     webhooks: "Webhook events",
     delivered: "Delivered",

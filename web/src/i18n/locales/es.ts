@@ -107,6 +107,12 @@ export const es: Messages = {
     subscriptions: "Suscripciones",
     all: "Todas",
     customer: "Cliente",
+    payer: "Billetera del pagador",
+    contract: "Dirección de la suscripción",
+    addressMalformed: "Esto no es una dirección: una dirección es 0x seguido de 40 caracteres hexadecimales.",
+    addressChecksum:
+      "La combinación de mayúsculas y minúsculas de esta dirección no coincide con su suma de verificación, así que probablemente tiene un error. Cópiela de nuevo o escríbala toda en minúsculas.",
+    addressZero: "Esta es la dirección cero, que no pertenece a nadie.",
     charges: "Cobros",
     webhooks: "Eventos de webhook",
     delivered: "Entregado",
