@@ -184,6 +184,8 @@ export const subscriptions = pgTable(
     index("subscriptions_customer_idx").on(t.merchantId, t.customerId),
     index("subscriptions_payer_idx").on(t.merchantId, t.payer),
     index("subscriptions_due_idx").on(t.status, t.nextChargeAt),
+    // the indexer reads again what changed since it last moved
+    index("subscriptions_updated_idx").on(t.chainId, t.updatedAt),
   ],
 );
 

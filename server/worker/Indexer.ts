@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, gt, inArray, lt } from "drizzle-orm";
+import { and, between, desc, eq, gt, inArray, isNotNull, lt, ne, sql } from "drizzle-orm";
 import { type Address, erc20Abi, getAddress, type Hex, type Log, parseEventLogs } from "viem";
 import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
 import { unpackBatchCharges } from "../chain/batchCharges.js";
 import type { ChainAccess } from "../chain/ChainAccess.js";
-import { chainBlocks, chainCursors, chainEvents, charges, subscriptions } from "../db/schema.js";
+import type { Queryable } from "../db/openDatabase.js";
+import { chainBlocks, chainCursors, chainEvents, chainTransactions, charges, subscriptions } from "../db/schema.js";
 import type { Services } from "../domain/Services.js";
 import { applyChainState, type ObservedCharge } from "./applyChainState.js";
 import { holdTaskLease } from "./holdTaskLease.js";
@@ -89,11 +90,14 @@ export class Indexer implements WorkerTask {
       return false;
     }
     const { client } = this.chain;
+    // the cursor's time is when this pass began reading the chain: whatever is written after that may come from
+    // blocks beyond the ones it passes, and is read again by the next pass (see #changedSince)
+    const started = this.services.now();
     const [cursor] = await this.services.db.select().from(chainCursors).where(eq(chainCursors.chainId, this.#chainId));
     if (cursor) {
       const onChain = await client.getBlock({ blockNumber: BigInt(cursor.blockNumber) }).catch(() => undefined);
       if (onChain?.hash !== cursor.blockHash) {
-        await this.#rollback(cursor.blockNumber);
+        await this.#rollback(cursor.blockNumber, started);
         return true;
       }
     }
@@ -108,7 +112,16 @@ export class Indexer implements WorkerTask {
     if (!toBlock.hash) throw new Error(`block ${to} has no hash`);
 
     const logs = await this.#readLogs(from, to);
-    const addresses = [...new Set(logs.events.map((event) => event.subscription))];
+    // what the worker recorded from its own receipts in these blocks, before this pass reached them, must still be
+    // on the chain: a reorganisation may have replaced those blocks before the indexer saw them
+    const lost = await this.#lostOwnTransactions(Number(from), Number(to));
+    const addresses = [
+      ...new Set([
+        ...logs.events.map((event) => event.subscription),
+        ...lost.subscriptions,
+        ...(cursor ? await this.#changedSince(cursor.updatedAt) : []),
+      ]),
+    ];
     const known = addresses.length
       ? await this.services.db
           .select()
@@ -121,6 +134,7 @@ export class Indexer implements WorkerTask {
     const states = await this.chain.states(known.map((row) => row.contractAddress as Address));
 
     await this.services.db.transaction(async (tx) => {
+      await this.#forget(tx, lost.hashes);
       for (const event of relevant) {
         await tx
           .insert(chainEvents)
@@ -151,19 +165,23 @@ export class Indexer implements WorkerTask {
         });
         chargesOf.set(event.subscription, list);
       }
+      const undone = new Set<string>(lost.subscriptions);
       for (const row of known) {
         const observed = chargesOf.get(row.contractAddress) ?? [];
-        const [locked] = await tx
-          .select()
-          .from(subscriptions)
-          .where(eq(subscriptions.contractAddress, row.contractAddress))
-          .for("update");
-        if (locked) {
-          await applyChainState(tx, this.services, locked, {
-            state: states.get(row.contractAddress as Address),
-            charges: observed,
-          });
-        }
+        const state = states.get(row.contractAddress as Address);
+        const [locked] = undone.has(row.contractAddress)
+          ? // a charge that left the chain: the count follows the chain down as well as up
+            await tx
+              .update(subscriptions)
+              .set({ periodsCharged: sql`least(${subscriptions.periodsCharged}, ${state?.periodsCharged ?? 0})` })
+              .where(eq(subscriptions.contractAddress, row.contractAddress))
+              .returning()
+          : await tx
+              .select()
+              .from(subscriptions)
+              .where(eq(subscriptions.contractAddress, row.contractAddress))
+              .for("update");
+        if (locked) await applyChainState(tx, this.services, locked, { state, charges: observed });
       }
       await this.#approvalsToDrafts(tx, logs.approvals);
       await tx
@@ -179,11 +197,11 @@ export class Indexer implements WorkerTask {
           chainId: this.#chainId,
           blockNumber: Number(to),
           blockHash: toBlock.hash,
-          updatedAt: this.services.now(),
+          updatedAt: started,
         })
         .onConflictDoUpdate({
           target: chainCursors.chainId,
-          set: { blockNumber: Number(to), blockHash: toBlock.hash, updatedAt: this.services.now() },
+          set: { blockNumber: Number(to), blockHash: toBlock.hash, updatedAt: started },
         });
     });
     return to < safe.number;
@@ -287,8 +305,78 @@ export class Indexer implements WorkerTask {
     }
   }
 
+  /**
+   * The subscriptions of this chain (drafts aside) changed since the indexer last moved: the keeper, the activator
+   * and the hint watcher write what they read from the chain's head, ahead of the blocks the indexer has passed
+   * (it may wait for confirmations). The indexer reads them again as it passes the next blocks, so a state that a
+   * reorganisation took back is not kept although no block the indexer passed was replaced.
+   */
+  async #changedSince(at: Date): Promise<Address[]> {
+    const rows = await this.services.db
+      .select({ address: subscriptions.contractAddress })
+      .from(subscriptions)
+      .where(
+        and(
+          eq(subscriptions.chainId, this.#chainId),
+          ne(subscriptions.status, "Draft"),
+          gt(subscriptions.updatedAt, at),
+        ),
+      );
+    return rows.map((row) => row.address as Address);
+  }
+
+  /**
+   * The worker's own transactions journalled as mined in blocks `from` to `to` (or later) that the chain no longer
+   * holds, and the subscriptions they concern. The keeper and the activator record a charge from their receipt at
+   * once, before the indexer reads that block; if a reorganisation replaces the block first, no event of it was
+   * ever indexed, and only the journal knows what to undo.
+   */
+  async #lostOwnTransactions(from: number, to?: number): Promise<{ hashes: string[]; subscriptions: Address[] }> {
+    const mined = await this.services.db
+      .select({ hash: chainTransactions.hash, subscriptions: chainTransactions.subscriptions })
+      .from(chainTransactions)
+      .where(
+        and(
+          eq(chainTransactions.chainId, this.#chainId),
+          eq(chainTransactions.status, "Mined"),
+          isNotNull(chainTransactions.blockNumber),
+          to === undefined
+            ? gt(chainTransactions.blockNumber, from - 1)
+            : between(chainTransactions.blockNumber, from, to),
+        ),
+      );
+    const hashes: string[] = [];
+    const concerned = new Set<Address>();
+    for (const transaction of mined) {
+      const receipt = await this.chain.client
+        .getTransactionReceipt({ hash: transaction.hash as Hex })
+        .catch(() => undefined);
+      if (receipt) continue;
+      hashes.push(transaction.hash);
+      for (const address of transaction.subscriptions) concerned.add(getAddress(address));
+    }
+    return { hashes, subscriptions: [...concerned] };
+  }
+
+  /**
+   * Undoes in the database what transactions that left the chain did: their charges are not made (Pending again,
+   * until the chain says otherwise), and the worker's own are Sent again, so that its journal rebroadcasts them or,
+   * when their nonce went to another transaction, drops them.
+   */
+  async #forget(tx: Queryable, hashes: string[]): Promise<void> {
+    if (hashes.length === 0) return;
+    await tx
+      .update(charges)
+      .set({ status: "Pending", updatedAt: this.services.now() })
+      .where(and(inArray(charges.txHash, hashes), eq(charges.status, "Succeeded")));
+    await tx
+      .update(chainTransactions)
+      .set({ status: "Sent", blockNumber: null, gasUsed: null, updatedAt: this.services.now() })
+      .where(and(inArray(chainTransactions.hash, hashes), eq(chainTransactions.status, "Mined")));
+  }
+
   /** Forgets everything after the newest block both the chain and the index still agree on, then re-reads. */
-  async #rollback(from: number) {
+  async #rollback(from: number, started: Date) {
     const { client } = this.chain;
     const kept = await this.services.db
       .select()
@@ -308,10 +396,19 @@ export class Indexer implements WorkerTask {
       .selectDistinct({ address: chainEvents.contractAddress, txHash: chainEvents.txHash })
       .from(chainEvents)
       .where(and(eq(chainEvents.chainId, this.#chainId), gt(chainEvents.blockNumber, forkNumber)));
-    const addresses = [...new Set(affected.map((row) => row.address as Address))];
+    const own = await this.#lostOwnTransactions(forkNumber + 1);
+    const [cursor] = await this.services.db.select().from(chainCursors).where(eq(chainCursors.chainId, this.#chainId));
+    const addresses = [
+      ...new Set([
+        ...affected.map((row) => row.address as Address),
+        ...own.subscriptions,
+        ...(cursor ? await this.#changedSince(cursor.updatedAt) : []),
+      ]),
+    ];
     // charges made by transactions the new history does not hold are not made
-    const lostTransactions: string[] = [];
+    const lostTransactions: string[] = [...own.hashes];
     for (const txHash of new Set(affected.map((row) => row.txHash))) {
+      if (lostTransactions.includes(txHash)) continue;
       const receipt = await client.getTransactionReceipt({ hash: txHash as Hex }).catch(() => undefined);
       if (!receipt) lostTransactions.push(txHash);
     }
@@ -323,16 +420,11 @@ export class Indexer implements WorkerTask {
       await tx
         .delete(chainBlocks)
         .where(and(eq(chainBlocks.chainId, this.#chainId), gt(chainBlocks.number, forkNumber)));
-      if (lostTransactions.length > 0) {
-        await tx
-          .update(charges)
-          .set({ status: "Pending", updatedAt: this.services.now() })
-          .where(and(inArray(charges.txHash, lostTransactions), eq(charges.status, "Succeeded")));
-      }
+      await this.#forget(tx, lostTransactions);
       if (fork) {
         await tx
           .update(chainCursors)
-          .set({ blockNumber: fork.number, blockHash: fork.hash, updatedAt: this.services.now() })
+          .set({ blockNumber: fork.number, blockHash: fork.hash, updatedAt: started })
           .where(eq(chainCursors.chainId, this.#chainId));
       } else {
         await tx.delete(chainCursors).where(eq(chainCursors.chainId, this.#chainId));

@@ -1,0 +1,1 @@
+CREATE INDEX "subscriptions_updated_idx" ON "subscriptions" USING btree ("chain_id","updated_at");
