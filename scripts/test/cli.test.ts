@@ -480,7 +480,7 @@ describe("recur, a merchant's commands through the signed API", { timeout: 1_800
   });
 });
 
-describe("recur gas-wallet seal-key: key files the worker sends from", () => {
+describe("recur gas-wallet seal-key: key files the worker sends from", { timeout: 600_000 }, () => {
   let platform: Platform;
   let dir: string;
   const logged: string[] = [];
@@ -493,11 +493,11 @@ describe("recur gas-wallet seal-key: key files the worker sends from", () => {
       { log: pino({ level: "info" }, { write: (line: string) => void logged.push(line) }) },
     );
     dir = await mkdtemp(path.join(tmpdir(), "recur-keys-"));
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await platform?.stop();
     await rm(dir, { recursive: true, force: true });
-  });
+  }, hookTimeouts.stopping);
 
   it("seals a key read from standard input, owner-only, and the worker activates from it as file:PATH", async () => {
     const key = generatePrivateKey();

@@ -18,6 +18,7 @@ import {
   toHex,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { ChainAccess } from "../chain/ChainAccess.js";
 import { localChain } from "../chain/localChain.js";
 import type { RecurClient } from "../client/RecurClient.js";
@@ -78,11 +79,11 @@ describe(`the keeper's batches with a payer whose token hook misbehaves (${testE
     });
     planId = plan.id;
     await merchant.activatePlan(planId);
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await platform?.stop();
     if (configDir) await rm(configDir, { recursive: true, force: true });
-  });
+  }, hookTimeouts.stopping);
 
   /** Deploys a contract from the node's first unlocked account; returns its address. */
   async function deploy(nodeUrl: string, abi: Abi, bytecode: Hex, args: unknown[]): Promise<Address> {

@@ -130,10 +130,10 @@ describe(`webhook events, undelivered only (${testEngine})`, { timeout: 600_000 
 
   before(async () => {
     server = await startTestServer();
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await server?.close();
-  });
+  }, hookTimeouts.stopping);
 
   it("filters before paging: a full page of undelivered events even when the newest were delivered", async () => {
     const merchant = server.merchant.client;
