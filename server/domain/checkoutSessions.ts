@@ -3,11 +3,12 @@ import { getAddress } from "viem";
 import type { Queryable } from "../db/openDatabase.js";
 import { checkoutSessions, merchantChains, merchants, subscriptions } from "../db/schema.js";
 import { conflict, notFound } from "../http/ApiError.js";
+import type { PermitSignature } from "../schemas/subscriptions.js";
 import { newId } from "./newId.js";
 import { getPlan } from "./plans.js";
 import { toPlanResource, toSubscriptionResource } from "./resources.js";
 import type { Services } from "./Services.js";
-import { approvalFor, createDraft, type PermitSignature, requestAction } from "./subscriptions.js";
+import { approvalFor, createDraft, requestAction } from "./subscriptions.js";
 import { termsStartAt } from "./termsStartAt.js";
 
 type SessionRow = typeof checkoutSessions.$inferSelect;

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { RecurApiError } from "../../../server/client/RecurClient.js";
-import { ApiError, type ErrorDetail } from "../../../server/http/ApiError.js";
+import { ApiError } from "../../../server/http/ApiError.js";
+import type { ErrorDetail } from "../../../server/schemas/errors.js";
 import { UnavailableError } from "./UnavailableError.js";
 
 /** Error codes for the statuses Fastify and its plugins answer with. */
