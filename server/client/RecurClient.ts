@@ -1,9 +1,10 @@
 import { signRequest } from "../auth/signRequest.js";
+import { ApiError } from "../http/ApiError.js";
 import type { ApiKeyView } from "../schemas/apiKeys.js";
 import type { PublicChain } from "../schemas/chains.js";
 import type { ChargeResource } from "../schemas/charges.js";
 import type { CheckoutSessionResource, NewCheckoutSession } from "../schemas/checkoutSessions.js";
-import type { ErrorBody, ErrorDetail } from "../schemas/errors.js";
+import type { ErrorBody } from "../schemas/errors.js";
 import type { GasWallet } from "../schemas/gasWallets.js";
 import type { NewPlan, PlanResource } from "../schemas/plans.js";
 import type {
@@ -15,18 +16,9 @@ import type {
 } from "../schemas/subscriptions.js";
 import type { WebhookDelivery, WebhookEvent } from "../schemas/webhooks.js";
 
-/** An error answer from the API: `{status, code, message, details?}`. */
-export class RecurApiError extends Error {
+/** An error answer from the API, `{status, code, message, details?}`, as the client received it. */
+export class RecurApiError extends ApiError {
   override name = "RecurApiError";
-
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: ErrorDetail[],
-  ) {
-    super(message);
-  }
 }
 
 /** How the client authenticates: a merchant's API key and secret, or a customer token. */
