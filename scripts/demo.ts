@@ -18,7 +18,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { type Address, createWalletClient, erc20Abi, formatUnits, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { RecurClient } from "../server/client/RecurClient.js";
-import type { SubscriptionResource } from "../server/domain/resources.js";
+import type { SubscriptionResource } from "../server/schemas/subscriptions.js";
 import { freePort } from "./lib/freePort.js";
 import { type LocalStack, startLocalStack } from "./lib/localStack.js";
 

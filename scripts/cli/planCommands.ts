@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import type { PlanResource } from "../../server/domain/resources.js";
+import type { PlanResource } from "../../server/schemas/plans.js";
 import {
   action,
   collect,

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { SubscriptionResource } from "../../server/domain/resources.js";
+import type { SubscriptionResource } from "../../server/schemas/subscriptions.js";
 import { action, addressArgument, merchantClient, output, positiveIntegerArgument, table } from "./context.js";
 
 function describeSubscription(subscription: SubscriptionResource): string {

@@ -1,40 +1,28 @@
-import type { z } from "zod";
 import { signRequest } from "../auth/signRequest.js";
+import { ApiError } from "../http/ApiError.js";
+import type { ApiKeyView } from "../schemas/apiKeys.js";
+import type { PublicChain } from "../schemas/chains.js";
+import type { ChargeResource } from "../schemas/charges.js";
+import type { CheckoutSessionResource, NewCheckoutSession } from "../schemas/checkoutSessions.js";
+import type { ErrorBody } from "../schemas/errors.js";
+import type { GasWallet } from "../schemas/gasWallets.js";
+import type { NewPlan, PlanResource } from "../schemas/plans.js";
 import type {
-  ChargeResource,
-  CheckoutSessionResource,
-  PlanResource,
+  Draft,
+  NewSubscription,
+  PermitSignature,
   SubscriptionResource,
-} from "../domain/resources.js";
-import type { Approval } from "../domain/subscriptions.js";
-import type {
-  createCheckoutSessionBody,
-  createPlanBody,
-  createSubscriptionBody,
-  permitBody,
-} from "../http/requests.js";
-import type { ApiKeyView } from "../http/routes/apiKeyRoutes.js";
-import type { PublicChain } from "../http/routes/chainRoutes.js";
-import type { GasWallet, WebhookDelivery, WebhookEvent } from "../http/routes/operationsRoutes.js";
+  SubscriptionWithCharges,
+} from "../schemas/subscriptions.js";
+import type { WebhookDelivery, WebhookEvent } from "../schemas/webhooks.js";
 
-/** An error answer from the API: `{status, code, message, details?}`. */
-export class RecurApiError extends Error {
+/** An error answer from the API, `{status, code, message, details?}`, as the client received it. */
+export class RecurApiError extends ApiError {
   override name = "RecurApiError";
-
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: { path: string; message: string }[],
-  ) {
-    super(message);
-  }
 }
 
 /** How the client authenticates: a merchant's API key and secret, or a customer token. */
 export type RecurCredentials = { apiKey: string; apiSecret: string } | { customerToken: string } | undefined;
-
-export type Draft = SubscriptionResource & { approval: Approval };
 
 /** Options of one request. */
 export interface RequestOptions {
@@ -74,9 +62,7 @@ export class RecurClient {
       headers,
       ...(text ? { body: text } : {}),
     });
-    const answer = (await response.json().catch(() => undefined)) as
-      | { status?: number; code?: string; message?: string; details?: { path: string; message: string }[] }
-      | undefined;
+    const answer = (await response.json().catch(() => undefined)) as Partial<ErrorBody> | undefined;
     if (!response.ok) {
       throw new RecurApiError(
         response.status,
@@ -112,7 +98,7 @@ export class RecurClient {
     return this.request<{ plans: PlanResource[] }>("GET", withQuery("/integration/subscription-plans", query));
   }
 
-  createPlan(plan: z.input<typeof createPlanBody>, options?: RequestOptions) {
+  createPlan(plan: NewPlan, options?: RequestOptions) {
     return this.request<PlanResource>("POST", "/integration/subscription-plans", plan, options);
   }
 
@@ -139,7 +125,7 @@ export class RecurClient {
   }
 
   /** Creates a draft; its `approval` says what the payer's wallet must approve. */
-  createSubscription(draft: z.input<typeof createSubscriptionBody>, options?: RequestOptions) {
+  createSubscription(draft: NewSubscription, options?: RequestOptions) {
     return this.request<Draft>("POST", "/integration/subscriptions", draft, options);
   }
 
@@ -153,10 +139,7 @@ export class RecurClient {
   }
 
   getSubscription(contractAddress: string) {
-    return this.request<SubscriptionResource & { charges: ChargeResource[] }>(
-      "GET",
-      `/integration/subscriptions/${contractAddress}`,
-    );
+    return this.request<SubscriptionWithCharges>("GET", `/integration/subscriptions/${contractAddress}`);
   }
 
   subscriptionStatus(contractAddress: string) {
@@ -166,7 +149,7 @@ export class RecurClient {
     );
   }
 
-  activateSubscription(contractAddress: string, permit?: z.input<typeof permitBody>, options?: RequestOptions) {
+  activateSubscription(contractAddress: string, permit?: PermitSignature, options?: RequestOptions) {
     return this.request<SubscriptionResource>(
       "POST",
       `/integration/subscriptions/${contractAddress}/activate`,
@@ -218,7 +201,7 @@ export class RecurClient {
     });
   }
 
-  createCheckoutSession(session: z.input<typeof createCheckoutSessionBody>, options?: RequestOptions) {
+  createCheckoutSession(session: NewCheckoutSession, options?: RequestOptions) {
     return this.request<{ id: string; url: string; expiresAt: string }>(
       "POST",
       "/integration/checkout-sessions",

@@ -3,11 +3,13 @@ import { getAddress } from "viem";
 import type { Queryable } from "../db/openDatabase.js";
 import { checkoutSessions, merchantChains, merchants, subscriptions } from "../db/schema.js";
 import { conflict, notFound } from "../http/ApiError.js";
+import type { PublicCheckoutSession } from "../schemas/checkoutSessions.js";
+import type { PermitSignature } from "../schemas/subscriptions.js";
 import { newId } from "./newId.js";
 import { getPlan } from "./plans.js";
 import { toPlanResource, toSubscriptionResource } from "./resources.js";
 import type { Services } from "./Services.js";
-import { approvalFor, createDraft, type PermitSignature, requestAction } from "./subscriptions.js";
+import { approvalFor, createDraft, requestAction } from "./subscriptions.js";
 import { termsStartAt } from "./termsStartAt.js";
 
 type SessionRow = typeof checkoutSessions.$inferSelect;
@@ -73,7 +75,11 @@ export async function getCheckoutSession(tx: Queryable, services: Services, id: 
  * What the hosted checkout page shows: the session, the plan's terms, who is paid, and the subscription created
  * through it so far (with what the wallet must approve). Nothing here is secret to whoever holds the session id.
  */
-export async function describeCheckoutSession(tx: Queryable, services: Services, id: string) {
+export async function describeCheckoutSession(
+  tx: Queryable,
+  services: Services,
+  id: string,
+): Promise<PublicCheckoutSession> {
   const session = await getCheckoutSession(tx, services, id);
   const plan = await getPlan(tx, session.merchantId, session.planId);
   const [merchant] = await tx.select().from(merchants).where(eq(merchants.id, session.merchantId));

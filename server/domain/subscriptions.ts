@@ -14,6 +14,7 @@ import {
   subscriptions,
 } from "../db/schema.js";
 import { badRequest, conflict, notFound } from "../http/ApiError.js";
+import type { Approval, PermitSignature } from "../schemas/subscriptions.js";
 import { formatMoney } from "./money.js";
 import { getPlan } from "./plans.js";
 import { recordEvent } from "./recordEvent.js";
@@ -41,27 +42,6 @@ export interface DraftInput {
   metadata?: string | undefined;
   maxPeriods?: number | undefined;
   checkoutSessionId?: string | undefined;
-}
-
-/** What a wallet needs to authorise a draft: which token to approve, for whom, how much, and how. */
-export interface Approval {
-  chainId: number;
-  blockchain: string;
-  factory: Address;
-  token: Address;
-  tokenCode: string;
-  decimals: number;
-  /** The subscription's contract address: the spender to approve or permit. */
-  spender: Address;
-  /** `amount x min(maxPeriods, 12)` in base units, never unlimited. */
-  suggestedAllowance: string;
-  suggestedAllowanceAmount: string;
-  /** The token takes EIP-2612 permits: the payer can sign instead of sending an approval. */
-  permit: boolean;
-  /** The token refuses to change a non-zero allowance directly: approve 0 first. */
-  approveZeroFirst: boolean;
-  /** The terms the address commits to, so a wallet can check it with `factory.predict(terms)`. */
-  terms: Record<keyof SubscriptionTerms, string>;
 }
 
 /** A draft's terms as the contract takes them (times in unix seconds). */
@@ -305,15 +285,6 @@ const TRANSITIONS: Record<
     done: ["PendingCancel", "Cancelled"],
   },
 };
-
-/** An EIP-2612 permit a payer signed for a draft's address, for activation through `activateWithPermit`. */
-export interface PermitSignature {
-  value: string;
-  deadline: string;
-  v: number;
-  r: string;
-  s: string;
-}
 
 /**
  * Asks for on-chain work on a subscription: moves it to the matching `Pending*` status and records the request

@@ -1,9 +1,4 @@
-/** A field-level problem with a request, reported in an error's `details`. */
-export interface ErrorDetail {
-  /** Where the problem is: `body.amount`, `query.limit`, `headers.x-api-ts`. */
-  path: string;
-  message: string;
-}
+import type { ErrorDetail } from "../schemas/errors.js";
 
 /**
  * A request the API refuses, answered as `{status, code, message, details?}`. The message says what was wrong and

@@ -15,7 +15,8 @@ import {
   validatorCompiler,
 } from "fastify-type-provider-zod";
 import type { Services } from "../domain/Services.js";
-import { ApiError, type ErrorDetail } from "./ApiError.js";
+import type { ErrorDetail } from "../schemas/errors.js";
+import { ApiError } from "./ApiError.js";
 import { answerClientError } from "./answerClientError.js";
 import { Authenticator, type Principal } from "./authenticate.js";
 import { RateLimits, TooManyRequestsError } from "./RateLimits.js";

@@ -9,7 +9,7 @@ import { apiKeys } from "../db/schema.js";
 import { createMerchant, ROTATION_GRACE_SECONDS } from "../domain/merchants.js";
 import { KEY_CACHE_MS } from "../http/authenticate.js";
 import { buildApp } from "../http/buildApp.js";
-import type { ApiKeyView } from "../http/routes/apiKeyRoutes.js";
+import type { ApiKeyView } from "../schemas/apiKeys.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
-import type { Draft } from "../client/RecurClient.js";
 import { RecurClient } from "../client/RecurClient.js";
+import type { Draft } from "../schemas/subscriptions.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 

@@ -8,7 +8,7 @@ import {
 } from "smartypay-node-sdk";
 import type { Address } from "viem";
 import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
-import type { Draft } from "../client/RecurClient.js";
+import type { Draft } from "../schemas/subscriptions.js";
 import { testEngine } from "./support/openTestDatabase.js";
 import { type Platform, startPlatform, subscriptionAbi } from "./support/startPlatform.js";
 

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
 import { type ApiKeySummary, listApiKeys, revokeApiKey, rotateApiKey } from "../../domain/merchants.js";
+import { type ApiKeyView, apiKeyList, apiKeyParams, apiKeySummary, issuedApiKey } from "../../schemas/apiKeys.js";
+import { noQuery } from "../../schemas/common.js";
+import { errorResponses } from "../../schemas/errors.js";
 import { principalOf } from "../buildApp.js";
-import { errorResponses } from "../requests.js";
 import { runWrite } from "../runWrite.js";
 import {
   idempotencyHeaders,
@@ -11,24 +12,6 @@ import {
   type RouteOptions,
   requireMerchant,
 } from "./routeSupport.js";
-
-/** An API key as the merchant sees it: never its secret. */
-export const apiKeySummary = z
-  .object({
-    apiKey: z.string(),
-    status: z
-      .enum(["Active", "Expiring", "Expired", "Revoked"])
-      .describe("Active: current; Expiring: rotated away, works until expiresAt; Expired; Revoked"),
-    createdAt: z.string(),
-    expiresAt: z.string().nullable().describe("When a rotated-away key stops working"),
-    revokedAt: z.string().nullable(),
-    lastUsedAt: z.string().nullable().describe("The last request it authenticated, to within a minute"),
-    signsThisRequest: z.boolean().describe("The key this request was made with (a key cannot revoke itself)"),
-  })
-  .meta({ id: "ApiKey" });
-export type ApiKeyView = z.infer<typeof apiKeySummary>;
-
-const apiKeyParams = z.strictObject({ apiKey: z.string().min(1).max(64) });
 
 function view(key: ApiKeySummary, signingKey: string): ApiKeyView {
   return {
@@ -60,8 +43,8 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { s
         tags: ["API keys"],
         summary: "The merchant's API keys, newest first, with when each expires or was revoked (never a secret)",
         security: merchantSecurity,
-        querystring: z.strictObject({}),
-        response: { 200: z.object({ apiKeys: z.array(apiKeySummary) }), ...errorResponses },
+        querystring: noQuery,
+        response: { 200: apiKeyList, ...errorResponses },
       },
     },
     async (request) => {
@@ -82,7 +65,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { s
           "Sign it with the current key. The secret is shown only here",
         security: merchantSecurity,
         headers: idempotencyHeaders,
-        response: { 200: z.object({ apiKey: z.string(), apiSecret: z.string() }), ...errorResponses },
+        response: { 200: issuedApiKey, ...errorResponses },
       },
     },
     async (request, reply) => {

@@ -1,27 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { errorResponse } from "../requests.js";
+import { chainList } from "../../schemas/chains.js";
+import { noQuery } from "../../schemas/common.js";
+import { errorResponse } from "../../schemas/errors.js";
 import type { RouteOptions } from "./routeSupport.js";
-
-export const publicChain = z
-  .object({
-    chainId: z.number().int(),
-    name: z.string().describe("The `blockchain` code used in the API"),
-    factory: z.string().describe("The SubscriptionFactory's address"),
-    confirmations: z.number().int().describe("Blocks after which the platform treats a block as final"),
-    explorerUrl: z.string().nullable(),
-    tokens: z.array(
-      z.object({
-        code: z.string(),
-        address: z.string(),
-        decimals: z.number().int(),
-        permit: z.boolean().describe("Supports EIP-2612 permits"),
-        approveZeroFirst: z.boolean().describe("Needs its allowance set to 0 before another non-zero value"),
-      }),
-    ),
-  })
-  .meta({ id: "Chain" });
-export type PublicChain = z.infer<typeof publicChain>;
 
 /**
  * The chains and tokens this deployment bills on: public facts a wallet or a merchant's tools need. RPC URLs are
@@ -34,8 +15,8 @@ export const chainRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { se
       schema: {
         tags: ["Chains"],
         summary: "The chains and tokens this deployment bills on (public)",
-        querystring: z.strictObject({}),
-        response: { 200: z.object({ chains: z.array(publicChain) }), 400: errorResponse, 429: errorResponse },
+        querystring: noQuery,
+        response: { 200: chainList, 400: errorResponse, 429: errorResponse },
       },
     },
     async () => ({

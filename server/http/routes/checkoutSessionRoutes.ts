@@ -1,6 +1,5 @@
 import fastifyCors from "@fastify/cors";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
 import {
   activateSessionDraft,
   createCheckoutSession,
@@ -8,22 +7,19 @@ import {
   describeCheckoutSession,
   getCheckoutSession,
 } from "../../domain/checkoutSessions.js";
+import { toCheckoutSessionResource, toSubscriptionResource } from "../../domain/resources.js";
 import {
-  checkoutSessionResource,
-  planResource,
-  subscriptionResource,
-  toCheckoutSessionResource,
-  toSubscriptionResource,
-} from "../../domain/resources.js";
-import { principalOf } from "../buildApp.js";
-import {
-  activateBody,
   checkoutSessionParams,
+  checkoutSessionResource,
   createCheckoutSessionBody,
-  errorResponse,
-  errorResponses,
+  createdCheckoutSession,
+  publicCheckoutSession,
+  sessionDraft,
   sessionDraftBody,
-} from "../requests.js";
+} from "../../schemas/checkoutSessions.js";
+import { errorResponse, errorResponses, publicWriteErrorResponses } from "../../schemas/errors.js";
+import { activateBody, subscriptionResource } from "../../schemas/subscriptions.js";
+import { principalOf } from "../buildApp.js";
 import { runWrite } from "../runWrite.js";
 import {
   idempotencyHeaders,
@@ -32,44 +28,6 @@ import {
   type RouteOptions,
   requireMerchant,
 } from "./routeSupport.js";
-import { approvalSchema } from "./subscriptionRoutes.js";
-
-const publicSession = z
-  .object({
-    id: z.string(),
-    status: checkoutSessionResource.shape.status,
-    expiresAt: z.string(),
-    lang: z.string(),
-    successUrl: z.string(),
-    cancelUrl: z.string(),
-    maxPeriods: z.number().int(),
-    startFrom: z
-      .string()
-      .nullable()
-      .describe("When a subscription made now would be first charged, if later (a free trial); null: at activation"),
-    merchant: z.object({ name: z.string() }),
-    payee: z.string().nullable().describe("Where the payments go; null until the merchant sets up this chain"),
-    plan: planResource,
-    chain: z.object({ chainId: z.number().int(), name: z.string(), explorerUrl: z.string().nullable() }),
-    token: z.object({
-      code: z.string(),
-      address: z.string(),
-      decimals: z.number().int(),
-      permit: z.boolean(),
-      approveZeroFirst: z.boolean(),
-    }),
-    subscription: subscriptionResource.nullable(),
-    approval: approvalSchema.nullable(),
-  })
-  .meta({ id: "PublicCheckoutSession" });
-
-const publicErrors = {
-  400: errorResponse,
-  404: errorResponse,
-  409: errorResponse,
-  413: errorResponse,
-  429: errorResponse,
-};
 
 /**
  * Checkout sessions: a merchant creates one and sends the payer to its hosted page, which reads it and subscribes
@@ -86,10 +44,7 @@ export const checkoutSessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
         security: merchantSecurity,
         headers: idempotencyHeaders,
         body: createCheckoutSessionBody,
-        response: {
-          200: z.object({ id: z.string(), url: z.string(), expiresAt: z.string() }),
-          ...errorResponses,
-        },
+        response: { 200: createdCheckoutSession, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -143,7 +98,7 @@ export const hostedCheckoutRoutes: FastifyPluginAsyncZod<RouteOptions> = async (
         tags: ["Hosted checkout"],
         summary: "What the hosted checkout page shows (public, by session id)",
         params: checkoutSessionParams,
-        response: { 200: publicSession, 404: errorResponse, 429: errorResponse },
+        response: { 200: publicCheckoutSession, 404: errorResponse, 429: errorResponse },
       },
     },
     async (request) => describeCheckoutSession(services.db, services, request.params.id),
@@ -158,7 +113,7 @@ export const hostedCheckoutRoutes: FastifyPluginAsyncZod<RouteOptions> = async (
         headers: idempotencyHeaders,
         params: checkoutSessionParams,
         body: sessionDraftBody,
-        response: { 200: subscriptionResource.extend({ approval: approvalSchema }), ...publicErrors },
+        response: { 200: sessionDraft, ...publicWriteErrorResponses },
       },
     },
     async (request, reply) =>
@@ -182,7 +137,7 @@ export const hostedCheckoutRoutes: FastifyPluginAsyncZod<RouteOptions> = async (
         headers: idempotencyHeaders,
         params: checkoutSessionParams,
         body: activateBody,
-        response: { 200: subscriptionResource, ...publicErrors },
+        response: { 200: subscriptionResource, ...publicWriteErrorResponses },
       },
     },
     async (request, reply) =>

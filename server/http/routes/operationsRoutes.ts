@@ -1,9 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, type SQL } from "drizzle-orm";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { formatEther, getAddress } from "viem";
-import { z } from "zod";
 import {
-  CHARGE_STATUSES,
   charges,
   gasWallets,
   merchantChains,
@@ -13,11 +11,24 @@ import {
   webhookDeliveries,
 } from "../../db/schema.js";
 import { recordEvent } from "../../domain/recordEvent.js";
-import { chargeResource, toChargeResource } from "../../domain/resources.js";
+import { toChargeResource } from "../../domain/resources.js";
 import { vetWebhookTarget, WebhookTargetError } from "../../domain/webhookTarget.js";
+import { chargeList, listChargesQuery } from "../../schemas/charges.js";
+import { errorResponses } from "../../schemas/errors.js";
+import { gasWalletList } from "../../schemas/gasWallets.js";
+import {
+  listWebhookDeliveriesQuery,
+  listWebhookEventsQuery,
+  type WebhookEvent,
+  webhookDeliveryList,
+  webhookEndpoint,
+  webhookEndpointBody,
+  webhookEvent,
+  webhookEventList,
+  webhookEventParams,
+} from "../../schemas/webhooks.js";
 import { badRequest, notFound } from "../ApiError.js";
 import { principalOf } from "../buildApp.js";
-import { errorResponses } from "../requests.js";
 import { runWrite } from "../runWrite.js";
 import {
   idempotencyHeaders,
@@ -27,54 +38,7 @@ import {
   requireMerchant,
 } from "./routeSupport.js";
 
-const page = {
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-};
-
-export const eventSummary = z
-  .object({
-    eventId: z.string(),
-    eventType: z.string(),
-    eventTs: z.string(),
-    delivered: z.boolean(),
-    deliveredAt: z.string().nullable(),
-    attempts: z.number().int(),
-    nextAttemptAt: z.string().nullable().describe("Null once delivered, or after giving up"),
-    lastError: z.string().nullable(),
-  })
-  .meta({ id: "WebhookEvent" });
-
-export const delivery = z
-  .object({
-    eventId: z.string(),
-    attempt: z.number().int(),
-    url: z.string(),
-    responseStatus: z.number().int().nullable(),
-    error: z.string().nullable(),
-    durationMs: z.number().int(),
-    attemptedAt: z.string(),
-  })
-  .meta({ id: "WebhookDelivery" });
-
-export const gasWallet = z
-  .object({
-    blockchain: z.string(),
-    chainId: z.number().int(),
-    address: z.string(),
-    payoutAddress: z.string(),
-    balance: z.string().nullable().describe("Native coin, e.g. 0.42 ETH; null until first read"),
-    low: z.boolean(),
-    checkedAt: z.string().nullable(),
-    keyConfigured: z.boolean().describe("Whether this deployment can send from it"),
-  })
-  .meta({ id: "GasWallet" });
-
-export type WebhookEvent = z.infer<typeof eventSummary>;
-export type WebhookDelivery = z.infer<typeof delivery>;
-export type GasWallet = z.infer<typeof gasWallet>;
-
-function summary(row: typeof outboxEvents.$inferSelect): z.infer<typeof eventSummary> {
+function summary(row: typeof outboxEvents.$inferSelect): WebhookEvent {
   return {
     eventId: row.id,
     eventType: row.eventType,
@@ -100,13 +64,8 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
         summary: "Set (or clear, with null) the URL webhook events are POSTed to (public addresses only)",
         security: merchantSecurity,
         headers: idempotencyHeaders,
-        body: z.strictObject({
-          url: z
-            .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
-            .max(2_048)
-            .nullable(),
-        }),
-        response: { 200: z.object({ url: z.string().nullable() }), ...errorResponses },
+        body: webhookEndpointBody,
+        response: { 200: webhookEndpoint, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -138,8 +97,8 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
         tags: ["Webhooks"],
         summary: "Webhook events, newest first, with their delivery state",
         security: merchantSecurity,
-        querystring: z.strictObject({ ...page, undelivered: z.enum(["true", "false"]).optional() }),
-        response: { 200: z.object({ events: z.array(eventSummary) }), ...errorResponses },
+        querystring: listWebhookEventsQuery,
+        response: { 200: webhookEventList, ...errorResponses },
       },
     },
     async (request) => {
@@ -166,8 +125,8 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
         tags: ["Webhooks"],
         summary: "Every delivery attempt, newest first (of one event with eventId)",
         security: merchantSecurity,
-        querystring: z.strictObject({ ...page, eventId: z.uuid().optional() }),
-        response: { 200: z.object({ deliveries: z.array(delivery) }), ...errorResponses },
+        querystring: listWebhookDeliveriesQuery,
+        response: { 200: webhookDeliveryList, ...errorResponses },
       },
     },
     async (request) => {
@@ -204,8 +163,8 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
         summary: "Deliver an event again (delivered or not), as soon as possible",
         security: merchantSecurity,
         headers: idempotencyHeaders,
-        params: z.strictObject({ eventId: z.uuid() }),
-        response: { 200: eventSummary, ...errorResponses },
+        params: webhookEventParams,
+        response: { 200: webhookEvent, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -231,7 +190,7 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
         summary: "Queue a WebhookTest event, delivered and signed like every other",
         security: merchantSecurity,
         headers: idempotencyHeaders,
-        response: { 200: eventSummary, ...errorResponses },
+        response: { 200: webhookEvent, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -258,28 +217,8 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
         tags: ["Charges"],
         summary: "Charges, newest first, by subscription and status",
         security: merchantSecurity,
-        querystring: z.strictObject({
-          ...page,
-          contractAddress: z.string().max(64).optional(),
-          statusIn: z
-            .string()
-            .max(64)
-            .optional()
-            .transform((value, ctx) => {
-              if (value === undefined) return undefined;
-              const statuses = value.split(",").map((status) => status.trim());
-              const unknown = statuses.find((status) => !(CHARGE_STATUSES as readonly string[]).includes(status));
-              if (unknown !== undefined) {
-                ctx.addIssue({
-                  code: "custom",
-                  message: `unknown charge status "${unknown}": use ${CHARGE_STATUSES.join(", ")}`,
-                });
-                return z.NEVER;
-              }
-              return statuses as (typeof CHARGE_STATUSES)[number][];
-            }),
-        }),
-        response: { 200: z.object({ charges: z.array(chargeResource) }), ...errorResponses },
+        querystring: listChargesQuery,
+        response: { 200: chargeList, ...errorResponses },
       },
     },
     async (request) => {
@@ -315,10 +254,7 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
         tags: ["Gas wallets"],
         summary: "The merchant's gas wallet on each chain, with its last seen balance and whether it is low",
         security: merchantSecurity,
-        response: {
-          200: z.object({ gasWallets: z.array(gasWallet) }),
-          ...errorResponses,
-        },
+        response: { 200: gasWalletList, ...errorResponses },
       },
     },
     async (request) => {

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
 import { companyIdOf } from "../../domain/merchants.js";
 import { createPlan, getPlan, listPlans, setPlanStatus } from "../../domain/plans.js";
-import { planResource, toPlanResource } from "../../domain/resources.js";
+import { toPlanResource } from "../../domain/resources.js";
+import { errorResponses } from "../../schemas/errors.js";
+import { createPlanBody, listPlansQuery, planIdParams, planList, planResource } from "../../schemas/plans.js";
 import { forbidden } from "../ApiError.js";
 import { principalOf } from "../buildApp.js";
-import { createPlanBody, errorResponses, listPlansQuery, planIdParams } from "../requests.js";
 import { runWrite } from "../runWrite.js";
 import {
   idempotencyHeaders,
@@ -30,7 +30,7 @@ export const planRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ser
         summary: "Plans, Active ones by default (customers only ever see Active ones)",
         security: merchantOrCustomerSecurity,
         querystring: listPlansQuery,
-        response: { 200: z.object({ plans: z.array(planResource) }), ...errorResponses },
+        response: { 200: planList, ...errorResponses },
       },
     },
     async (request) => {

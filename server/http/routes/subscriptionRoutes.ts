@@ -1,15 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { getAddress } from "viem";
-import { z } from "zod";
+import type { z } from "zod";
 import { chainHints, subscriptions } from "../../db/schema.js";
 import { formatMoney } from "../../domain/money.js";
-import {
-  chargeResource,
-  subscriptionResource,
-  toChargeResource,
-  toSubscriptionResource,
-} from "../../domain/resources.js";
+import { toChargeResource, toSubscriptionResource } from "../../domain/resources.js";
 import {
   createDraft,
   getSubscription,
@@ -17,18 +12,24 @@ import {
   listSubscriptions,
   requestAction,
 } from "../../domain/subscriptions.js";
-import { badRequest, forbidden, notFound } from "../ApiError.js";
-import { principalOf } from "../buildApp.js";
+import { errorResponse, errorResponses } from "../../schemas/errors.js";
 import {
   activateBody,
   contractAddressParams,
   createSubscriptionBody,
+  customerToken,
   customerTokenBody,
-  errorResponse,
-  errorResponses,
+  draftResource,
   hintBody,
+  hintResponse,
   listSubscriptionsQuery,
-} from "../requests.js";
+  subscriptionList,
+  subscriptionResource,
+  subscriptionStatusResponse,
+  subscriptionWithCharges,
+} from "../../schemas/subscriptions.js";
+import { badRequest, forbidden, notFound } from "../ApiError.js";
+import { principalOf } from "../buildApp.js";
 import { runWrite } from "../runWrite.js";
 import {
   idempotencyHeaders,
@@ -39,27 +40,6 @@ import {
   requireMerchant,
   requireMerchantOrCustomer,
 } from "./routeSupport.js";
-
-/** What a wallet needs to authorise a draft; returned with every new draft. */
-export const approvalSchema = z
-  .object({
-    chainId: z.number().int(),
-    blockchain: z.string(),
-    factory: z.string(),
-    token: z.string().describe("The ERC-20 to approve"),
-    tokenCode: z.string(),
-    decimals: z.number().int(),
-    spender: z.string().describe("Approve (or permit) this address: the subscription's contract"),
-    suggestedAllowance: z.string().describe("Base units: amount x min(maxPeriods, 12), never unlimited"),
-    suggestedAllowanceAmount: z.string(),
-    permit: z.boolean().describe("The token takes EIP-2612 permits: sign instead of sending an approval"),
-    approveZeroFirst: z.boolean().describe("Set a non-zero allowance to 0 before changing it"),
-    terms: z.record(z.string(), z.string()).describe("The terms the address commits to (factory.predict)"),
-  })
-  .meta({ id: "Approval" });
-
-const draftResponse = subscriptionResource.extend({ approval: approvalSchema }).meta({ id: "Draft" });
-const subscriptionWithCharges = subscriptionResource.extend({ charges: z.array(chargeResource) });
 
 /** Subscriptions: drafts, their activation, and the merchant's control of them. */
 export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { services, authenticator }) => {
@@ -75,7 +55,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
         security: merchantOrCustomerSecurity,
         headers: idempotencyHeaders,
         body: createSubscriptionBody,
-        response: { 200: draftResponse, ...errorResponses },
+        response: { 200: draftResource, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -99,7 +79,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
         summary: "Subscriptions by filter, newest first (a customer sees only their own)",
         security: merchantOrCustomerSecurity,
         querystring: listSubscriptionsQuery,
-        response: { 200: z.object({ subscriptions: z.array(subscriptionResource) }), ...errorResponses },
+        response: { 200: subscriptionList, ...errorResponses },
       },
     },
     async (request) => {
@@ -129,7 +109,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
         security: merchantSecurity,
         headers: idempotencyHeaders,
         body: customerTokenBody,
-        response: { 200: z.object({ token: z.string(), expiresAt: z.string() }), ...errorResponses },
+        response: { 200: customerToken, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -165,7 +145,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
           "Tell the platform a transaction changed a subscription, so the worker looks at it now (public, rate-limited)",
         body: hintBody,
         response: {
-          200: z.object({ isAccepted: z.boolean() }),
+          200: hintResponse,
           400: errorResponse,
           413: errorResponse,
           429: errorResponse,
@@ -226,7 +206,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
         summary: "A subscription's status and allowance (public)",
         params: contractAddressParams,
         response: {
-          200: z.object({ status: subscriptionResource.shape.status, allowance: z.string().nullable() }),
+          200: subscriptionStatusResponse,
           404: errorResponse,
           429: errorResponse,
         },

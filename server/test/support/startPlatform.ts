@@ -21,8 +21,8 @@ import { deployLocalContracts } from "../../../scripts/lib/deployLocalContracts.
 import { type HardhatNode, startHardhatNode } from "../../../scripts/lib/startHardhatNode.js";
 import { localChain, localViemChain } from "../../chain/localChain.js";
 import { watchChainClocks } from "../../chain/watchChainClocks.js";
-import type { Draft } from "../../client/RecurClient.js";
 import { setMerchantChain } from "../../domain/merchants.js";
+import type { Draft } from "../../schemas/subscriptions.js";
 import { type RunningWorker, startWorker } from "../../worker/startWorker.js";
 import { startTestServer, type TestServer } from "./startTestServer.js";
 

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { RecurApiError } from "../../../server/client/RecurClient.js";
-import { ApiError, type ErrorDetail } from "../../../server/http/ApiError.js";
+import { ApiError } from "../../../server/http/ApiError.js";
+import type { ErrorDetail } from "../../../server/schemas/errors.js";
 import { UnavailableError } from "./UnavailableError.js";
 
 /** Error codes for the statuses Fastify and its plugins answer with. */
@@ -39,7 +40,7 @@ export function handleErrors(app: FastifyInstance): void {
         message: failure.message,
         ...(failure.details ? { details: failure.details } : {}),
       });
-    if (error instanceof ApiError) return answer(error);
+    // before ApiError, which it is: the platform's answers are passed on only when they are the browser's
     if (error instanceof RecurApiError) {
       if (PASSED_ON.has(error.status))
         return answer(new ApiError(error.status, error.code, error.message, error.details));
@@ -50,6 +51,7 @@ export function handleErrors(app: FastifyInstance): void {
       );
       return answer(badGateway());
     }
+    if (error instanceof ApiError) return answer(error);
     if (error instanceof UnavailableError) {
       request.log.error({ err: error }, "a service this server depends on is unavailable");
       return answer(new ApiError(502, "BadGateway", error.message));

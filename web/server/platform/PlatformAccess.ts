@@ -1,7 +1,7 @@
 import type { Address } from "viem";
 import { RecurApiError, RecurClient } from "../../../server/client/RecurClient.js";
-import type { PlanResource } from "../../../server/domain/resources.js";
-import type { PublicChain } from "../../../server/http/routes/chainRoutes.js";
+import type { PublicChain } from "../../../server/schemas/chains.js";
+import type { PlanResource } from "../../../server/schemas/plans.js";
 import type { WebConfig } from "../config/loadWebConfig.js";
 import type { Session } from "../sessions/SessionStore.js";
 import { platformFetch } from "./platformFetch.js";

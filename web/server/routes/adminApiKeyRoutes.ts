@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { type ApiKeyView, apiKeySummary } from "../../../server/http/routes/apiKeyRoutes.js";
+import { type ApiKeyView, apiKeyParams, apiKeySummary } from "../../../server/schemas/apiKeys.js";
 import { idempotencyHeaders } from "./requestSchemas.js";
 import { requireAdmin } from "./requireWallet.js";
 import type { WebRouteOptions } from "./WebRouteOptions.js";
@@ -45,7 +45,7 @@ export const adminApiKeyRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (
     {
       schema: {
         headers: idempotencyHeaders,
-        params: z.strictObject({ apiKey: z.string().min(1).max(64) }),
+        params: apiKeyParams,
         response: { 200: siteApiKey },
       },
     },

@@ -1,9 +1,15 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { PLAN_STATUSES } from "../../../server/db/schema.js";
-import { chargeResource, planResource, subscriptionResource } from "../../../server/domain/resources.js";
-import { createPlanBody } from "../../../server/http/requests.js";
-import { delivery, eventSummary, gasWallet } from "../../../server/http/routes/operationsRoutes.js";
+import { chargeList } from "../../../server/schemas/charges.js";
+import { gasWalletList } from "../../../server/schemas/gasWallets.js";
+import { createPlanBody, planList, planResource } from "../../../server/schemas/plans.js";
+import {
+  subscriptionList,
+  subscriptionResource,
+  subscriptionWithCharges,
+} from "../../../server/schemas/subscriptions.js";
+import { webhookDeliveryList, webhookEvent, webhookEventList } from "../../../server/schemas/webhooks.js";
 import { address, addressParams, idempotencyHeaders, page, statusIn } from "./requestSchemas.js";
 import { requireAdmin } from "./requireWallet.js";
 import type { WebRouteOptions } from "./WebRouteOptions.js";
@@ -24,7 +30,7 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     {
       schema: {
         querystring: z.strictObject({ statusIn, ...page }),
-        response: { 200: z.object({ plans: z.array(planResource) }) },
+        response: { 200: planList },
       },
     },
     // every plan unless asked otherwise: the admin manages drafts and archived plans too
@@ -64,7 +70,7 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
           payer: address.optional(),
           ...page,
         }),
-        response: { 200: z.object({ subscriptions: z.array(subscriptionResource) }) },
+        response: { 200: subscriptionList },
       },
     },
     async (request) => merchant.listSubscriptions(request.query),
@@ -75,7 +81,7 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     {
       schema: {
         params: addressParams,
-        response: { 200: subscriptionResource.extend({ charges: z.array(chargeResource) }) },
+        response: { 200: subscriptionWithCharges },
       },
     },
     async (request) => merchant.getSubscription(request.params.address),
@@ -100,7 +106,7 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     {
       schema: {
         querystring: z.strictObject({ contractAddress: address.optional(), statusIn, ...page }),
-        response: { 200: z.object({ charges: z.array(chargeResource) }) },
+        response: { 200: chargeList },
       },
     },
     async (request) => merchant.listCharges(request.query),
@@ -111,7 +117,7 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     {
       schema: {
         querystring: z.strictObject({ undelivered: z.enum(["true", "false"]).optional(), ...page }),
-        response: { 200: z.object({ events: z.array(eventSummary) }) },
+        response: { 200: webhookEventList },
       },
     },
     async (request) => {
@@ -125,7 +131,7 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     {
       schema: {
         querystring: z.strictObject({ eventId: z.string().max(64).optional(), ...page }),
-        response: { 200: z.object({ deliveries: z.array(delivery) }) },
+        response: { 200: webhookDeliveryList },
       },
     },
     async (request) => merchant.listWebhookDeliveries(request.query),
@@ -137,13 +143,11 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
       schema: {
         headers: idempotencyHeaders,
         params: z.strictObject({ eventId: z.string().min(1).max(64) }),
-        response: { 200: eventSummary },
+        response: { 200: webhookEvent },
       },
     },
     async (request) => merchant.redeliverWebhookEvent(request.params.eventId, idempotency.of(request, "admin")),
   );
 
-  app.get("/gas-wallets", { schema: { response: { 200: z.object({ gasWallets: z.array(gasWallet) }) } } }, async () =>
-    merchant.listGasWallets(),
-  );
+  app.get("/gas-wallets", { schema: { response: { 200: gasWalletList } } }, async () => merchant.listGasWallets());
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { publicChain } from "../../../server/http/routes/chainRoutes.js";
+import { publicChain } from "../../../server/schemas/chains.js";
 import type { WebRouteOptions } from "./WebRouteOptions.js";
 
 const siteConfig = z.object({

@@ -2,20 +2,17 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Address } from "viem";
 import { z } from "zod";
 import { RecurApiError } from "../../../server/client/RecurClient.js";
-import { chargeResource, subscriptionResource } from "../../../server/domain/resources.js";
 import { notFound } from "../../../server/http/ApiError.js";
-import { approvalSchema } from "../../../server/http/routes/subscriptionRoutes.js";
+import {
+  activateBody,
+  draftResource,
+  subscriptionList,
+  subscriptionResource,
+  subscriptionWithCharges,
+} from "../../../server/schemas/subscriptions.js";
 import { addressParams, idempotencyHeaders, page, statusIn } from "./requestSchemas.js";
 import { requireWallet, type WalletSession, walletSessionOf } from "./requireWallet.js";
 import type { WebRouteOptions } from "./WebRouteOptions.js";
-
-const permit = z.strictObject({
-  value: z.string(),
-  deadline: z.string(),
-  v: z.number(),
-  r: z.string(),
-  s: z.string(),
-});
 
 /**
  * What a signed-in payer may do, and nothing else: list active plans (public, elsewhere), create a draft for their
@@ -55,7 +52,7 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
                 : undefined,
           },
         ),
-        response: { 200: subscriptionResource.extend({ approval: approvalSchema }) },
+        response: { 200: draftResource },
       },
     },
     async (request) => {
@@ -74,7 +71,7 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     {
       schema: {
         querystring: z.strictObject({ statusIn, ...page }),
-        response: { 200: z.object({ subscriptions: z.array(subscriptionResource) }) },
+        response: { 200: subscriptionList },
       },
     },
     async (request) => {
@@ -89,7 +86,7 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     {
       schema: {
         params: addressParams,
-        response: { 200: subscriptionResource.extend({ charges: z.array(chargeResource) }) },
+        response: { 200: subscriptionWithCharges },
       },
     },
     async (request) => (await own(walletSessionOf(request), request.params.address)).subscription,
@@ -101,7 +98,7 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
       schema: {
         headers: idempotencyHeaders,
         params: addressParams,
-        body: z.strictObject({ permit: permit.optional() }).nullish(),
+        body: activateBody,
         response: { 200: subscriptionResource },
       },
     },

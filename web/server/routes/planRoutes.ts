@@ -1,12 +1,18 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { planResource } from "../../../server/domain/resources.js";
 import { notFound } from "../../../server/http/ApiError.js";
+import { planList, planResource } from "../../../server/schemas/plans.js";
 import type { WebRouteOptions } from "./WebRouteOptions.js";
+
+/** A plan as the merchant's site shows it before checkout, with who is paid. */
+export const planWithPayee = planResource.extend({
+  payee: z.string().nullable().describe("The merchant's payout address on the plan's chain"),
+});
+export type PlanWithPayee = z.infer<typeof planWithPayee>;
 
 /** The merchant's Active plans: public, so a visitor sees the terms before connecting any wallet. */
 export const planRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { platform }) => {
-  app.get("/plans", { schema: { response: { 200: z.object({ plans: z.array(planResource) }) } } }, async () => ({
+  app.get("/plans", { schema: { response: { 200: planList } } }, async () => ({
     plans: await platform.activePlans(),
   }));
 
@@ -15,11 +21,7 @@ export const planRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { 
     {
       schema: {
         params: z.strictObject({ id: z.string().min(1).max(64) }),
-        response: {
-          200: planResource.extend({
-            payee: z.string().nullable().describe("The merchant's payout address on the plan's chain"),
-          }),
-        },
+        response: { 200: planWithPayee },
       },
     },
     async (request) => {

@@ -1,15 +1,9 @@
-/** An error answer from the web server or the platform (`{status, code, message, details?}`), or no answer at all. */
-export class ApiError extends Error {
-  override name = "ApiError";
+import { ApiError as ErrorAnswer } from "../../../server/http/ApiError.js";
 
-  constructor(
-    /** HTTP status; 0 when the server could not be reached. */
-    readonly status: number,
-    /** The API's error code, e.g. `Conflict`, or `NetworkError` when there was no answer. */
-    readonly code: string,
-    message: string,
-    readonly details?: { path: string; message: string }[],
-  ) {
-    super(message);
-  }
+/**
+ * An error answer from the web server or the platform (`{status, code, message, details?}`), or no answer at all:
+ * then `status` is 0 and `code` is `NetworkError`.
+ */
+export class ApiError extends ErrorAnswer {
+  override name = "ApiError";
 }

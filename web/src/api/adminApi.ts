@@ -3,6 +3,7 @@
  * secret and decides who is an admin).
  */
 import type { Address } from "viem";
+import type { NewPlan as PlatformNewPlan } from "../../../server/schemas/plans.js";
 import type { SiteApiKey } from "../../server/routes/adminApiKeyRoutes.js";
 import { requestJson } from "./requestJson";
 import type {
@@ -33,17 +34,9 @@ function query(values: Record<string, string | number | undefined>): string {
   return text ? `?${text}` : "";
 }
 
-/** What the admin's plan form sends: the platform's plan fields. */
-export interface NewPlan {
-  name: string;
-  description?: string;
-  /** `"9.99 tUSDC"` */
-  amount: string;
-  interval: "Day" | "Week" | "Month" | "Year";
-  frequency: number;
-  maxPeriods: number;
-  gracePeriodSeconds: number;
-}
+/** What the admin's plan form sends: the platform's plan fields, a period always as an interval and frequency. */
+export type NewPlan = Pick<PlatformNewPlan, "description"> &
+  Required<Pick<PlatformNewPlan, "name" | "amount" | "interval" | "frequency" | "maxPeriods" | "gracePeriodSeconds">>;
 
 export const listAllPlans = () => requestJson<{ plans: Plan[] }>("/api/admin/plans").then((body) => body.plans);
 

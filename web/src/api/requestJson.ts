@@ -1,3 +1,4 @@
+import type { ErrorBody } from "../../../server/schemas/errors.js";
 import { ApiError } from "./ApiError";
 
 export interface JsonRequest {
@@ -35,7 +36,7 @@ export async function requestJson<T>(url: string, request: JsonRequest = {}): Pr
     body = undefined;
   }
   if (!response.ok) {
-    const error = body as Partial<{ code: string; message: string; details: ApiError["details"] }> | undefined;
+    const error = body as Partial<ErrorBody> | undefined;
     throw new ApiError(
       response.status,
       error?.code ?? "HttpError",

@@ -1,32 +1,24 @@
 /*
  * The shapes the app reads. The platform's resources are the platform's own schemas (the signing proxy passes them
- * through unchanged), so they are imported as types from the server and cannot drift; the web server's own
+ * through unchanged), so they are imported as types from `server/schemas/` and cannot drift; the web server's own
  * responses follow the web server contract.
  */
 import type { Address } from "viem";
-import type { describeCheckoutSession } from "../../../server/domain/checkoutSessions.js";
 
-export type {
-  ChargeResource as Charge,
-  PlanResource as Plan,
-  SubscriptionResource as Subscription,
-} from "../../../server/domain/resources.js";
-export type { Approval, PermitSignature } from "../../../server/domain/subscriptions.js";
-export type { GasWallet, WebhookDelivery, WebhookEvent } from "../../../server/http/routes/operationsRoutes.js";
-
-import type { ChargeResource, PlanResource, SubscriptionResource } from "../../../server/domain/resources.js";
-import type { Approval } from "../../../server/domain/subscriptions.js";
-
+export type { ChargeResource as Charge } from "../../../server/schemas/charges.js";
 /** What the hosted checkout page reads from the platform's public `GET /checkout-sessions/:id`. */
-export type HostedSession = Awaited<ReturnType<typeof describeCheckoutSession>>;
-
-/** A draft subscription with what the wallet must approve. */
-export type Draft = SubscriptionResource & { approval: Approval };
-
-export type SubscriptionWithCharges = SubscriptionResource & { charges: ChargeResource[] };
-
-/** A plan as the merchant's site shows it before checkout, with who is paid. */
-export type PlanWithPayee = PlanResource & { payee: Address | null };
+export type { PublicCheckoutSession as HostedSession } from "../../../server/schemas/checkoutSessions.js";
+export type { GasWallet } from "../../../server/schemas/gasWallets.js";
+export type { PlanResource as Plan } from "../../../server/schemas/plans.js";
+export type {
+  Approval,
+  Draft,
+  PermitSignature,
+  SubscriptionResource as Subscription,
+  SubscriptionWithCharges,
+} from "../../../server/schemas/subscriptions.js";
+export type { WebhookDelivery, WebhookEvent } from "../../../server/schemas/webhooks.js";
+export type { PlanWithPayee } from "../../server/routes/planRoutes.js";
 
 /** A token the site's chains bill in. */
 export interface SiteToken {
