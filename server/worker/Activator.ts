@@ -13,10 +13,9 @@ import type { ChainAccess } from "../chain/ChainAccess.js";
 import { isRetryable } from "../chain/classifyError.js";
 import { subscriptionRequests, subscriptions } from "../db/schema.js";
 import { formatMoney } from "../domain/money.js";
-import { recordEvent } from "../domain/recordEvent.js";
-import { toSubscriptionResource } from "../domain/resources.js";
 import type { Services } from "../domain/Services.js";
 import { type PermitSignature, termsOf } from "../domain/subscriptions.js";
+import { updateSubscription } from "../domain/updateSubscription.js";
 import { applyChainState } from "./applyChainState.js";
 import type { GasWalletSenders } from "./GasWalletSenders.js";
 import type { WorkerTask } from "./runLoop.js";
@@ -251,20 +250,11 @@ export class Activator implements WorkerTask {
         .set({ status: "Failed", lastError: reason, leaseUntil: null, updatedAt: this.services.now() })
         .where(eq(subscriptionRequests.id, request.id));
       const [row] = await tx
-        .update(subscriptions)
-        .set({ status: "Draft", statusReason: reason, updatedAt: this.services.now() })
-        .where(
-          and(eq(subscriptions.contractAddress, subscription.contractAddress), eq(subscriptions.status, "Pending")),
-        )
-        .returning();
-      if (row) {
-        await recordEvent(tx, {
-          merchantId: row.merchantId,
-          eventType: "SubscriptionStatusChanged",
-          payload: { subscription: toSubscriptionResource(row, this.services.config.chains) },
-          at: this.services.now(),
-        });
-      }
+        .select()
+        .from(subscriptions)
+        .where(eq(subscriptions.contractAddress, subscription.contractAddress))
+        .for("update");
+      if (row) await updateSubscription(tx, this.services, row, { event: "activationRefused", reason });
     });
   }
 
@@ -283,10 +273,9 @@ export class Activator implements WorkerTask {
         .for("update");
       if (!row) return;
       const applied = await applyChainState(tx, this.services, row, { state });
-      await tx
-        .update(subscriptions)
-        .set({ statusReason: `${request.action} failed: ${reason}` })
-        .where(eq(subscriptions.contractAddress, applied.contractAddress));
+      await updateSubscription(tx, this.services, applied, {
+        set: { statusReason: `${request.action} failed: ${reason}` },
+      });
     });
   }
 

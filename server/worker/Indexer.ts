@@ -4,8 +4,10 @@ import { type Address, erc20Abi, getAddress, type Hex, type Log, parseEventLogs 
 import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
 import { unpackBatchCharges } from "../chain/batchCharges.js";
 import type { ChainAccess } from "../chain/ChainAccess.js";
-import { chainBlocks, chainCursors, chainEvents, charges, subscriptions } from "../db/schema.js";
+import { chainBlocks, chainCursors, chainEvents, subscriptions } from "../db/schema.js";
+import { reopenCharges } from "../domain/charges.js";
 import type { Services } from "../domain/Services.js";
+import { updateSubscription } from "../domain/updateSubscription.js";
 import { applyChainState, type ObservedCharge } from "./applyChainState.js";
 import { holdTaskLease } from "./holdTaskLease.js";
 import { requestActivationOnApproval } from "./requestActivationOnApproval.js";
@@ -323,12 +325,7 @@ export class Indexer implements WorkerTask {
       await tx
         .delete(chainBlocks)
         .where(and(eq(chainBlocks.chainId, this.#chainId), gt(chainBlocks.number, forkNumber)));
-      if (lostTransactions.length > 0) {
-        await tx
-          .update(charges)
-          .set({ status: "Pending", updatedAt: this.services.now() })
-          .where(and(inArray(charges.txHash, lostTransactions), eq(charges.status, "Succeeded")));
-      }
+      await reopenCharges(tx, lostTransactions, this.services.now());
       if (fork) {
         await tx
           .update(chainCursors)
@@ -346,12 +343,10 @@ export class Indexer implements WorkerTask {
         if (!row) continue;
         // the charge count follows the chain down as well as up
         const state = states.get(address);
-        const [corrected] = await tx
-          .update(subscriptions)
-          .set({ periodsCharged: Math.min(row.periodsCharged, state?.periodsCharged ?? 0) })
-          .where(eq(subscriptions.contractAddress, address))
-          .returning();
-        if (corrected) await applyChainState(tx, this.services, corrected, { state });
+        const { row: corrected } = await updateSubscription(tx, this.services, row, {
+          set: { periodsCharged: Math.min(row.periodsCharged, state?.periodsCharged ?? 0) },
+        });
+        await applyChainState(tx, this.services, corrected, { state });
       }
     });
   }

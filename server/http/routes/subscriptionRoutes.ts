@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { getAddress } from "viem";
 import { z } from "zod";
 import { chainHints, subscriptions } from "../../db/schema.js";
+import { listCharges } from "../../domain/charges.js";
 import { formatMoney } from "../../domain/money.js";
 import {
   chargeResource,
@@ -10,13 +11,7 @@ import {
   toChargeResource,
   toSubscriptionResource,
 } from "../../domain/resources.js";
-import {
-  createDraft,
-  getSubscription,
-  listCharges,
-  listSubscriptions,
-  requestAction,
-} from "../../domain/subscriptions.js";
+import { createDraft, getSubscription, listSubscriptions, requestAction } from "../../domain/subscriptions.js";
 import { badRequest, forbidden, notFound } from "../ApiError.js";
 import { principalOf } from "../buildApp.js";
 import {
