@@ -5,7 +5,8 @@ import { NotFoundError } from "./errors.js";
 import { recordEvent } from "./recordEvent.js";
 import type { Services } from "./Services.js";
 
-type EventRow = typeof outboxEvents.$inferSelect;
+/** A webhook event in the outbox, with its delivery state. */
+export type EventRow = typeof outboxEvents.$inferSelect;
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
 /** A page of a list, newest first. */

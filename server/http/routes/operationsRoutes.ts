@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { formatEther } from "viem";
 import { z } from "zod";
-import { CHARGE_STATUSES, type outboxEvents } from "../../db/schema.js";
+import { CHARGE_STATUSES } from "../../db/schema.js";
 import { listMerchantCharges } from "../../domain/charges.js";
 import { listGasWallets } from "../../domain/gasWallets.js";
 import { chargeResource, toChargeResource } from "../../domain/resources.js";
 import {
+  type EventRow,
   listWebhookDeliveries,
   listWebhookEvents,
   queueTestEvent,
@@ -72,7 +73,7 @@ export type WebhookEvent = z.infer<typeof eventSummary>;
 export type WebhookDelivery = z.infer<typeof delivery>;
 export type GasWallet = z.infer<typeof gasWallet>;
 
-function summary(row: typeof outboxEvents.$inferSelect): z.infer<typeof eventSummary> {
+function summary(row: EventRow): z.infer<typeof eventSummary> {
   return {
     eventId: row.id,
     eventType: row.eventType,
