@@ -1,5 +1,5 @@
 import type { OnChainState } from "../chain/ChainAccess.js";
-import type { SubscriptionAction, SubscriptionStatus } from "../db/schema.js";
+import { SUBSCRIPTION_ACTIONS, type SubscriptionAction, type SubscriptionStatus } from "../db/schema.js";
 
 /** What `state()` of a subscription's contract reports; `None` while nothing is deployed at its address. */
 export type OnChainStatus = OnChainState["status"];
@@ -29,6 +29,11 @@ export const SUBSCRIPTION_EVENTS = [
   "chainFinished",
 ] as const;
 export type SubscriptionEvent = (typeof SUBSCRIPTION_EVENTS)[number];
+
+/** Whether `event` is an action asked for, the only kind of event the rules may refuse. */
+export function isAction(event: SubscriptionEvent | undefined): event is SubscriptionAction {
+  return (SUBSCRIPTION_ACTIONS as readonly string[]).includes(event ?? "");
+}
 
 /** The event that the chain reporting `status` is. */
 export const CHAIN_EVENTS: Record<OnChainStatus, SubscriptionEvent> = {

@@ -8,6 +8,7 @@ import { toSubscriptionResource } from "./resources.js";
 import type { Services } from "./Services.js";
 import {
   decide,
+  isAction,
   NOTHING_PENDING,
   type StatusContext,
   type SubscriptionEvent,
@@ -61,11 +62,9 @@ export async function updateSubscription(
   const transition: Transition =
     change.event === undefined ? { kind: "stay" } : decide(row.status, change.event, change.context ?? NOTHING_PENDING);
   if (transition.kind === "refuse") {
-    const action = change.event;
-    if (action !== "activate" && action !== "pause" && action !== "unpause" && action !== "cancel") {
-      throw new Error(`the rules refuse ${action} for a ${row.status} subscription: only actions are refused`);
-    }
-    throw new SubscriptionStatusError(row.contractAddress, row.status, row.statusReason, action);
+    const event = change.event;
+    if (!isAction(event)) throw new Error(`the rules refuse ${event} for ${row.status}: only actions are refused`);
+    throw new SubscriptionStatusError(row.contractAddress, row.status, row.statusReason, event);
   }
   const moved = transition.kind === "move";
   const set: SubscriptionFields & { status?: SubscriptionRow["status"] } = {

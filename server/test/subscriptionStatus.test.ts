@@ -5,6 +5,7 @@ import {
   CARRIED_OUT,
   CHAIN_EVENTS,
   decide,
+  isAction,
   type OnChainStatus,
   type StatusContext,
   SUBSCRIPTION_EVENTS,
@@ -67,6 +68,7 @@ describe("the subscription's rules", { timeout: 60_000 }, () => {
   it("have a rule for every status and every event, and no other", () => {
     assert.deepEqual([...SUBSCRIPTION_EVENTS], [...EVENTS], "the events this test enumerates are the module's");
     assert.deepEqual(Object.keys(EXPECTED), [...SUBSCRIPTION_STATUSES], "the statuses this test enumerates");
+    assert.deepEqual(SUBSCRIPTION_EVENTS.filter(isAction), [...SUBSCRIPTION_ACTIONS], "every action is an event");
     for (const status of SUBSCRIPTION_STATUSES) {
       assert.equal(EXPECTED[status]?.length, EVENTS.length, `one expectation per event for ${status}`);
       for (const event of SUBSCRIPTION_EVENTS) {
@@ -91,7 +93,7 @@ describe("the subscription's rules", { timeout: 60_000 }, () => {
   it("refuse only actions asked for: the worker's findings and the chain's word are never refused", () => {
     for (const status of SUBSCRIPTION_STATUSES) {
       for (const event of SUBSCRIPTION_EVENTS) {
-        if ((SUBSCRIPTION_ACTIONS as readonly string[]).includes(event)) continue;
+        if (isAction(event)) continue;
         for (const context of CONTEXTS) assert.notEqual(decide(status, event, context).kind, "refuse");
       }
     }
