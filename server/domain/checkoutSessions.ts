@@ -63,8 +63,9 @@ function withCurrentStatus(row: SessionRow, now: Date): SessionRow {
 
 export async function getCheckoutSession(tx: Queryable, services: Services, id: string, merchantId?: string) {
   const [row] = await tx.select().from(checkoutSessions).where(eq(checkoutSessions.id, id));
-  if (!row || (merchantId !== undefined && row.merchantId !== merchantId))
+  if (!row || (merchantId !== undefined && row.merchantId !== merchantId)) {
     throw new NotFoundError("checkout session", id);
+  }
   return withCurrentStatus(row, services.now());
 }
 
@@ -175,7 +176,8 @@ export async function createSessionDraft(tx: Queryable, services: Services, id: 
 /** Asks for the activation of a checkout session's draft. */
 export async function activateSessionDraft(tx: Queryable, services: Services, id: string, permit?: PermitSignature) {
   const session = await openSession(tx, services, id);
-  if (!session.contractAddress)
+  if (!session.contractAddress) {
     throw new ConflictError(`Checkout session ${id} has no subscription yet: create it first`);
+  }
   return requestAction(tx, services, { merchantId: session.merchantId }, session.contractAddress, "activate", permit);
 }
