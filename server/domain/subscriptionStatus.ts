@@ -14,12 +14,10 @@ export const SUBSCRIPTION_EVENTS = [
   "pause",
   "unpause",
   "cancel",
-  // the worker's findings
-  /** The chain refuses the activation (allowance or balance short, deadline passed...). */
+  // the worker's findings: the chain refuses an activation (allowance or balance short, deadline passed...); a due
+  // charge failed within the plan's grace period (retried on the ladder); or after it (the platform gives up)
   "activationRefused",
-  /** A due charge failed, and the plan's grace period since it fell due is not over: retried on the ladder. */
   "chargeFailed",
-  /** A due charge failed and the plan's grace period since it fell due is over: the platform gives up. */
   "graceExpired",
   // what `state()` says, after a transaction, an event, or a reorganisation
   "chainNone",
