@@ -2,9 +2,9 @@ import { and, eq } from "drizzle-orm";
 import { getAddress } from "viem";
 import type { Queryable } from "../db/openDatabase.js";
 import { checkoutSessions, merchantChains, merchants, subscriptions } from "../db/schema.js";
-import { conflict, notFound } from "../http/ApiError.js";
 import type { PublicCheckoutSession } from "../schemas/checkoutSessions.js";
 import type { PermitSignature } from "../schemas/subscriptions.js";
+import { ConflictError, NotFoundError, PlanNotActiveError } from "./errors.js";
 import { newId } from "./newId.js";
 import { getPlan } from "./plans.js";
 import { toPlanResource, toSubscriptionResource } from "./resources.js";
@@ -34,9 +34,7 @@ export async function createCheckoutSession(
   input: CheckoutSessionInput,
 ): Promise<SessionRow> {
   const plan = await getPlan(tx, merchantId, input.planId);
-  if (plan.status !== "Active") {
-    throw conflict(`Plan ${plan.id} is ${plan.status}: only Active plans take new subscriptions`);
-  }
+  if (plan.status !== "Active") throw new PlanNotActiveError(plan.id, plan.status);
   const now = services.now();
   const [row] = await tx
     .insert(checkoutSessions)
@@ -67,7 +65,9 @@ function withCurrentStatus(row: SessionRow, now: Date): SessionRow {
 
 export async function getCheckoutSession(tx: Queryable, services: Services, id: string, merchantId?: string) {
   const [row] = await tx.select().from(checkoutSessions).where(eq(checkoutSessions.id, id));
-  if (!row || (merchantId !== undefined && row.merchantId !== merchantId)) throw notFound(`No checkout session ${id}`);
+  if (!row || (merchantId !== undefined && row.merchantId !== merchantId)) {
+    throw new NotFoundError("checkout session", id);
+  }
   return withCurrentStatus(row, services.now());
 }
 
@@ -130,14 +130,14 @@ export async function describeCheckoutSession(
 
 async function openSession(tx: Queryable, services: Services, id: string): Promise<SessionRow> {
   const [row] = await tx.select().from(checkoutSessions).where(eq(checkoutSessions.id, id)).for("update");
-  if (!row) throw notFound(`No checkout session ${id}`);
+  if (!row) throw new NotFoundError("checkout session", id);
   const session = withCurrentStatus(row, services.now());
   if (session.status === "Expired") {
-    throw conflict(
+    throw new ConflictError(
       `Checkout session ${id} expired at ${session.expiresAt.toISOString()}: ask the merchant for a new one`,
     );
   }
-  if (session.status === "Completed") throw conflict(`Checkout session ${id} is already completed`);
+  if (session.status === "Completed") throw new ConflictError(`Checkout session ${id} is already completed`);
   return session;
 }
 
@@ -182,6 +182,8 @@ export async function createSessionDraft(tx: Queryable, services: Services, id: 
 /** Asks for the activation of a checkout session's draft. */
 export async function activateSessionDraft(tx: Queryable, services: Services, id: string, permit?: PermitSignature) {
   const session = await openSession(tx, services, id);
-  if (!session.contractAddress) throw conflict(`Checkout session ${id} has no subscription yet: create it first`);
+  if (!session.contractAddress) {
+    throw new ConflictError(`Checkout session ${id} has no subscription yet: create it first`);
+  }
   return requestAction(tx, services, { merchantId: session.merchantId }, session.contractAddress, "activate", permit);
 }

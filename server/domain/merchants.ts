@@ -5,7 +5,7 @@ import type { SecretBox } from "../auth/secretBox.js";
 import { addressProblem } from "../chain/addressSchema.js";
 import type { Database, Queryable } from "../db/openDatabase.js";
 import { apiKeys, merchantChains, merchants } from "../db/schema.js";
-import { conflict, notFound } from "../http/ApiError.js";
+import { ConflictError, NotFoundError } from "./errors.js";
 import { newId } from "./newId.js";
 import type { Services } from "./Services.js";
 
@@ -170,7 +170,7 @@ export async function rotateApiKey(
   const keys = await lockKeys(tx, merchantId);
   const signing = keys.find((key) => key.id === currentKey);
   if (!signing || summaryOf(signing, now).status !== "Active") {
-    throw conflict(
+    throw new ConflictError(
       `The key this request is signed with was rotated away${signing?.expiresAt ? ` and stops working at ${signing.expiresAt.toISOString()}` : ""}: ` +
         "sign the rotation with your current key (GET /integration/api-keys lists them)",
     );
@@ -203,14 +203,14 @@ export async function revokeApiKey(
 ): Promise<ApiKeySummary> {
   const keys = await lockKeys(tx, merchantId);
   const target = keys.find((key) => key.id === apiKey);
-  if (!target) throw notFound(`No API key ${apiKey}: GET /integration/api-keys lists yours`);
+  if (!target) throw new NotFoundError("API key", apiKey, "GET /integration/api-keys lists yours");
   if (target.revokedAt) return summaryOf(target, now);
   if (apiKey === signingKey) {
-    throw conflict("A key cannot revoke itself: sign the revocation with another of your keys");
+    throw new ConflictError("A key cannot revoke itself: sign the revocation with another of your keys");
   }
   const otherCurrent = keys.some((key) => key.id !== apiKey && summaryOf(key, now).status === "Active");
   if (summaryOf(target, now).status === "Active" && !otherCurrent) {
-    throw conflict(
+    throw new ConflictError(
       "This is your current key and revoking it would leave you none: rotate first " +
         "(POST /integration/api-keys/rotate), then revoke it signed with the new key",
     );

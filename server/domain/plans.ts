@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "../db/openDatabase.js";
 import { type PlanStatus, plans } from "../db/schema.js";
-import { badRequest, conflict, notFound } from "../http/ApiError.js";
+import { ConflictError, InvalidRequestError, NotFoundError } from "./errors.js";
 import { MoneyError, parseMoney } from "./money.js";
 import { newId } from "./newId.js";
 import type { Services } from "./Services.js";
@@ -28,16 +28,17 @@ export interface PlanInput {
 export function planPeriodSeconds(input: Pick<PlanInput, "periodSeconds" | "interval" | "frequency">): number {
   if (input.periodSeconds !== undefined) {
     if (input.interval !== undefined || input.frequency !== undefined) {
-      throw badRequest("Give the period either as periodSeconds or as interval and frequency, not both", [
+      throw new InvalidRequestError("Give the period either as periodSeconds or as interval and frequency, not both", [
         { path: "body.periodSeconds", message: "given together with interval/frequency" },
       ]);
     }
     return input.periodSeconds;
   }
   if (input.interval === undefined) {
-    throw badRequest("A plan needs a period: periodSeconds, or interval (Day, Week, Month, Year) and frequency", [
-      { path: "body.periodSeconds", message: "missing" },
-    ]);
+    throw new InvalidRequestError(
+      "A plan needs a period: periodSeconds, or interval (Day, Week, Month, Year) and frequency",
+      [{ path: "body.periodSeconds", message: "missing" }],
+    );
   }
   return INTERVAL_SECONDS[input.interval] * (input.frequency ?? 1);
 }
@@ -48,12 +49,14 @@ export async function createPlan(tx: Queryable, services: Services, merchantId: 
   try {
     parsed = parseMoney(input.amount, services.config.chains);
   } catch (error) {
-    if (error instanceof MoneyError) throw badRequest(error.message, [{ path: "body.amount", message: error.message }]);
+    if (error instanceof MoneyError) {
+      throw new InvalidRequestError(error.message, [{ path: "body.amount", message: error.message }]);
+    }
     throw error;
   }
   if (parsed.token.feeOnTransfer) {
     const message = `${parsed.token.code} keeps a fee on every transfer, so payees would be short-paid: use another token`;
-    throw badRequest(message, [{ path: "body.amount", message }]);
+    throw new InvalidRequestError(message, [{ path: "body.amount", message }]);
   }
   const now = services.now();
   const [row] = await tx
@@ -84,7 +87,7 @@ export async function getPlan(tx: Queryable, merchantId: string, planId: string)
     .select()
     .from(plans)
     .where(and(eq(plans.id, planId), eq(plans.merchantId, merchantId)));
-  if (!row) throw notFound(`No plan ${planId}`);
+  if (!row) throw new NotFoundError("plan", planId);
   return row;
 }
 
@@ -121,7 +124,7 @@ export async function setPlanStatus(
 ) {
   const plan = await getPlan(tx, merchantId, planId);
   if (!ALLOWED[status].includes(plan.status)) {
-    throw conflict(`Plan ${planId} is ${plan.status} and cannot become ${status}: create a new plan instead`);
+    throw new ConflictError(`Plan ${planId} is ${plan.status} and cannot become ${status}: create a new plan instead`);
   }
   if (plan.status === status) return plan;
   const [row] = await tx

@@ -1,26 +1,25 @@
-import { randomInt, randomUUID } from "node:crypto";
+import { randomInt } from "node:crypto";
 import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
 import { type Address, getAddress } from "viem";
 import { addressProblem } from "../chain/addressSchema.js";
 import type { ChainConfig, TokenConfig } from "../chain/ChainRegistry.js";
 import { predictSubscriptionAddress, type SubscriptionTerms } from "../chain/predictSubscriptionAddress.js";
 import type { Queryable } from "../db/openDatabase.js";
-import {
-  charges,
-  merchantChains,
-  type SubscriptionAction,
-  type SubscriptionStatus,
-  subscriptionRequests,
-  subscriptions,
-} from "../db/schema.js";
-import { badRequest, conflict, notFound } from "../http/ApiError.js";
+import { merchantChains, type SubscriptionAction, type SubscriptionStatus, subscriptions } from "../db/schema.js";
 import type { Approval, PermitSignature } from "../schemas/subscriptions.js";
+import {
+  ConflictError,
+  InvalidRequestError,
+  NotFoundError,
+  PlanNotActiveError,
+  SubscriptionStatusError,
+} from "./errors.js";
 import { formatMoney } from "./money.js";
 import { getPlan } from "./plans.js";
-import { recordEvent } from "./recordEvent.js";
-import { toSubscriptionResource } from "./resources.js";
 import type { Services } from "./Services.js";
+import { decide } from "./subscriptionStatus.js";
 import { termsStartAt } from "./termsStartAt.js";
+import { recordStatusChanged, updateSubscription } from "./updateSubscription.js";
 
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
@@ -86,59 +85,33 @@ function chainAndToken(services: Services, code: string) {
   return found;
 }
 
-/** Records a status change and its webhook event, in the caller's transaction. */
-async function setStatus(
-  tx: Queryable,
-  services: Services,
-  row: SubscriptionRow,
-  status: SubscriptionStatus,
-  statusReason: string | null = null,
-): Promise<SubscriptionRow> {
-  const now = services.now();
-  const [updated] = await tx
-    .update(subscriptions)
-    .set({ status, statusReason, updatedAt: now })
-    .where(eq(subscriptions.contractAddress, row.contractAddress))
-    .returning();
-  if (!updated) throw new Error(`subscription ${row.contractAddress} vanished`);
-  await recordEvent(tx, {
-    merchantId: row.merchantId,
-    eventType: "SubscriptionStatusChanged",
-    payload: { subscription: toSubscriptionResource(updated, services.config.chains) },
-    at: now,
-  });
-  return updated;
-}
-
 /**
  * Creates a `Draft` subscription from an active plan: snapshots the plan's terms, picks a salt, and computes the
  * contract address the factory will deploy it to. Nothing touches the chain until the payer approves that address.
  */
 export async function createDraft(tx: Queryable, services: Services, merchantId: string, input: DraftInput) {
   const plan = await getPlan(tx, merchantId, input.planId);
-  if (plan.status !== "Active") {
-    throw conflict(`Plan ${plan.id} is ${plan.status}: only Active plans take new subscriptions`);
-  }
+  if (plan.status !== "Active") throw new PlanNotActiveError(plan.id, plan.status);
   const { chain, token } = chainAndToken(services, plan.tokenCode);
   const [accounts] = await tx
     .select()
     .from(merchantChains)
     .where(and(eq(merchantChains.merchantId, merchantId), eq(merchantChains.chainId, chain.chainId)));
   if (!accounts) {
-    throw conflict(
+    throw new ConflictError(
       `No payout address and gas wallet are configured for ${chain.name}: configure them for this merchant first`,
     );
   }
   // the API's schema checks this too; every other caller (checkout sessions, scripts) meets the same rule here
   const problem = addressProblem(input.payer, { zero: "refuse" });
   if (problem !== undefined) {
-    throw badRequest(`Invalid body: body.payer: ${problem.message}`, [
+    throw new InvalidRequestError(`Invalid body: body.payer: ${problem.message}`, [
       { path: "body.payer", message: problem.message },
     ]);
   }
   const payer = getAddress(input.payer);
   if (payer === accounts.payoutAddress) {
-    throw badRequest("The payer cannot be the merchant's own payout address", [
+    throw new InvalidRequestError("The payer cannot be the merchant's own payout address", [
       { path: "body.payer", message: "equals the payee" },
     ]);
   }
@@ -193,12 +166,7 @@ export async function createDraft(tx: Queryable, services: Services, merchantId:
       .onConflictDoNothing()
       .returning();
     if (!row) continue;
-    await recordEvent(tx, {
-      merchantId,
-      eventType: "SubscriptionStatusChanged",
-      payload: { subscription: toSubscriptionResource(row, services.config.chains) },
-      at: now,
-    });
+    await recordStatusChanged(tx, services, row, now);
     return { subscription: row, approval: approvalFor(row, chain, token) };
   }
   throw new Error("could not find a free subscription address in 3 attempts");
@@ -215,7 +183,7 @@ export async function getSubscription(
   try {
     address = getAddress(contractAddress);
   } catch {
-    throw notFound(`No subscription ${contractAddress}`);
+    throw new NotFoundError("subscription", contractAddress);
   }
   const conditions: SQL[] = [
     eq(subscriptions.contractAddress, address),
@@ -227,7 +195,7 @@ export async function getSubscription(
     .from(subscriptions)
     .where(and(...conditions));
   const [row] = options.forUpdate ? await query.for("update") : await query;
-  if (!row) throw notFound(`No subscription ${contractAddress}`);
+  if (!row) throw new NotFoundError("subscription", contractAddress);
   return row;
 }
 
@@ -258,34 +226,6 @@ export async function listSubscriptions(
     .offset(filter.offset);
 }
 
-/** The charges of a subscription, first to last. */
-export async function listCharges(tx: Queryable, contractAddress: string) {
-  return tx
-    .select()
-    .from(charges)
-    .where(eq(charges.contractAddress, contractAddress))
-    .orderBy(asc(charges.periodIndex));
-}
-
-/** For each action: the statuses it moves on from, the status it moves to, and the statuses it already holds in. */
-const TRANSITIONS: Record<
-  SubscriptionAction,
-  { from: readonly SubscriptionStatus[]; to: SubscriptionStatus; done: readonly SubscriptionStatus[] }
-> = {
-  activate: {
-    from: ["Draft"],
-    to: "Pending",
-    done: ["Pending", "Active", "Suspended", "PendingPause", "Paused", "PendingUnPause"],
-  },
-  pause: { from: ["Active", "Suspended"], to: "PendingPause", done: ["PendingPause", "Paused"] },
-  unpause: { from: ["Paused"], to: "PendingUnPause", done: ["PendingUnPause", "Active"] },
-  cancel: {
-    from: ["Pending", "Active", "Suspended", "PendingPause", "Paused", "PendingUnPause"],
-    to: "PendingCancel",
-    done: ["PendingCancel", "Cancelled"],
-  },
-};
-
 /**
  * Asks for on-chain work on a subscription: moves it to the matching `Pending*` status and records the request
  * for the worker. Asking again for what is already under way or done changes nothing. A draft cancels at once
@@ -300,26 +240,15 @@ export async function requestAction(
   permit?: PermitSignature,
 ): Promise<SubscriptionRow> {
   const row = await getSubscription(tx, scope, contractAddress, { forUpdate: true });
-  if (action === "cancel" && row.status === "Draft") return setStatus(tx, services, row, "Cancelled");
-  const transition = TRANSITIONS[action];
-  if (transition.done.includes(row.status)) return row;
-  if (!transition.from.includes(row.status)) {
-    const reason = row.statusReason ? ` (${row.statusReason})` : "";
-    throw conflict(`Subscription ${row.contractAddress} is ${row.status}${reason}: it cannot be asked to ${action}`);
+  const transition = decide(row.status, action);
+  if (transition.kind === "stay") return row;
+  if (transition.kind === "refuse") {
+    throw new SubscriptionStatusError(row.contractAddress, row.status, row.statusReason, action);
   }
-  if (action === "activate" && services.chainClock(row.chainId).now() > row.activateBy) {
-    throw conflict(
+  if (transition.request === "activate" && services.chainClock(row.chainId).now() > row.activateBy) {
+    throw new ConflictError(
       `Draft ${row.contractAddress} expired at ${row.activateBy.toISOString()}: create a new draft and approve it`,
     );
   }
-  const now = services.now();
-  await tx.insert(subscriptionRequests).values({
-    id: randomUUID(),
-    contractAddress: row.contractAddress,
-    action,
-    params: permit ?? null,
-    createdAt: now,
-    updatedAt: now,
-  });
-  return setStatus(tx, services, row, transition.to);
+  return (await updateSubscription(tx, services, row, { event: action, params: permit })).row;
 }

@@ -14,10 +14,12 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from "fastify-type-provider-zod";
+import { DomainError } from "../domain/errors.js";
 import type { Services } from "../domain/Services.js";
 import type { ErrorDetail } from "../schemas/errors.js";
 import { ApiError } from "./ApiError.js";
 import { answerClientError } from "./answerClientError.js";
+import { apiErrorOf } from "./apiErrorOf.js";
 import { Authenticator, type Principal } from "./authenticate.js";
 import { RateLimits, TooManyRequestsError } from "./RateLimits.js";
 import { apiKeyRoutes } from "./routes/apiKeyRoutes.js";
@@ -127,6 +129,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof TooManyRequestsError) reply.header("retry-after", String(error.retryAfterSeconds));
     if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error));
+    const refused = error instanceof DomainError ? apiErrorOf(error) : undefined;
+    if (refused) return reply.code(refused.status).send(errorBody(refused));
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext === "querystring" ? "query" : (error.validationContext ?? "request");
       const details: ErrorDetail[] = error.validation.map((issue) => ({

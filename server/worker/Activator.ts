@@ -11,12 +11,12 @@ import {
 import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
 import type { ChainAccess } from "../chain/ChainAccess.js";
 import { isRetryable } from "../chain/classifyError.js";
+import type { Queryable } from "../db/openDatabase.js";
 import { subscriptionRequests, subscriptions } from "../db/schema.js";
 import { formatMoney } from "../domain/money.js";
-import { recordEvent } from "../domain/recordEvent.js";
-import { toSubscriptionResource } from "../domain/resources.js";
 import type { Services } from "../domain/Services.js";
 import { termsOf } from "../domain/subscriptions.js";
+import { updateSubscription } from "../domain/updateSubscription.js";
 import type { PermitSignature } from "../schemas/subscriptions.js";
 import { applyChainState } from "./applyChainState.js";
 import type { GasWalletSenders } from "./GasWalletSenders.js";
@@ -173,7 +173,7 @@ export class Activator implements WorkerTask {
       }
     } catch (error) {
       if (isRetryable(error)) throw error;
-      return this.#backToDraft(request, subscription, await this.#explainRefusal(subscription, error));
+      return this.#backToDraft(request, await this.#explainRefusal(subscription, error));
     }
     const receipt = await sender.send({
       to: factory,
@@ -182,7 +182,7 @@ export class Activator implements WorkerTask {
       subscriptions: [subscription.contractAddress],
     });
     if (receipt.status !== "success") {
-      return this.#backToDraft(request, subscription, "the activation transaction reverted");
+      return this.#backToDraft(request, "the activation transaction reverted");
     }
     await this.#settle(request, subscription, receipt.transactionHash, receipt);
   }
@@ -231,41 +231,16 @@ export class Activator implements WorkerTask {
         )
       : [];
     await this.services.db.transaction(async (tx) => {
-      await tx
-        .update(subscriptionRequests)
-        .set({ status: "Done", txHash: txHash ?? null, leaseUntil: null, updatedAt: this.services.now() })
-        .where(eq(subscriptionRequests.id, request.id));
-      const [row] = await tx
-        .select()
-        .from(subscriptions)
-        .where(eq(subscriptions.contractAddress, address))
-        .for("update");
+      const row = await this.#close(tx, request, { status: "Done", txHash: txHash ?? null });
       if (row) await applyChainState(tx, this.services, row, { state, charges });
     });
   }
 
   /** An activation the chain refuses: the subscription stays a draft, with the reason, until asked again. */
-  async #backToDraft(request: RequestRow, subscription: SubscriptionRow, reason: string): Promise<void> {
+  async #backToDraft(request: RequestRow, reason: string): Promise<void> {
     await this.services.db.transaction(async (tx) => {
-      await tx
-        .update(subscriptionRequests)
-        .set({ status: "Failed", lastError: reason, leaseUntil: null, updatedAt: this.services.now() })
-        .where(eq(subscriptionRequests.id, request.id));
-      const [row] = await tx
-        .update(subscriptions)
-        .set({ status: "Draft", statusReason: reason, updatedAt: this.services.now() })
-        .where(
-          and(eq(subscriptions.contractAddress, subscription.contractAddress), eq(subscriptions.status, "Pending")),
-        )
-        .returning();
-      if (row) {
-        await recordEvent(tx, {
-          merchantId: row.merchantId,
-          eventType: "SubscriptionStatusChanged",
-          payload: { subscription: toSubscriptionResource(row, this.services.config.chains) },
-          at: this.services.now(),
-        });
-      }
+      const row = await this.#close(tx, request, { status: "Failed", lastError: reason });
+      if (row) await updateSubscription(tx, this.services, row, { event: "activationRefused", reason });
     });
   }
 
@@ -273,22 +248,31 @@ export class Activator implements WorkerTask {
   async #fail(request: RequestRow, subscription: SubscriptionRow, reason: string): Promise<void> {
     const [state] = (await this.chain.states([subscription.contractAddress as Address])).values();
     await this.services.db.transaction(async (tx) => {
-      await tx
-        .update(subscriptionRequests)
-        .set({ status: "Failed", lastError: reason, leaseUntil: null, updatedAt: this.services.now() })
-        .where(eq(subscriptionRequests.id, request.id));
-      const [row] = await tx
-        .select()
-        .from(subscriptions)
-        .where(eq(subscriptions.contractAddress, subscription.contractAddress))
-        .for("update");
+      const row = await this.#close(tx, request, { status: "Failed", lastError: reason });
       if (!row) return;
       const applied = await applyChainState(tx, this.services, row, { state });
-      await tx
-        .update(subscriptions)
-        .set({ statusReason: `${request.action} failed: ${reason}` })
-        .where(eq(subscriptions.contractAddress, applied.contractAddress));
+      await updateSubscription(tx, this.services, applied, {
+        set: { statusReason: `${request.action} failed: ${reason}` },
+      });
     });
+  }
+
+  /** Closes a claimed request, done or failed, and returns its subscription locked for update. */
+  async #close(
+    tx: Queryable,
+    request: RequestRow,
+    outcome: { status: "Done"; txHash: string | null } | { status: "Failed"; lastError: string },
+  ): Promise<SubscriptionRow | undefined> {
+    await tx
+      .update(subscriptionRequests)
+      .set({ ...outcome, leaseUntil: null, updatedAt: this.services.now() })
+      .where(eq(subscriptionRequests.id, request.id));
+    const [row] = await tx
+      .select()
+      .from(subscriptions)
+      .where(eq(subscriptions.contractAddress, request.contractAddress))
+      .for("update");
+    return row;
   }
 
   /** Gives a claimed request back (to retry later), noting what went wrong. */

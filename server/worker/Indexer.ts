@@ -5,8 +5,10 @@ import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js
 import { unpackBatchCharges } from "../chain/batchCharges.js";
 import type { ChainAccess } from "../chain/ChainAccess.js";
 import type { Queryable } from "../db/openDatabase.js";
-import { chainBlocks, chainCursors, chainEvents, chainTransactions, charges, subscriptions } from "../db/schema.js";
+import { chainBlocks, chainCursors, chainEvents, chainTransactions, subscriptions } from "../db/schema.js";
+import { reopenCharges } from "../domain/charges.js";
 import type { Services } from "../domain/Services.js";
+import { updateSubscription } from "../domain/updateSubscription.js";
 import { applyChainState, type ObservedCharge } from "./applyChainState.js";
 import { holdTaskLease } from "./holdTaskLease.js";
 import { requestActivationOnApproval } from "./requestActivationOnApproval.js";
@@ -365,10 +367,7 @@ export class Indexer implements WorkerTask {
    */
   async #forget(tx: Queryable, hashes: string[]): Promise<void> {
     if (hashes.length === 0) return;
-    await tx
-      .update(charges)
-      .set({ status: "Pending", updatedAt: this.services.now() })
-      .where(and(inArray(charges.txHash, hashes), eq(charges.status, "Succeeded")));
+    await reopenCharges(tx, hashes, this.services.now());
     await tx
       .update(chainTransactions)
       .set({ status: "Sent", blockNumber: null, gasUsed: null, updatedAt: this.services.now() })
@@ -438,12 +437,10 @@ export class Indexer implements WorkerTask {
         if (!row) continue;
         // the charge count follows the chain down as well as up
         const state = states.get(address);
-        const [corrected] = await tx
-          .update(subscriptions)
-          .set({ periodsCharged: Math.min(row.periodsCharged, state?.periodsCharged ?? 0) })
-          .where(eq(subscriptions.contractAddress, address))
-          .returning();
-        if (corrected) await applyChainState(tx, this.services, corrected, { state });
+        const { row: corrected } = await updateSubscription(tx, this.services, row, {
+          set: { periodsCharged: Math.min(row.periodsCharged, state?.periodsCharged ?? 0) },
+        });
+        await applyChainState(tx, this.services, corrected, { state });
       }
     });
   }

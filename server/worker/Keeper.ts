@@ -16,12 +16,13 @@ import { unpackBatchCharges } from "../chain/batchCharges.js";
 import type { ChainAccess, ChargeReason, OnChainState } from "../chain/ChainAccess.js";
 import { isRetryable } from "../chain/classifyError.js";
 import type { Queryable } from "../db/openDatabase.js";
-import { charges, subscriptionRequests, subscriptions } from "../db/schema.js";
+import { subscriptions } from "../db/schema.js";
+import { upsertCharges } from "../domain/charges.js";
 import { formatMoney } from "../domain/money.js";
-import { newId } from "../domain/newId.js";
 import { recordEvent } from "../domain/recordEvent.js";
-import { toChargeResource, toSubscriptionResource } from "../domain/resources.js";
+import { toChargeResource } from "../domain/resources.js";
 import type { Services } from "../domain/Services.js";
+import { updateSubscription } from "../domain/updateSubscription.js";
 import { revertReason } from "./Activator.js";
 import { applyChainState, applyRoutineCharges, type ObservedCharge, type RoutineCharge } from "./applyChainState.js";
 import type { WorkerTask } from "./runLoop.js";
@@ -417,37 +418,23 @@ export class Keeper implements WorkerTask {
     const dueSince = row.dueSince ?? row.nextChargeAt ?? chainNow;
     const attempts = row.chargeAttempts + 1;
     const graceEnds = new Date(dueSince.getTime() + row.gracePeriodSeconds * 1000);
-    const periodIndex = row.periodsCharged + 1;
-    const [existing] = await tx
-      .select()
-      .from(charges)
-      .where(and(eq(charges.contractAddress, row.contractAddress), eq(charges.periodIndex, periodIndex)));
     const givingUp = chainNow >= graceEnds;
     const ladder = this.options.retryLadder;
     const step = ladder[Math.min(attempts - 1, ladder.length - 1)] ?? 3_600;
     const retryAt = givingUp ? null : new Date(Math.min(chainNow.getTime() + step * 1000, graceEnds.getTime()));
-    const values = {
-      status: givingUp ? ("Failed" as const) : ("Retrying" as const),
-      attempts,
-      failureReason: reason,
-      nextRetryAt: retryAt,
-      chargeDate: dueSince,
-      updatedAt: now,
-    };
-    const [charge] = existing
-      ? await tx.update(charges).set(values).where(eq(charges.id, existing.id)).returning()
-      : await tx
-          .insert(charges)
-          .values({
-            id: newId("chg", 20),
-            contractAddress: row.contractAddress,
-            merchantId: row.merchantId,
-            periodIndex,
-            amount: row.amount,
-            createdAt: now,
-            ...values,
-          })
-          .returning();
+    const [charge] = await upsertCharges(tx, now, [
+      {
+        subscription: row,
+        periodIndex: row.periodsCharged + 1,
+        values: {
+          status: givingUp ? "Failed" : "Retrying",
+          attempts,
+          failureReason: reason,
+          nextRetryAt: retryAt,
+          chargeDate: dueSince,
+        },
+      },
+    ]);
     if (!charge) throw new Error("charge write returned nothing");
     const token = this.services.config.chains.token(row.tokenCode)?.token;
     await recordEvent(tx, {
@@ -462,39 +449,16 @@ export class Keeper implements WorkerTask {
       },
       at: now,
     });
-    let status = row.status;
-    if (givingUp) {
-      await tx.insert(subscriptionRequests).values({
-        id: randomUUID(),
-        contractAddress: row.contractAddress,
-        action: "cancel",
-        createdAt: now,
-        updatedAt: now,
-      });
-      status = "PendingCancel";
-    } else if (row.status === "Active") {
-      status = "Suspended";
-    }
-    const [updated] = await tx
-      .update(subscriptions)
-      .set({
-        status,
+    // suspended while retried; once the grace period is over, its cancellation is asked for
+    await updateSubscription(tx, this.services, row, {
+      event: givingUp ? "graceExpired" : "chargeFailed",
+      set: {
         statusReason: givingUp ? `grace period over: ${reason}` : reason,
         dueSince,
         chargeAttempts: attempts,
         retryAt,
-        updatedAt: now,
-      })
-      .where(eq(subscriptions.contractAddress, row.contractAddress))
-      .returning();
-    if (updated && status !== row.status) {
-      await recordEvent(tx, {
-        merchantId: row.merchantId,
-        eventType: "SubscriptionStatusChanged",
-        payload: { subscription: toSubscriptionResource(updated, this.services.config.chains) },
-        at: now,
-      });
-    }
+      },
+    });
   }
 }
 

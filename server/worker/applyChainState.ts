@@ -1,20 +1,13 @@
-import { randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { OnChainState } from "../chain/ChainAccess.js";
 import type { Queryable } from "../db/openDatabase.js";
-import {
-  charges,
-  checkoutSessions,
-  outboxEvents,
-  type SubscriptionAction,
-  type SubscriptionStatus,
-  subscriptionRequests,
-  subscriptions,
-} from "../db/schema.js";
-import { newId } from "../domain/newId.js";
-import { recordEvent } from "../domain/recordEvent.js";
-import { toChargeResource, toCheckoutSessionResource, toSubscriptionResource } from "../domain/resources.js";
+import { checkoutSessions, subscriptionRequests, subscriptions } from "../db/schema.js";
+import { cancelOpenCharges, getCharge, upsertCharges } from "../domain/charges.js";
+import { recordEvent, recordEvents } from "../domain/recordEvent.js";
+import { toChargeResource, toCheckoutSessionResource } from "../domain/resources.js";
 import type { Services } from "../domain/Services.js";
+import { CARRIED_OUT, CHAIN_EVENTS } from "../domain/subscriptionStatus.js";
+import { updateSubscription } from "../domain/updateSubscription.js";
 
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
@@ -31,31 +24,6 @@ export interface ChainObservation {
   /** Its `state()`, or undefined while nothing is deployed at its address. */
   state: OnChainState | undefined;
   charges?: ObservedCharge[];
-}
-
-/** Statuses the chain decides; `Draft`, `Pending`, `Suspended`, `Pending*` and `Error` are the platform's. */
-const ACTIVE_LIKE: readonly SubscriptionStatus[] = ["Active", "Suspended", "PendingPause", "PendingUnPause"];
-
-/**
- * The status a subscription shows, given what the chain says and what the platform still has to do: a requested
- * pause, unpause or cancel shows as `Pending*` until the chain reflects it; an active subscription whose charge
- * keeps failing shows as `Suspended`.
- */
-export function resolveStatus(
-  state: OnChainState | undefined,
-  current: SubscriptionStatus,
-  pending: ReadonlySet<SubscriptionAction>,
-  failing: boolean,
-): SubscriptionStatus {
-  if (!state || state.status === "None") {
-    // not (or no longer, after a reorganisation) on chain: an activation is due
-    return ["Draft", "Pending", "Cancelled", "Error"].includes(current) ? current : "Pending";
-  }
-  if (state.status === "Cancelled" || state.status === "Finished") return state.status;
-  if (pending.has("cancel")) return "PendingCancel";
-  if (state.status === "Paused") return pending.has("unpause") ? "PendingUnPause" : "Paused";
-  if (pending.has("pause")) return "PendingPause";
-  return failing ? "Suspended" : "Active";
 }
 
 /**
@@ -78,14 +46,10 @@ export async function applyChainState(
       and(eq(subscriptionRequests.contractAddress, row.contractAddress), eq(subscriptionRequests.status, "Pending")),
     );
   const pending = new Set(requests.map((request) => request.action));
+  const chainStatus = state?.status ?? "None";
 
   // requests the chain has carried out are done
-  const done: SubscriptionAction[] = [];
-  if (state && state.status !== "None") done.push("activate");
-  if (state?.status === "Paused") done.push("pause");
-  if (state?.status === "Active") done.push("unpause");
-  if (state?.status === "Cancelled" || state?.status === "Finished") done.push("pause", "unpause", "cancel");
-  const finished = requests.filter((request) => done.includes(request.action));
+  const finished = requests.filter((request) => CARRIED_OUT[chainStatus].includes(request.action));
   if (finished.length > 0) {
     await tx
       .update(subscriptionRequests)
@@ -98,110 +62,59 @@ export async function applyChainState(
       );
     for (const request of finished) pending.delete(request.action);
   }
-  if (state?.status === "None" || !state) {
-    // a subscription the chain lost (a reorganisation) is activated again
-    if (ACTIVE_LIKE.includes(row.status) && !pending.has("activate")) {
-      await tx.insert(subscriptionRequests).values({
-        id: randomUUID(),
-        contractAddress: row.contractAddress,
-        action: "activate",
-        createdAt: now,
-        updatedAt: now,
-      });
-      pending.add("activate");
-    }
-  }
 
   const periodsCharged = state?.periodsCharged ?? 0;
   const chargedMore = periodsCharged > row.periodsCharged;
   const failing = row.dueSince !== null && !chargedMore;
-  const status = resolveStatus(state, row.status, pending, failing);
   const nextChargeAt =
-    state && state.status !== "None" && state.nextDueAt > 0 && (state.status === "Active" || state.status === "Paused")
+    state && state.nextDueAt > 0 && (state.status === "Active" || state.status === "Paused")
       ? new Date(state.nextDueAt * 1000)
       : null;
 
   // a subscription that starts at activation started with its first charge, made in the activation's block
   const firstCharge = observation.charges?.find((charge) => charge.periodIndex === 1);
-  const startedAt =
-    row.startAt.getTime() !== 0 || !state || state.status === "None" ? null : (firstCharge?.at ?? row.startedAt);
+  const startedAt = row.startAt.getTime() !== 0 || chainStatus === "None" ? null : (firstCharge?.at ?? row.startedAt);
 
   // charges the chain reports made
   for (const charge of observation.charges ?? []) {
     await recordSucceededCharge(tx, services, row, charge);
   }
-  if (state?.status === "Cancelled" || state?.status === "Finished") {
-    await tx
-      .update(charges)
-      .set({ status: "Cancelled", nextRetryAt: null, updatedAt: now })
-      .where(and(eq(charges.contractAddress, row.contractAddress), inArray(charges.status, ["Pending", "Retrying"])));
-  }
+  if (chainStatus === "Cancelled" || chainStatus === "Finished") await cancelOpenCharges(tx, row.contractAddress, now);
 
-  const changed =
-    status !== row.status ||
-    periodsCharged !== row.periodsCharged ||
-    nextChargeAt?.getTime() !== row.nextChargeAt?.getTime() ||
-    startedAt?.getTime() !== row.startedAt?.getTime() ||
-    (chargedMore && row.dueSince !== null);
-  if (!changed) return row;
-  const [updated] = await tx
-    .update(subscriptions)
-    .set({
-      status,
-      statusReason: status === row.status ? row.statusReason : null,
+  // a subscription the chain lost (a reorganisation) may be activated again: the rules say, and ask for it
+  const { row: updated } = await updateSubscription(tx, services, row, {
+    event: CHAIN_EVENTS[chainStatus],
+    context: { pending, failing },
+    set: {
       periodsCharged,
       nextChargeAt,
       startedAt,
       ...(chargedMore ? { dueSince: null, chargeAttempts: 0, retryAt: null } : {}),
-      updatedAt: now,
-    })
-    .where(eq(subscriptions.contractAddress, row.contractAddress))
-    .returning();
-  if (!updated) throw new Error(`subscription ${row.contractAddress} vanished`);
-  if (status !== row.status) {
-    await recordEvent(tx, {
-      merchantId: row.merchantId,
-      eventType: "SubscriptionStatusChanged",
-      payload: { subscription: toSubscriptionResource(updated, services.config.chains) },
-      at: now,
-    });
-    if (row.checkoutSessionId && (row.status === "Draft" || row.status === "Pending") && status !== "Pending") {
-      await completeCheckoutSession(tx, services, row.checkoutSessionId, updated.contractAddress);
-    }
+    },
+  });
+  if (
+    updated.status !== row.status &&
+    row.checkoutSessionId &&
+    (row.status === "Draft" || row.status === "Pending") &&
+    updated.status !== "Pending"
+  ) {
+    await completeCheckoutSession(tx, services, row.checkoutSessionId, updated.contractAddress);
   }
   return updated;
 }
 
 /** Marks the charge of `periodIndex` succeeded (creating it if the keeper did not), with one event. */
 async function recordSucceededCharge(tx: Queryable, services: Services, row: SubscriptionRow, charge: ObservedCharge) {
-  const now = services.now();
-  const [existing] = await tx
-    .select()
-    .from(charges)
-    .where(and(eq(charges.contractAddress, row.contractAddress), eq(charges.periodIndex, charge.periodIndex)));
+  const existing = await getCharge(tx, row.contractAddress, charge.periodIndex);
   if (existing?.status === "Succeeded" && existing.txHash === charge.txHash) return;
-  const values = {
-    status: "Succeeded" as const,
-    txHash: charge.txHash,
-    chargeDate: charge.at,
-    failureReason: null,
-    nextRetryAt: null,
-    updatedAt: now,
-  };
-  const [saved] = existing
-    ? await tx.update(charges).set(values).where(eq(charges.id, existing.id)).returning()
-    : await tx
-        .insert(charges)
-        .values({
-          id: newId("chg", 20),
-          contractAddress: row.contractAddress,
-          merchantId: row.merchantId,
-          periodIndex: charge.periodIndex,
-          amount: row.amount,
-          createdAt: now,
-          ...values,
-        })
-        .returning();
+  const now = services.now();
+  const [saved] = await upsertCharges(tx, now, [
+    {
+      subscription: row,
+      periodIndex: charge.periodIndex,
+      values: succeeded(charge),
+    },
+  ]);
   if (!saved || existing?.status === "Succeeded") return;
   await recordEvent(tx, {
     merchantId: row.merchantId,
@@ -209,6 +122,17 @@ async function recordSucceededCharge(tx: Queryable, services: Services, row: Sub
     payload: { charge: toChargeResource(saved, row.tokenCode, services.config.chains) },
     at: now,
   });
+}
+
+/** What a charge the chain reports made is recorded as. */
+function succeeded(charge: ObservedCharge) {
+  return {
+    status: "Succeeded" as const,
+    txHash: charge.txHash,
+    chargeDate: charge.at,
+    failureReason: null,
+    nextRetryAt: null,
+  };
 }
 
 async function completeCheckoutSession(tx: Queryable, services: Services, sessionId: string, contractAddress: string) {
@@ -244,51 +168,28 @@ export async function applyRoutineCharges(tx: Queryable, services: Services, bat
   if (batch.length === 0) return;
   const now = services.now();
   const byAddress = new Map(batch.map((item) => [item.row.contractAddress, item]));
-  const saved = await tx
-    .insert(charges)
-    .values(
-      batch.map(({ row, charge }) => ({
-        id: newId("chg", 20),
-        contractAddress: row.contractAddress,
-        merchantId: row.merchantId,
-        periodIndex: charge.periodIndex,
-        amount: row.amount,
-        status: "Succeeded" as const,
-        txHash: charge.txHash,
-        chargeDate: charge.at,
-        createdAt: now,
-        updatedAt: now,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: [charges.contractAddress, charges.periodIndex],
-      set: {
-        status: "Succeeded",
-        txHash: sql`excluded.tx_hash`,
-        chargeDate: sql`excluded.charge_date`,
-        failureReason: null,
-        nextRetryAt: null,
-        updatedAt: now,
+  // a charge already recorded as succeeded (by the indexer) is left alone, and gets no second event
+  const saved = await upsertCharges(
+    tx,
+    now,
+    batch.map(({ row, charge }) => ({ subscription: row, periodIndex: charge.periodIndex, values: succeeded(charge) })),
+    { keepSucceeded: true },
+  );
+  await recordEvents(
+    tx,
+    saved.map((charge) => ({
+      merchantId: charge.merchantId,
+      eventType: "ChargeSucceeded",
+      payload: {
+        charge: toChargeResource(
+          charge,
+          byAddress.get(charge.contractAddress)?.row.tokenCode ?? "",
+          services.config.chains,
+        ),
       },
-      // a charge already recorded as succeeded (by the indexer) is left alone, and gets no second event
-      setWhere: sql`${charges.status} <> 'Succeeded'`,
-    })
-    .returning();
-  if (saved.length > 0) {
-    await tx.insert(outboxEvents).values(
-      saved.map((charge) => {
-        const item = byAddress.get(charge.contractAddress);
-        return {
-          id: randomUUID(),
-          merchantId: charge.merchantId,
-          eventType: "ChargeSucceeded",
-          payload: { charge: toChargeResource(charge, item?.row.tokenCode ?? "", services.config.chains) },
-          createdAt: now,
-          nextAttemptAt: now,
-        };
-      }),
-    );
-  }
+      at: now,
+    })),
+  );
   const values = sql.join(
     batch.map(
       ({ row, charge, nextDueAt }) =>

@@ -1,9 +1,9 @@
-import { eq } from "drizzle-orm";
 import { getAddress } from "viem";
 import type { Queryable } from "../db/openDatabase.js";
-import { subscriptions } from "../db/schema.js";
+import type { subscriptions } from "../db/schema.js";
 import type { Services } from "../domain/Services.js";
 import { requestAction } from "../domain/subscriptions.js";
+import { updateSubscription } from "../domain/updateSubscription.js";
 
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
@@ -19,10 +19,7 @@ export async function requestActivationOnApproval(
   draft: SubscriptionRow,
   approval: { owner: string; allowance: bigint },
 ): Promise<void> {
-  await tx
-    .update(subscriptions)
-    .set({ allowance: approval.allowance })
-    .where(eq(subscriptions.contractAddress, draft.contractAddress));
+  await updateSubscription(tx, services, draft, { set: { allowance: approval.allowance } });
   const covers = approval.allowance >= draft.amount && getAddress(approval.owner) === draft.payer;
   if (draft.status === "Draft" && covers && services.chainClock(draft.chainId).now() <= draft.activateBy) {
     await requestAction(tx, services, { merchantId: draft.merchantId }, draft.contractAddress, "activate");

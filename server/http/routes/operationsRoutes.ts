@@ -1,17 +1,16 @@
-import { and, asc, desc, eq, inArray, isNull, type SQL } from "drizzle-orm";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { formatEther, getAddress } from "viem";
-import {
-  charges,
-  gasWallets,
-  merchantChains,
-  merchants,
-  outboxEvents,
-  subscriptions,
-  webhookDeliveries,
-} from "../../db/schema.js";
-import { recordEvent } from "../../domain/recordEvent.js";
+import { formatEther } from "viem";
+import { listMerchantCharges } from "../../domain/charges.js";
+import { listGasWallets } from "../../domain/gasWallets.js";
 import { toChargeResource } from "../../domain/resources.js";
+import {
+  type EventRow,
+  listWebhookDeliveries,
+  listWebhookEvents,
+  queueTestEvent,
+  redeliverWebhookEvent,
+  setWebhookEndpoint,
+} from "../../domain/webhooks.js";
 import { vetWebhookTarget, WebhookTargetError } from "../../domain/webhookTarget.js";
 import { chargeList, listChargesQuery } from "../../schemas/charges.js";
 import { errorResponses } from "../../schemas/errors.js";
@@ -27,7 +26,7 @@ import {
   webhookEventList,
   webhookEventParams,
 } from "../../schemas/webhooks.js";
-import { badRequest, notFound } from "../ApiError.js";
+import { badRequest } from "../ApiError.js";
 import { principalOf } from "../buildApp.js";
 import { runWrite } from "../runWrite.js";
 import {
@@ -38,7 +37,7 @@ import {
   requireMerchant,
 } from "./routeSupport.js";
 
-function summary(row: typeof outboxEvents.$inferSelect): WebhookEvent {
+function summary(row: EventRow): WebhookEvent {
   return {
     eventId: row.id,
     eventType: row.eventType,
@@ -83,7 +82,7 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
         }
       }
       return runWrite(services, request, reply, idempotencyScope(principal), async (tx) => {
-        await tx.update(merchants).set({ webhookUrl: request.body.url }).where(eq(merchants.id, principal.merchantId));
+        await setWebhookEndpoint(tx, principal.merchantId, request.body.url);
         return { body: { url: request.body.url } };
       });
     },
@@ -103,16 +102,12 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
     },
     async (request) => {
       const { merchantId } = principalOf(request);
-      const conditions: SQL[] = [eq(outboxEvents.merchantId, merchantId)];
-      // filtered before paging, so a page is short only at the end
-      if (request.query.undelivered === "true") conditions.push(isNull(outboxEvents.deliveredAt));
-      const rows = await services.db
-        .select()
-        .from(outboxEvents)
-        .where(and(...conditions))
-        .orderBy(desc(outboxEvents.createdAt), asc(outboxEvents.id))
-        .limit(request.query.limit)
-        .offset(request.query.offset);
+      const { limit, offset, undelivered } = request.query;
+      const rows = await listWebhookEvents(services.db, merchantId, {
+        limit,
+        offset,
+        undelivered: undelivered === "true",
+      });
       return { events: rows.map(summary) };
     },
   );
@@ -131,15 +126,7 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
     },
     async (request) => {
       const { merchantId } = principalOf(request);
-      const conditions: SQL[] = [eq(webhookDeliveries.merchantId, merchantId)];
-      if (request.query.eventId) conditions.push(eq(webhookDeliveries.eventId, request.query.eventId));
-      const rows = await services.db
-        .select()
-        .from(webhookDeliveries)
-        .where(and(...conditions))
-        .orderBy(desc(webhookDeliveries.attemptedAt), desc(webhookDeliveries.attempt))
-        .limit(request.query.limit)
-        .offset(request.query.offset);
+      const rows = await listWebhookDeliveries(services.db, merchantId, request.query);
       return {
         deliveries: rows.map((row) => ({
           eventId: row.eventId,
@@ -170,12 +157,7 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
     async (request, reply) => {
       const principal = principalOf(request);
       return runWrite(services, request, reply, idempotencyScope(principal), async (tx) => {
-        const [row] = await tx
-          .update(outboxEvents)
-          .set({ deliveredAt: null, nextAttemptAt: services.now(), leaseUntil: null })
-          .where(and(eq(outboxEvents.id, request.params.eventId), eq(outboxEvents.merchantId, principal.merchantId)))
-          .returning();
-        if (!row) throw notFound(`No webhook event ${request.params.eventId}`);
+        const row = await redeliverWebhookEvent(tx, services, principal.merchantId, request.params.eventId);
         return { body: summary(row) };
       });
     },
@@ -196,15 +178,7 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
     async (request, reply) => {
       const principal = principalOf(request);
       return runWrite(services, request, reply, idempotencyScope(principal), async (tx) => {
-        const eventId = await recordEvent(tx, {
-          merchantId: principal.merchantId,
-          eventType: "WebhookTest",
-          payload: { message: "A test event: your endpoint received it and can check its x-sp-digest." },
-          at: services.now(),
-        });
-        const [row] = await tx.select().from(outboxEvents).where(eq(outboxEvents.id, eventId));
-        if (!row) throw new Error(`the test event ${eventId} was not written`);
-        return { body: summary(row) };
+        return { body: summary(await queueTestEvent(tx, services, principal.merchantId)) };
       });
     },
   );
@@ -223,25 +197,13 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
     },
     async (request) => {
       const { merchantId } = principalOf(request);
-      const conditions: SQL[] = [eq(charges.merchantId, merchantId)];
-      if (request.query.contractAddress) {
-        let address: string;
-        try {
-          address = getAddress(request.query.contractAddress);
-        } catch {
-          return { charges: [] };
-        }
-        conditions.push(eq(charges.contractAddress, address));
-      }
-      if (request.query.statusIn) conditions.push(inArray(charges.status, request.query.statusIn));
-      const rows = await services.db
-        .select({ charge: charges, tokenCode: subscriptions.tokenCode })
-        .from(charges)
-        .innerJoin(subscriptions, eq(subscriptions.contractAddress, charges.contractAddress))
-        .where(and(...conditions))
-        .orderBy(desc(charges.chargeDate), asc(charges.id))
-        .limit(request.query.limit)
-        .offset(request.query.offset);
+      const { contractAddress, statusIn, limit, offset } = request.query;
+      const rows = await listMerchantCharges(services.db, merchantId, {
+        contractAddress,
+        statuses: statusIn,
+        limit,
+        offset,
+      });
       return { charges: rows.map((row) => toChargeResource(row.charge, row.tokenCode, services.config.chains)) };
     },
   );
@@ -259,24 +221,17 @@ export const operationsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
     },
     async (request) => {
       const { merchantId } = principalOf(request);
-      const rows = await services.db
-        .select({ settings: merchantChains, wallet: gasWallets })
-        .from(merchantChains)
-        .leftJoin(
-          gasWallets,
-          and(eq(gasWallets.chainId, merchantChains.chainId), eq(gasWallets.address, merchantChains.gasWalletAddress)),
-        )
-        .where(eq(merchantChains.merchantId, merchantId));
+      const wallets = await listGasWallets(services.db, services, merchantId);
       return {
-        gasWallets: rows.map(({ settings, wallet }) => ({
-          blockchain: services.config.chains.chainById(settings.chainId)?.name ?? String(settings.chainId),
-          chainId: settings.chainId,
-          address: settings.gasWalletAddress,
-          payoutAddress: settings.payoutAddress,
-          balance: wallet?.balance == null ? null : `${formatEther(wallet.balance)} ETH`,
-          low: wallet?.low ?? false,
-          checkedAt: wallet?.checkedAt?.toISOString() ?? null,
-          keyConfigured: settings.gasWalletKey !== null,
+        gasWallets: wallets.map((wallet) => ({
+          blockchain: wallet.blockchain,
+          chainId: wallet.chainId,
+          address: wallet.address,
+          payoutAddress: wallet.payoutAddress,
+          balance: wallet.balance === null ? null : `${formatEther(wallet.balance)} ETH`,
+          low: wallet.low,
+          checkedAt: wallet.checkedAt?.toISOString() ?? null,
+          keyConfigured: wallet.keyConfigured,
         })),
       };
     },

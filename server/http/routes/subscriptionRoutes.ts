@@ -3,15 +3,10 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { getAddress } from "viem";
 import type { z } from "zod";
 import { chainHints, subscriptions } from "../../db/schema.js";
+import { listCharges } from "../../domain/charges.js";
 import { formatMoney } from "../../domain/money.js";
 import { toChargeResource, toSubscriptionResource } from "../../domain/resources.js";
-import {
-  createDraft,
-  getSubscription,
-  listCharges,
-  listSubscriptions,
-  requestAction,
-} from "../../domain/subscriptions.js";
+import { createDraft, getSubscription, listSubscriptions, requestAction } from "../../domain/subscriptions.js";
 import { errorResponse, errorResponses } from "../../schemas/errors.js";
 import {
   activateBody,
