@@ -1,9 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { and, between, desc, eq, gt, inArray, isNotNull, lt, ne, sql } from "drizzle-orm";
-import { type Address, erc20Abi, getAddress, type Hex, type Log, parseEventLogs } from "viem";
+import {
+  type Address,
+  erc20Abi,
+  getAddress,
+  type Hex,
+  type Log,
+  parseEventLogs,
+  TransactionReceiptNotFoundError,
+} from "viem";
 import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
 import { unpackBatchCharges } from "../chain/batchCharges.js";
-import type { ChainAccess } from "../chain/ChainAccess.js";
+import type { ChainAccess, OnChainState } from "../chain/ChainAccess.js";
 import type { Queryable } from "../db/openDatabase.js";
 import { chainBlocks, chainCursors, chainEvents, chainTransactions, subscriptions } from "../db/schema.js";
 import { reopenCharges } from "../domain/charges.js";
@@ -24,6 +32,19 @@ const SUBSCRIPTION_EVENTS = [
 
 /** Block hashes kept to find a fork point; a reorganisation deeper than this restarts from the oldest kept. */
 const KEPT_BLOCKS = 256;
+
+/**
+ * Whether the database holds something of `row` that the chain, read at its head, does not: more charges, an
+ * activation, or a pause, cancellation or end. A reorganisation took it back (see `Indexer.#changedSince`); what the
+ * chain holds and the database does not yet is left to the blocks' events, which wait for their confirmations.
+ */
+function aheadOfChain(row: typeof subscriptions.$inferSelect, state: OnChainState | undefined): boolean {
+  const onChain = state?.status ?? "None";
+  if ((state?.periodsCharged ?? 0) < row.periodsCharged) return true;
+  if (onChain === "None") return !["Draft", "Pending", "Cancelled", "Error"].includes(row.status);
+  if (row.status === "Paused" || row.status === "Cancelled" || row.status === "Finished") return onChain !== row.status;
+  return false;
+}
 
 /** One event about one subscription, where on the chain it was logged. */
 interface SubscriptionEvent {
@@ -117,13 +138,8 @@ export class Indexer implements WorkerTask {
     // what the worker recorded from its own receipts in these blocks, before this pass reached them, must still be
     // on the chain: a reorganisation may have replaced those blocks before the indexer saw them
     const lost = await this.#lostOwnTransactions(Number(from), Number(to));
-    const addresses = [
-      ...new Set([
-        ...logs.events.map((event) => event.subscription),
-        ...lost.subscriptions,
-        ...(cursor ? await this.#changedSince(cursor.updatedAt) : []),
-      ]),
-    ];
+    const named = new Set<string>([...logs.events.map((event) => event.subscription), ...lost.subscriptions]);
+    const addresses = [...new Set([...named, ...(cursor ? await this.#changedSince(cursor.updatedAt) : [])])];
     const known = addresses.length
       ? await this.services.db
           .select()
@@ -171,6 +187,8 @@ export class Indexer implements WorkerTask {
       for (const row of known) {
         const observed = chargesOf.get(row.contractAddress) ?? [];
         const state = states.get(row.contractAddress as Address);
+        // one these blocks do not name is corrected only where the chain took back what the database holds
+        if (!named.has(row.contractAddress) && !aheadOfChain(row, state)) continue;
         const [locked] = undone.has(row.contractAddress)
           ? // a charge that left the chain: the count follows the chain down as well as up
             await tx
@@ -311,7 +329,7 @@ export class Indexer implements WorkerTask {
    * The subscriptions of this chain (drafts aside) changed since the indexer last moved: the keeper, the activator
    * and the hint watcher write what they read from the chain's head, ahead of the blocks the indexer has passed
    * (it may wait for confirmations). The indexer reads them again as it passes the next blocks, so a state that a
-   * reorganisation took back is not kept although no block the indexer passed was replaced.
+   * reorganisation took back is not kept although no block the indexer passed was replaced (see {@link aheadOfChain}).
    */
   async #changedSince(at: Date): Promise<Address[]> {
     const rows = await this.services.db
@@ -350,14 +368,26 @@ export class Indexer implements WorkerTask {
     const hashes: string[] = [];
     const concerned = new Set<Address>();
     for (const transaction of mined) {
-      const receipt = await this.chain.client
-        .getTransactionReceipt({ hash: transaction.hash as Hex })
-        .catch(() => undefined);
-      if (receipt) continue;
+      if (await this.#onChain(transaction.hash)) continue;
       hashes.push(transaction.hash);
       for (const address of transaction.subscriptions) concerned.add(getAddress(address));
     }
     return { hashes, subscriptions: [...concerned] };
+  }
+
+  /**
+   * Whether the chain holds the transaction `hash` (has its receipt). Only the node's answer that it has none means
+   * no: a failed or timed-out request is thrown (the loop tries again), never read as a transaction that left the
+   * chain, which would undo its charges.
+   */
+  async #onChain(hash: string): Promise<boolean> {
+    try {
+      await this.chain.client.getTransactionReceipt({ hash: hash as Hex });
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionReceiptNotFoundError) return false;
+      throw error;
+    }
   }
 
   /**
@@ -408,8 +438,7 @@ export class Indexer implements WorkerTask {
     const lostTransactions: string[] = [...own.hashes];
     for (const txHash of new Set(affected.map((row) => row.txHash))) {
       if (lostTransactions.includes(txHash)) continue;
-      const receipt = await client.getTransactionReceipt({ hash: txHash as Hex }).catch(() => undefined);
-      if (!receipt) lostTransactions.push(txHash);
+      if (!(await this.#onChain(txHash))) lostTransactions.push(txHash);
     }
     const states = await this.chain.states(addresses);
     await this.services.db.transaction(async (tx) => {
