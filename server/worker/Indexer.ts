@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, between, desc, eq, gt, inArray, isNotNull, lt, ne, sql } from "drizzle-orm";
+import { and, between, desc, eq, gt, inArray, isNotNull, lt, ne } from "drizzle-orm";
 import {
   type Address,
   erc20Abi,
@@ -17,7 +17,7 @@ import { chainBlocks, chainCursors, chainEvents, chainTransactions, subscription
 import { reopenCharges } from "../domain/charges.js";
 import type { Services } from "../domain/Services.js";
 import { updateSubscription } from "../domain/updateSubscription.js";
-import { applyChainState, type ObservedCharge } from "./applyChainState.js";
+import { applyChainState, type ChainObservation, type ObservedCharge } from "./applyChainState.js";
 import { holdTaskLease } from "./holdTaskLease.js";
 import { requestActivationOnApproval } from "./requestActivationOnApproval.js";
 import type { WorkerTask } from "./runLoop.js";
@@ -120,7 +120,7 @@ export class Indexer implements WorkerTask {
     if (cursor) {
       const onChain = await client.getBlock({ blockNumber: BigInt(cursor.blockNumber) }).catch(() => undefined);
       if (onChain?.hash !== cursor.blockHash) {
-        await this.#rollback(cursor.blockNumber, started);
+        await this.#rollback(cursor, started);
         return true;
       }
     }
@@ -185,23 +185,14 @@ export class Indexer implements WorkerTask {
       }
       const undone = new Set<string>(lost.subscriptions);
       for (const row of known) {
-        const observed = chargesOf.get(row.contractAddress) ?? [];
         const state = states.get(row.contractAddress as Address);
         // one these blocks do not name is corrected only where the chain took back what the database holds
         if (!named.has(row.contractAddress) && !aheadOfChain(row, state)) continue;
-        const [locked] = undone.has(row.contractAddress)
-          ? // a charge that left the chain: the count follows the chain down as well as up
-            await tx
-              .update(subscriptions)
-              .set({ periodsCharged: sql`least(${subscriptions.periodsCharged}, ${state?.periodsCharged ?? 0})` })
-              .where(eq(subscriptions.contractAddress, row.contractAddress))
-              .returning()
-          : await tx
-              .select()
-              .from(subscriptions)
-              .where(eq(subscriptions.contractAddress, row.contractAddress))
-              .for("update");
-        if (locked) await applyChainState(tx, this.services, locked, { state, charges: observed });
+        await this.#followChain(tx, row.contractAddress, {
+          state,
+          charges: chargesOf.get(row.contractAddress) ?? [],
+          undone: undone.has(row.contractAddress),
+        });
       }
       await this.#approvalsToDrafts(tx, logs.approvals);
       await tx
@@ -405,12 +396,12 @@ export class Indexer implements WorkerTask {
   }
 
   /** Forgets everything after the newest block both the chain and the index still agree on, then re-reads. */
-  async #rollback(from: number, started: Date) {
+  async #rollback(cursor: typeof chainCursors.$inferSelect, started: Date) {
     const { client } = this.chain;
     const kept = await this.services.db
       .select()
       .from(chainBlocks)
-      .where(and(eq(chainBlocks.chainId, this.#chainId), lt(chainBlocks.number, from)))
+      .where(and(eq(chainBlocks.chainId, this.#chainId), lt(chainBlocks.number, cursor.blockNumber)))
       .orderBy(desc(chainBlocks.number));
     let fork: { number: number; hash: string } | undefined;
     for (const block of kept) {
@@ -426,12 +417,11 @@ export class Indexer implements WorkerTask {
       .from(chainEvents)
       .where(and(eq(chainEvents.chainId, this.#chainId), gt(chainEvents.blockNumber, forkNumber)));
     const own = await this.#lostOwnTransactions(forkNumber + 1);
-    const [cursor] = await this.services.db.select().from(chainCursors).where(eq(chainCursors.chainId, this.#chainId));
     const addresses = [
       ...new Set([
         ...affected.map((row) => row.address as Address),
         ...own.subscriptions,
-        ...(cursor ? await this.#changedSince(cursor.updatedAt) : []),
+        ...(await this.#changedSince(cursor.updatedAt)),
       ]),
     ];
     // charges made by transactions the new history does not hold are not made
@@ -458,19 +448,26 @@ export class Indexer implements WorkerTask {
         await tx.delete(chainCursors).where(eq(chainCursors.chainId, this.#chainId));
       }
       for (const address of addresses) {
-        const [row] = await tx
-          .select()
-          .from(subscriptions)
-          .where(eq(subscriptions.contractAddress, address))
-          .for("update");
-        if (!row) continue;
-        // the charge count follows the chain down as well as up
-        const state = states.get(address);
-        const { row: corrected } = await updateSubscription(tx, this.services, row, {
-          set: { periodsCharged: Math.min(row.periodsCharged, state?.periodsCharged ?? 0) },
-        });
-        await applyChainState(tx, this.services, corrected, { state });
+        await this.#followChain(tx, address, { state: states.get(address), undone: true });
       }
     });
+  }
+
+  /**
+   * Locks one subscription's row and brings it in line with the chain. `undone`: a transaction that charged it left
+   * the chain, so its charge count follows the chain down as well as up (events only ever raise it).
+   */
+  async #followChain(tx: Queryable, address: string, observation: ChainObservation & { undone: boolean }) {
+    const [row] = await tx.select().from(subscriptions).where(eq(subscriptions.contractAddress, address)).for("update");
+    if (!row) return;
+    const { undone, ...seen } = observation;
+    const locked = undone
+      ? (
+          await updateSubscription(tx, this.services, row, {
+            set: { periodsCharged: Math.min(row.periodsCharged, seen.state?.periodsCharged ?? 0) },
+          })
+        ).row
+      : row;
+    await applyChainState(tx, this.services, locked, seen);
   }
 }
