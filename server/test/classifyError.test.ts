@@ -155,6 +155,8 @@ describe(`telling retryable database errors from the rest (${testEngine})`, { ti
       (error: unknown) => error,
     );
     assert.ok(error instanceof Error, `SQLSTATE ${code} was raised`);
+    // drizzle's query error, caused by the engine's own error carrying the SQLSTATE
+    assert.equal((error.cause as { code?: unknown } | undefined)?.code, code);
     return error;
   }
 
