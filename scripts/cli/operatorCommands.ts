@@ -48,6 +48,12 @@ export function workerCommand(env: Environment): Command {
       action(async () => {
         // loaded here: the worker needs the built contracts' ABIs, which the other commands do not
         const { startServer } = await import("../../server/startServer.js");
+        // listened for before starting: a stop asked for while the worker starts (it says it has started a moment
+        // before this function gets control back) waits for the start, then stops it cleanly
+        const stopAsked = new Promise<void>((resolve) => {
+          process.once("SIGINT", () => resolve());
+          process.once("SIGTERM", () => resolve());
+        });
         let server: Awaited<ReturnType<typeof startServer>>;
         try {
           server = await startServer(loadConfig({ ...env, RECUR_ROLES: "worker" }));
@@ -55,11 +61,8 @@ export function workerCommand(env: Environment): Command {
           if (error instanceof ConfigError || error instanceof DataDirInUseError) throw new UsageError(error.message);
           throw error;
         }
-        await new Promise<void>((resolve) => {
-          const stop = () => void server.stop().then(resolve);
-          process.once("SIGINT", stop);
-          process.once("SIGTERM", stop);
-        });
+        await stopAsked;
+        await server.stop();
       }),
     );
 }
