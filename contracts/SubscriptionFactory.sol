@@ -238,7 +238,7 @@ contract SubscriptionFactory {
         );
         // append the terms packed in the layout TermsCodec reads. Each field is shifted to the top of a word and
         // stored at its offset, every store overwriting the tail of the one before; the shifts drop the ABI
-        // padding, and the fields' ABI validity is enforced where `_activate` reads them.
+        // padding, and the fields' ABI validity is enforced where `_validate` and `_deployAndStart` read them.
         assembly ("memory-safe") {
             let args := add(add(code, 0x20), mload(code))
             mstore(args, shl(96, calldataload(terms)))

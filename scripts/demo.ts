@@ -8,12 +8,14 @@
  *   npm run demo
  *   npm run demo -- --periods 5
  */
+
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Command, InvalidArgumentError } from "commander";
 import { type Address, createWalletClient, erc20Abi, formatUnits, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -70,7 +72,7 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tim
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
 }
 
@@ -170,6 +172,7 @@ async function main(): Promise<void> {
   let stack: LocalStack | undefined;
   try {
     stack = await startLocalStack({
+      env: process.env,
       port: await freePort(),
       chainPort: await freePort(),
       dataDir,

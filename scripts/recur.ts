@@ -18,18 +18,20 @@ import { planCommands } from "./cli/planCommands.js";
 import { subscriptionCommands } from "./cli/subscriptionCommands.js";
 import { webhookCommands } from "./cli/webhookCommands.js";
 
+// the one place the command line reads its environment: every command is given it
+const env = process.env;
 const program = new Command("recur")
   .description("Recur: subscription billing for ERC-20 tokens, from the command line")
   .option("--json", "print results as JSON, for scripts")
   .option("--profile <file>", "the merchant profile: API URL, key and secret", DEFAULT_PROFILE)
   .option("--api-url <url>", "the Recur API (default: the profile's, or RECUR_API_URL)")
   .showHelpAfterError()
-  .addCommand(merchantCommands())
-  .addCommand(planCommands())
-  .addCommand(subscriptionCommands())
-  .addCommand(webhookCommands())
-  .addCommand(gasWalletCommands())
-  .addCommand(deployCommand())
-  .addCommand(workerCommand());
+  .addCommand(merchantCommands(env))
+  .addCommand(planCommands(env))
+  .addCommand(subscriptionCommands(env))
+  .addCommand(webhookCommands(env))
+  .addCommand(gasWalletCommands(env))
+  .addCommand(deployCommand(env))
+  .addCommand(workerCommand(env));
 
 await program.parseAsync();

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
-  stack = await startLocalStack({ ...options, progress: step });
+  stack = await startLocalStack({ ...options, env: process.env, progress: step });
   printReady(stack);
 }
 

@@ -11,7 +11,7 @@ import { DataDirInUseError } from "./db/lockDataDir.js";
 import { startServer } from "./startServer.js";
 
 async function main(): Promise<void> {
-  const server = await startServer(loadConfig());
+  const server = await startServer(loadConfig(process.env));
   const stop = async (signal: string) => {
     server.log.info({ signal }, "stopping");
     await server.stop();

@@ -13,7 +13,7 @@ import { loadConfig } from "../../server/config/loadConfig.js";
 import { openDatabase } from "../../server/db/openDatabase.js";
 import { listPlans } from "../../server/domain/plans.js";
 
-const config = loadConfig();
+const config = loadConfig(process.env);
 const app = Fastify();
 let closeDatabase = async () => {};
 

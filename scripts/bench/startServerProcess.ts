@@ -1,4 +1,5 @@
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../lib/freePort.js";
 import { startProcess } from "../lib/startProcess.js";
@@ -47,7 +48,7 @@ export async function startServerProcess(
         () => false,
       );
       if (answered) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     return { url, cpuMicros: () => processCpuMicros(pid) ?? 0, stop };
   } catch (error) {

@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { getAddress } from "viem";
 import { addressProblem } from "../../server/chain/addressSchema.js";
 import { RecurApiError, RecurClient } from "../../server/client/RecurClient.js";
-import { durationSeconds } from "../../server/config/loadConfig.js";
+import { durationSeconds, type Environment } from "../../server/config/loadConfig.js";
 import { type MerchantProfile, ProfileError, readMerchantProfile } from "../lib/merchantProfile.js";
 
 /** The options every command takes, from the root program. */
@@ -28,14 +28,14 @@ export function globalOptions(command: Command): GlobalOptions {
 
 /**
  * The signed API client for the merchant in the profile; `RECUR_API_URL`, `RECUR_API_KEY` and `RECUR_API_SECRET`
- * (or `--api-url`) take precedence over it.
+ * in `env` (or `--api-url`) take precedence over it.
  */
-export async function merchantClient(command: Command): Promise<RecurClient> {
+export async function merchantClient(command: Command, env: Environment): Promise<RecurClient> {
   const options = globalOptions(command);
   const profile: Partial<MerchantProfile> = (await readMerchantProfile(options.profile)) ?? {};
-  const apiUrl = options.apiUrl ?? process.env.RECUR_API_URL ?? profile.apiUrl;
-  const apiKey = process.env.RECUR_API_KEY ?? profile.apiKey;
-  const apiSecret = process.env.RECUR_API_SECRET ?? profile.apiSecret;
+  const apiUrl = options.apiUrl ?? env.RECUR_API_URL ?? profile.apiUrl;
+  const apiKey = env.RECUR_API_KEY ?? profile.apiKey;
+  const apiSecret = env.RECUR_API_SECRET ?? profile.apiSecret;
   if (!apiUrl || !apiKey || !apiSecret) {
     throw new UsageError(
       `no merchant credentials: create a merchant with \`recur merchant create --save\`, pass --profile <file>, ` +

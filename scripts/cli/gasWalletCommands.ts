@@ -1,7 +1,7 @@
 import path from "node:path";
 import { Command } from "commander";
 import type { Hex } from "viem";
-import { ConfigError, loadSecretKey } from "../../server/config/loadConfig.js";
+import { ConfigError, type Environment, loadSecretKey } from "../../server/config/loadConfig.js";
 import { writeGasWalletKeyFile } from "../../server/worker/gasWalletKeys.js";
 import { action, output, UsageError } from "./context.js";
 
@@ -19,7 +19,7 @@ async function readStdin(): Promise<string> {
  * deployment's `RECUR_SECRET_KEY`. The private key comes from standard input or from a variable named by
  * `--key-env`, never from the command line, which every user of the machine can read in `ps`.
  */
-export function gasWalletCommands(): Command {
+export function gasWalletCommands(env: Environment): Command {
   const gasWallet = new Command("gas-wallet").description("gas wallet keys for the worker");
   gasWallet
     .command("seal-key")
@@ -33,12 +33,12 @@ export function gasWalletCommands(): Command {
       action(async (options: { out: string; keyEnv?: string }, command: Command) => {
         let secretKey: Uint8Array;
         try {
-          secretKey = loadSecretKey();
+          secretKey = loadSecretKey(env);
         } catch (error) {
           if (error instanceof ConfigError) throw new UsageError(error.message);
           throw error;
         }
-        const key = (options.keyEnv ? (process.env[options.keyEnv] ?? "") : await readStdin()).trim();
+        const key = (options.keyEnv ? (env[options.keyEnv] ?? "") : await readStdin()).trim();
         const from = options.keyEnv ? `the variable ${options.keyEnv}` : "standard input";
         if (!PRIVATE_KEY.test(key)) {
           throw new UsageError(`${from} must hold the gas wallet's private key: 0x and 64 hex characters`);

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { eq } from "drizzle-orm";
 import type { Address } from "viem";
 import type { ChainRegistry } from "../../server/chain/ChainRegistry.js";
+import type { Environment } from "../../server/config/loadConfig.js";
 import { merchants } from "../../server/db/schema.js";
 import { createMerchant, type MerchantChain, setMerchantChain } from "../../server/domain/merchants.js";
 import { systemResolver, vetWebhookTarget, WebhookTargetError } from "../../server/domain/webhookTarget.js";
@@ -57,7 +58,7 @@ function withChainOptions(command: Command): Command {
     .option("--gas-wallet-key <source>", "where the worker finds that wallet's key: env:NAME or file:PATH");
 }
 
-export function merchantCommands(): Command {
+export function merchantCommands(env: Environment): Command {
   const merchant = new Command("merchant").description("merchants, their keys, webhook URL and gas wallets");
 
   withChainOptions(
@@ -70,7 +71,7 @@ export function merchantCommands(): Command {
     .option("--save", "save the key and secret to the profile (--profile) for the other commands")
     .action(
       action(async (options, command: Command) => {
-        const config = operatorConfig();
+        const config = operatorConfig(env);
         const chain = merchantChain(config.chains, options);
         if (options.webhookUrl !== undefined) {
           try {
@@ -117,7 +118,7 @@ export function merchantCommands(): Command {
       .description("set where a merchant is paid and its gas wallet on a chain (operator: direct database access)"),
   ).action(
     action(async (merchantId: string, options, command: Command) => {
-      const config = operatorConfig();
+      const config = operatorConfig(env);
       const chain = merchantChain(config.chains, options);
       await withDatabase(config, async (services) => {
         const [row] = await services.db.select().from(merchants).where(eq(merchants.id, merchantId));
@@ -138,7 +139,7 @@ export function merchantCommands(): Command {
     .description("the merchant of the profile: its chains, payout addresses and gas wallet balances")
     .action(
       action(async (_options, command: Command) => {
-        const client = await merchantClient(command);
+        const client = await merchantClient(command, env);
         const { gasWallets } = await client.listGasWallets();
         output(command, { apiUrl: client.baseUrl, gasWallets }, (value) =>
           [
@@ -166,7 +167,7 @@ export function merchantCommands(): Command {
     .option("--save", "replace the key and secret in the profile")
     .action(
       action(async (options, command: Command) => {
-        const client = await merchantClient(command);
+        const client = await merchantClient(command, env);
         const issued = await client.rotateApiKey();
         const file = globalOptions(command).profile;
         if (options.save) {
@@ -183,14 +184,14 @@ export function merchantCommands(): Command {
       }),
     );
 
-  merchant.addCommand(keyCommands());
+  merchant.addCommand(keyCommands(env));
 
   merchant
     .command("set-webhook <url>")
     .description('where webhook events are POSTed ("none" to stop sending them)')
     .action(
       action(async (url: string, _options, command: Command) => {
-        const client = await merchantClient(command);
+        const client = await merchantClient(command, env);
         const answer = await client.setWebhookUrl(url === "none" ? null : url);
         output(command, answer, (value) => `webhook URL: ${value.url ?? "none"}`);
       }),
@@ -199,7 +200,7 @@ export function merchantCommands(): Command {
 }
 
 /** `merchant keys`: the merchant's API keys, listed and revoked through the signed API. */
-function keyCommands(): Command {
+function keyCommands(env: Environment): Command {
   const keys = new Command("keys").description("the merchant's API keys: list them, revoke one at once");
 
   keys
@@ -207,7 +208,7 @@ function keyCommands(): Command {
     .description("every key of the merchant, newest first: status, expiry, revocation, last use (never a secret)")
     .action(
       action(async (_options, command: Command) => {
-        const client = await merchantClient(command);
+        const client = await merchantClient(command, env);
         const { apiKeys } = await client.listApiKeys();
         output(command, apiKeys, (rows) =>
           table([
@@ -231,7 +232,7 @@ function keyCommands(): Command {
     .description("stop a key at once (not the profile's own key: a key cannot revoke itself; rotate first)")
     .action(
       action(async (apiKey: string, _options, command: Command) => {
-        const client = await merchantClient(command);
+        const client = await merchantClient(command, env);
         const revoked = await client.revokeApiKey(apiKey);
         output(command, revoked, (key) => `${key.apiKey} revoked at ${key.revokedAt}: it no longer works`);
       }),

@@ -1,4 +1,4 @@
-import { type Config, ConfigError, loadConfig } from "../../server/config/loadConfig.js";
+import { type Config, ConfigError, type Environment, loadConfig } from "../../server/config/loadConfig.js";
 import { DataDirInUseError } from "../../server/db/lockDataDir.js";
 import { openDatabase } from "../../server/db/openDatabase.js";
 import { createServices, type Services } from "../../server/domain/Services.js";
@@ -8,9 +8,9 @@ import { UsageError } from "./context.js";
  * The platform's configuration, from the same environment as the server (`RECUR_SECRET_KEY`, `DATABASE_URL` or
  * `RECUR_DATA_DIR`, chains), for operator commands; a missing or malformed value is a usage error.
  */
-export function operatorConfig(): Config {
+export function operatorConfig(env: Environment): Config {
   try {
-    return loadConfig();
+    return loadConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;

@@ -1,11 +1,11 @@
 import { Command } from "commander";
 import type { Hex } from "viem";
-import { ConfigError, loadConfig } from "../../server/config/loadConfig.js";
+import { ConfigError, type Environment, loadConfig } from "../../server/config/loadConfig.js";
 import { DataDirInUseError } from "../../server/db/lockDataDir.js";
 import { action, output, UsageError } from "./context.js";
 
 /** `deploy`: the factory, through the one Ignition module, to the chain at an RPC URL. */
-export function deployCommand(): Command {
+export function deployCommand(env: Environment): Command {
   return new Command("deploy")
     .description("deploy the SubscriptionFactory (deterministic address: the same on every chain)")
     .requiredOption("--rpc-url <url>", "the chain's JSON-RPC endpoint")
@@ -20,7 +20,7 @@ export function deployCommand(): Command {
           throw new UsageError(`--rpc-url must be an http(s) URL, not "${options.rpcUrl}"`);
         let accounts: Hex[] | undefined;
         if (options.deployerKeyEnv) {
-          const key = process.env[options.deployerKeyEnv];
+          const key = env[options.deployerKeyEnv];
           if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) {
             throw new UsageError(`${options.deployerKeyEnv} must hold a 0x-prefixed 32-byte private key`);
           }
@@ -41,7 +41,7 @@ export function deployCommand(): Command {
 }
 
 /** `worker`: the worker role alone, for deployments that run several processes against PostgreSQL. */
-export function workerCommand(): Command {
+export function workerCommand(env: Environment): Command {
   return new Command("worker")
     .description("run the worker alone (activator, keeper, indexer, webhooks), configured like the server")
     .action(
@@ -56,7 +56,7 @@ export function workerCommand(): Command {
         });
         let server: Awaited<ReturnType<typeof startServer>>;
         try {
-          server = await startServer(loadConfig({ ...process.env, RECUR_ROLES: "worker" }));
+          server = await startServer(loadConfig({ ...env, RECUR_ROLES: "worker" }));
         } catch (error) {
           if (error instanceof ConfigError || error instanceof DataDirInUseError) throw new UsageError(error.message);
           throw error;

@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import type { Environment } from "../../server/config/loadConfig.js";
 import type { PlanResource } from "../../server/schemas/plans.js";
 import {
   action,
@@ -24,7 +25,7 @@ function describePlan(plan: PlanResource): string {
   ]);
 }
 
-export function planCommands(): Command {
+export function planCommands(env: Environment): Command {
   const plans = new Command("plans").description("a merchant's subscription plans");
 
   plans
@@ -42,7 +43,7 @@ export function planCommands(): Command {
     .option("--activate", "activate it right away")
     .action(
       action(async (options, command: Command) => {
-        const client = await merchantClient(command);
+        const client = await merchantClient(command, env);
         let plan = await client.createPlan({
           name: options.name,
           amount: options.amount,
@@ -67,7 +68,7 @@ export function planCommands(): Command {
     .option("--offset <n>", "skip the first n", Number)
     .action(
       action(async (options, command: Command) => {
-        const client = await merchantClient(command);
+        const client = await merchantClient(command, env);
         const { plans: list } = await client.listPlans({
           statusIn: options.status,
           limit: options.limit,
@@ -88,7 +89,7 @@ export function planCommands(): Command {
       .description(verb === "activate" ? "start selling a plan" : "stop selling a plan (its subscriptions go on)")
       .action(
         action(async (planId: string, _options, command: Command) => {
-          const client = await merchantClient(command);
+          const client = await merchantClient(command, env);
           const plan = verb === "activate" ? await client.activatePlan(planId) : await client.archivePlan(planId);
           output(command, plan, describePlan);
         }),

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import type { Environment } from "../../server/config/loadConfig.js";
 import type { SubscriptionResource } from "../../server/schemas/subscriptions.js";
 import { action, addressArgument, merchantClient, output, positiveIntegerArgument, table } from "./context.js";
 
@@ -19,7 +20,7 @@ function describeSubscription(subscription: SubscriptionResource): string {
   ]);
 }
 
-export function subscriptionCommands(): Command {
+export function subscriptionCommands(env: Environment): Command {
   const subscriptions = new Command("subscriptions").description("the subscriptions to a merchant's plans");
 
   subscriptions
@@ -32,7 +33,7 @@ export function subscriptionCommands(): Command {
     .option("--offset <n>", "skip the first n", Number)
     .action(
       action(async (options, command: Command) => {
-        const client = await merchantClient(command);
+        const client = await merchantClient(command, env);
         const { subscriptions: list } = await client.listSubscriptions({
           customerId: options.customer,
           payer: options.payer,
@@ -60,7 +61,7 @@ export function subscriptionCommands(): Command {
     .description("one subscription with its charges")
     .action(
       action(async (address: string, _options, command: Command) => {
-        const client = await merchantClient(command);
+        const client = await merchantClient(command, env);
         const subscription = await client.getSubscription(addressArgument(address));
         output(command, subscription, ({ charges, ...rest }) =>
           [
@@ -92,7 +93,7 @@ export function subscriptionCommands(): Command {
       .description(description)
       .action(
         action(async (address: string, _options, command: Command) => {
-          const client = await merchantClient(command);
+          const client = await merchantClient(command, env);
           const contract = addressArgument(address);
           const subscription =
             verb === "pause"

@@ -1,7 +1,8 @@
 import { Command } from "commander";
+import type { Environment } from "../../server/config/loadConfig.js";
 import { action, merchantClient, output, positiveIntegerArgument, table } from "./context.js";
 
-export function webhookCommands(): Command {
+export function webhookCommands(env: Environment): Command {
   const webhooks = new Command("webhooks").description("the signed webhooks sent to a merchant");
 
   webhooks
@@ -11,7 +12,7 @@ export function webhookCommands(): Command {
     .option("--limit <n>", "at most n", positiveIntegerArgument)
     .action(
       action(async (options, command: Command) => {
-        const client = await merchantClient(command);
+        const client = await merchantClient(command, env);
         const { events } = await client.listWebhookEvents({ undelivered: options.undelivered, limit: options.limit });
         output(command, events, (rows) =>
           table([
@@ -36,7 +37,7 @@ export function webhookCommands(): Command {
     .option("--limit <n>", "at most n", positiveIntegerArgument)
     .action(
       action(async (options, command: Command) => {
-        const client = await merchantClient(command);
+        const client = await merchantClient(command, env);
         const { deliveries } = await client.listWebhookDeliveries({ eventId: options.event, limit: options.limit });
         output(command, deliveries, (rows) =>
           table([
@@ -59,7 +60,7 @@ export function webhookCommands(): Command {
     .description("send an event again, delivered or not")
     .action(
       action(async (eventId: string, _options, command: Command) => {
-        const client = await merchantClient(command);
+        const client = await merchantClient(command, env);
         const event = await client.redeliverWebhookEvent(eventId);
         output(command, event, (row) => `${row.eventId} (${row.eventType}) queued for delivery`);
       }),
@@ -70,7 +71,7 @@ export function webhookCommands(): Command {
     .description("queue a WebhookTest event, to check the endpoint and its signature check")
     .action(
       action(async (_options, command: Command) => {
-        const client = await merchantClient(command);
+        const client = await merchantClient(command, env);
         const event = await client.sendTestWebhook();
         output(command, event, (row) => `${row.eventId} (${row.eventType}) queued for delivery`);
       }),

@@ -20,7 +20,7 @@ import { build } from "vite";
 import { standardTokenAbi } from "../../generated/abis.js";
 import type { TokenConfig } from "../../server/chain/ChainRegistry.js";
 import { localViemChain } from "../../server/chain/localChain.js";
-import { loadConfig } from "../../server/config/loadConfig.js";
+import { type Environment, loadConfig } from "../../server/config/loadConfig.js";
 import { createMerchant, type IssuedApiKey } from "../../server/domain/merchants.js";
 import { createPlan, type PlanInput, setPlanStatus } from "../../server/domain/plans.js";
 import { type RunningServer, startServer } from "../../server/startServer.js";
@@ -100,6 +100,8 @@ function keyOf(account: HDAccount): Hex {
  * the API with its worker on 127.0.0.1:`port`. Used by `npm start` and `npm run demo`.
  */
 export async function startLocalStack(options: {
+  /** The environment of the process (`npm start`'s, `npm run demo`'s): `RECUR_LOG_LEVEL` and the like. */
+  env: Environment;
   port: number;
   chainPort: number;
   dataDir: string;
@@ -125,9 +127,11 @@ export async function startLocalStack(options: {
 
     const dataDir = path.resolve(options.dataDir);
     await rm(dataDir, { recursive: true, force: true });
-    process.env[GAS_WALLET_KEY_VARIABLE] = keyOf(GAS_WALLET);
+    const logLevel = options.env.RECUR_LOG_LEVEL ?? "warn";
     const config = loadConfig({
-      ...process.env,
+      ...options.env,
+      // the demo merchant's gas wallet key source (env:NAME) names this variable
+      [GAS_WALLET_KEY_VARIABLE]: keyOf(GAS_WALLET),
       // a key for this run only: the database it protects is thrown away at the next start
       RECUR_SECRET_KEY: randomBytes(32).toString("hex"),
       RECUR_DATA_DIR: dataDir,
@@ -136,7 +140,7 @@ export async function startLocalStack(options: {
       RECUR_LOCAL_CHAIN: "on",
       RECUR_LOCAL_RPC_URL: node.url,
       DATABASE_URL: undefined,
-      RECUR_LOG_LEVEL: process.env.RECUR_LOG_LEVEL ?? "warn",
+      RECUR_LOG_LEVEL: logLevel,
       // everything here is on this machine, the demo's own webhook receiver included
       RECUR_WEBHOOK_ALLOW_PRIVATE: "on",
       // the hosted checkout page is the merchant's site, which may read checkout sessions from the browser
@@ -194,7 +198,7 @@ export async function startLocalStack(options: {
         // the address npm start prints: sign-in and the write check accept this origin only
         WEB_PUBLIC_ORIGIN: webUrl,
         WEB_ADMIN_ADDRESSES: MERCHANT_WALLET.address,
-        WEB_LOG_LEVEL: process.env.RECUR_LOG_LEVEL ?? "warn",
+        WEB_LOG_LEVEL: logLevel,
       });
       web = await buildWebApp(webConfig);
       await web.listen({ host: "127.0.0.1", port: options.webPort });

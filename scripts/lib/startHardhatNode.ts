@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { createPublicClient, http } from "viem";
 import { freePort } from "./freePort.js";
@@ -67,7 +68,7 @@ async function waitUntilAnswering(url: string, child: OwnedProcess, timeoutMs: n
       await client.getChainId();
       return;
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   }
   throw new Error(`hardhat node did not answer within ${timeoutMs / 1000} s: ${child.output()}`);

@@ -6,6 +6,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Address, createPublicClient, createWalletClient, erc20Abi, type Hex, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { localViemChain } from "../../server/chain/localChain.js";
@@ -175,7 +176,7 @@ describe("npm start, headless", { timeout: 900_000 }, () => {
     while (Date.now() < deadline) {
       ({ status } = (await site.get<{ status: string }>(`/api/me/subscriptions/${draft.contractAddress}`)).body);
       if (status === "Active") break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await sleep(250);
     }
     assert.equal(status, "Active", `the worker activated it; npm start printed:\n${output()}`);
     assert.equal(before - (await balanceOf()), 10n ** 17n, "the first period (0.10 tUSD) was charged");
@@ -207,7 +208,7 @@ describe("npm start, headless", { timeout: 900_000 }, () => {
     assert.equal(exit.code, 0, `exits cleanly; it printed:\n${output()}`);
     assert.deepEqual(exit.leftBehind, [], "no process of its group is left");
     const deadline = Date.now() + 30_000;
-    while (started.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (started.some(alive) && Date.now() < deadline) await sleep(100);
     assert.deepEqual(started.filter(alive), [], "no process it started is left, in its group or another");
     assert.equal(await listening(apiPort), false, "the API port is closed");
     assert.equal(await listening(chainPort), false, "the chain port is closed");

@@ -13,6 +13,7 @@ import {
 import { subscriptionAbi } from "../../generated/abis.js";
 import { ChainClock } from "./ChainClock.js";
 import type { ChainConfig } from "./ChainRegistry.js";
+import { RetryableError } from "./RetryableError.js";
 
 /** A subscription's state as the contract reports it. */
 export interface OnChainState {
@@ -55,7 +56,6 @@ export class ChainAccess {
       nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
       rpcUrls: { default: { http: [config.rpcUrl] } },
     });
-    const local = config.chainId === 31337;
     this.client = createPublicClient({
       chain: this.chain,
       // requests made together travel as one JSON-RPC batch
@@ -65,7 +65,7 @@ export class ChainAccess {
         retryDelay: 150,
         batch: { batchSize: 200, wait: 0 },
       }),
-      pollingInterval: local ? 20 : 2_000,
+      pollingInterval: config.pollingIntervalMs ?? 2_000,
       cacheTime: 0,
     });
   }
@@ -75,7 +75,7 @@ export class ChainAccess {
     const head = await this.client.getBlockNumber({ cacheTime: 0 });
     const number = head > BigInt(this.config.confirmations) ? head - BigInt(this.config.confirmations) : 0n;
     const block = await this.client.getBlock({ blockNumber: number });
-    if (!block.hash) throw new Error(`block ${number} has no hash yet`);
+    if (!block.hash) throw new RetryableError(`block ${number} has no hash yet`);
     return { number, hash: block.hash, timestamp: block.timestamp };
   }
 

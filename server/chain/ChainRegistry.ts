@@ -29,6 +29,11 @@ export interface ChainConfig {
   explorerUrl?: string | undefined;
   /** The most the worker pays per gas, wei; above it, it waits. No cap when absent. */
   maxFeePerGas?: bigint | undefined;
+  /**
+   * How often the worker asks the node for receipts and new blocks, milliseconds; 2,000 when absent. A chain that
+   * mines every transaction at once (the local development chain) wants it short.
+   */
+  pollingIntervalMs?: number | undefined;
   tokens: TokenConfig[];
 }
 

@@ -40,6 +40,8 @@ export function localChain(rpcUrl: string): ChainConfig {
     name: "localhost",
     rpcUrl,
     confirmations: 0,
+    // a hardhat node mines each transaction as it arrives: its receipt is there at once
+    pollingIntervalMs: 20,
     factory: deterministicAddress(creationCode("contracts/SubscriptionFactory.sol", "SubscriptionFactory")),
     tokens: [
       testToken("StandardToken", {

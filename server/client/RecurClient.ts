@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { signRequest } from "../auth/signRequest.js";
 import { ApiError } from "../http/ApiError.js";
 import type { ApiKeyView } from "../schemas/apiKeys.js";
@@ -83,7 +84,7 @@ export class RecurClient {
     let now = Date.now();
     if (method === "GET" || method === "HEAD") return Math.floor(now / 1000);
     if (this.#lastSigned.get(request) === Math.floor(now / 1000)) {
-      await new Promise((resolve) => setTimeout(resolve, 1000 - (now % 1000) + 5));
+      await sleep(1000 - (now % 1000) + 5);
       now = Date.now();
     }
     const second = Math.floor(now / 1000);

@@ -26,6 +26,13 @@ const chain = z
     factory: address,
     explorerUrl: z.url().optional(),
     maxFeePerGasGwei: z.number().positive().max(100_000).optional().describe("The worker waits while gas costs more"),
+    pollingIntervalMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(60_000)
+      .optional()
+      .describe("How often the worker asks the node for receipts and new blocks, milliseconds (default 2000)"),
     tokens: z.array(token).min(1, { message: "each chain needs at least one token" }),
   })
   .refine((c) => (c.rpcUrl === undefined) !== (c.rpcUrlEnv === undefined), {

@@ -47,6 +47,12 @@ export interface Config {
    * `X-Forwarded-For` names the client; empty: the client is the connection's peer, and the header is ignored.
    */
   trustProxy: string[];
+  /**
+   * The variables of the environment {@link loadConfig} was given, read once at start: where an `env:NAME` gas wallet
+   * key source is found. The names come from the merchants' chain settings, so they are only known as the worker
+   * reads them; nothing reads the process's environment after start.
+   */
+  keyVariables: ReadonlyMap<string, string>;
 }
 
 /** How the worker charges, retries, reminds and delivers. */
@@ -65,6 +71,9 @@ export interface WorkerConfig {
   pollMs: number;
   webhooks: { firstRetrySeconds: number; maxDelaySeconds: number; giveUpAfterSeconds: number; timeoutMs: number };
 }
+
+/** Variables by name, as a process's environment holds them. */
+export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** A configuration problem that stops the process; the message names every offending variable. */
 export class ConfigError extends Error {
@@ -305,7 +314,7 @@ function readSecretKey(
   return Uint8Array.from(Buffer.from(hex, "hex"));
 }
 
-function readChains(env: z.infer<typeof environment>, problems: string[]): ChainRegistry {
+function readChains(env: z.infer<typeof environment>, variables: Environment, problems: string[]): ChainRegistry {
   const chains = env.RECUR_LOCAL_CHAIN === "on" ? [localChain(env.RECUR_LOCAL_RPC_URL)] : [];
   if (env.RECUR_CHAINS_FILE) {
     let json: unknown;
@@ -323,7 +332,7 @@ function readChains(env: z.infer<typeof environment>, problems: string[]): Chain
       return new ChainRegistry(chains);
     }
     for (const chain of parsed.data.chains) {
-      const rpcUrl = chain.rpcUrlEnv ? process.env[chain.rpcUrlEnv] : chain.rpcUrl;
+      const rpcUrl = chain.rpcUrlEnv ? variables[chain.rpcUrlEnv] : chain.rpcUrl;
       if (!rpcUrl) {
         problems.push(`RECUR_CHAINS_FILE chain ${chain.name}: its RPC URL variable ${chain.rpcUrlEnv} is not set`);
         continue;
@@ -349,7 +358,7 @@ function readChains(env: z.infer<typeof environment>, problems: string[]): Chain
  * The deployment's secret key alone (`RECUR_SECRET_KEY` or `RECUR_SECRET_KEY_FILE`), for tools that need nothing else,
  * such as sealing a gas wallet key file. Throws a {@link ConfigError} naming the variable.
  */
-export function loadSecretKey(env: NodeJS.ProcessEnv = process.env): Uint8Array {
+export function loadSecretKey(env: Environment): Uint8Array {
   const problems: string[] = [];
   const secretKey = readSecretKey(env, problems);
   if (problems.length > 0) {
@@ -359,10 +368,11 @@ export function loadSecretKey(env: NodeJS.ProcessEnv = process.env): Uint8Array 
 }
 
 /**
- * Reads the configuration from `env` once, at start. Throws a {@link ConfigError} naming every missing or
- * malformed variable, so the process can stop before doing anything.
+ * Reads the configuration from `env` (the process entry passes its environment) once, at start: nothing else reads
+ * the environment. Throws a {@link ConfigError} naming every missing or malformed variable, so the process can stop
+ * before doing anything.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Environment): Config {
   const parsed = environment.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
@@ -372,7 +382,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const values = parsed.data;
   const problems: string[] = [];
   const secretKey = readSecretKey(values, problems);
-  const chains = readChains(values, problems);
+  const chains = readChains(values, env, problems);
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
   }
@@ -413,5 +423,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowSeconds: values.RECUR_RATE_LIMIT_WINDOW,
     },
     trustProxy: values.RECUR_TRUST_PROXY,
+    keyVariables: new Map(
+      Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""),
+    ),
   };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
 import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { signRequest } from "../auth/signRequest.js";
@@ -51,7 +52,7 @@ describe(`API keys (${testEngine})`, { timeout: 600_000 }, () => {
     const second = () => String(Math.floor(server.services.now().getTime() / 1000));
     const request = `${key.apiKey} ${method} ${path}`;
     if (method !== "GET" && lastSigned.get(request) === second()) {
-      await new Promise((resolve) => setTimeout(resolve, 1000 - (server.services.now().getTime() % 1000) + 5));
+      await sleep(1000 - (server.services.now().getTime() % 1000) + 5);
     }
     const ts = second();
     lastSigned.set(request, ts);

@@ -3,7 +3,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { ChainAccess } from "../chain/ChainAccess.js";
+import { localChain } from "../chain/localChain.js";
 import { ConfigError, loadConfig } from "../config/loadConfig.js";
+import { GasWalletKeyError, loadGasWalletKey } from "../worker/gasWalletKeys.js";
 
 const KEY = "ab".repeat(32);
 
@@ -119,9 +123,18 @@ describe("configuration", { timeout: 120_000 }, () => {
         ],
       }),
     );
-    process.env.TEST_BASE_RPC = "https://base.example/key";
-    const config = loadConfig({ RECUR_SECRET_KEY: KEY, RECUR_CHAINS_FILE: file, RECUR_LOCAL_CHAIN: "off" });
+    const config = loadConfig({
+      RECUR_SECRET_KEY: KEY,
+      RECUR_CHAINS_FILE: file,
+      RECUR_LOCAL_CHAIN: "off",
+      TEST_BASE_RPC: "https://base.example/key",
+    });
     assert.equal(config.chains.chainByName("base")?.rpcUrl, "https://base.example/key");
+    // the variable is looked up in the environment given, never in the process's
+    refused(
+      { RECUR_SECRET_KEY: KEY, RECUR_CHAINS_FILE: file, RECUR_LOCAL_CHAIN: "off" },
+      /chain base: its RPC URL variable TEST_BASE_RPC is not set/,
+    );
     assert.equal(config.chains.token("USDC")?.token.address, "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913");
 
     writeFileSync(file, JSON.stringify({ chains: [{ chainId: "x", name: "Base Main", tokens: [] }] }));
@@ -153,5 +166,45 @@ describe("configuration", { timeout: 120_000 }, () => {
       /RECUR_CHAINS_FILE chains\.0\.factory: must not be the zero address/,
       /RECUR_CHAINS_FILE chains\.0\.tokens\.0\.address: does not match its EIP-55 checksum/,
     );
+  });
+
+  it("finds an env:NAME gas wallet key in the environment it was loaded from, read once at start", async () => {
+    const key = generatePrivateKey();
+    const wallet = privateKeyToAccount(key).address;
+    const config = loadConfig({ RECUR_SECRET_KEY: KEY, RECUR_TEST_GAS_KEY: key });
+    const account = await loadGasWalletKey("env:RECUR_TEST_GAS_KEY", wallet, config);
+    assert.equal(account.address, wallet);
+    // a variable the configuration was not given does not exist for the worker, wherever else it is set
+    const without = loadConfig({ RECUR_SECRET_KEY: KEY });
+    await assert.rejects(
+      loadGasWalletKey("env:RECUR_TEST_GAS_KEY", wallet, without),
+      (error) => error instanceof GasWalletKeyError && /RECUR_TEST_GAS_KEY is not set/.test(error.message),
+    );
+    await assert.rejects(
+      loadGasWalletKey("env:RECUR_TEST_GAS_KEY", privateKeyToAccount(generatePrivateKey()).address, config),
+      (error) => error instanceof GasWalletKeyError && /not the gas wallet/.test(error.message),
+    );
+  });
+
+  it("gives the local chain no special path: how often the worker polls is a setting of the chain", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "recur-config-"));
+    const file = path.join(dir, "chains.json");
+    const { maxFeePerGas: _, ...local } = localChain("http://127.0.0.1:8545");
+    const { pollingIntervalMs: __, ...withoutInterval } = local;
+    // the local chain's own id, described by a file without an interval: the default, as for any chain
+    writeFileSync(file, JSON.stringify({ chains: [withoutInterval] }));
+    const described = loadConfig({ RECUR_SECRET_KEY: KEY, RECUR_LOCAL_CHAIN: "off", RECUR_CHAINS_FILE: file });
+    const chain = described.chains.chainById(31337);
+    assert.ok(chain);
+    assert.equal(new ChainAccess(chain).client.pollingInterval, 2_000);
+    // the built-in local chain mines at once, and says so in its settings
+    const builtIn = loadConfig({ RECUR_SECRET_KEY: KEY }).chains.chainById(31337);
+    assert.ok(builtIn);
+    assert.equal(new ChainAccess(builtIn).client.pollingInterval, 20);
+    writeFileSync(file, JSON.stringify({ chains: [{ ...withoutInterval, pollingIntervalMs: 250 }] }));
+    const configured = loadConfig({ RECUR_SECRET_KEY: KEY, RECUR_LOCAL_CHAIN: "off", RECUR_CHAINS_FILE: file });
+    const chosen = configured.chains.chainById(31337);
+    assert.ok(chosen);
+    assert.equal(new ChainAccess(chosen).client.pollingInterval, 250);
   });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq } from "drizzle-orm";
 import { type Address, erc20Abi, type Hex } from "viem";
 import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
@@ -134,7 +135,7 @@ describe(`hint-update-state makes the worker look at once (${testEngine})`, { ti
     // the indexer alone: the other approval is as old, and still unseen, then and for a good while after
     assert.equal(await statusOf(withoutHint.contractAddress), "Draft", "the indexer alone had not activated it");
     const patience = Math.max(3_000, 5 * hintMs);
-    await new Promise((resolve) => setTimeout(resolve, patience));
+    await sleep(patience);
     assert.equal(await statusOf(withoutHint.contractAddress), "Draft", `still a Draft ${patience} ms later`);
 
     // three more blocks and the indexer catches up on its own
@@ -172,7 +173,7 @@ describe(`hint-update-state makes the worker look at once (${testEngine})`, { ti
     await hint(pause);
     const hintMs = await timeUntil(hinted.address, "Paused", started);
     const patience = Math.max(3_000, 5 * hintMs);
-    await new Promise((resolve) => setTimeout(resolve, patience));
+    await sleep(patience);
     assert.equal(await statusOf(alone.address), "Active", `the indexer alone still shows Active ${patience} ms later`);
     const minedAt = Date.now();
     await mine(3);

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../../scripts/lib/freePort.js";
 import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { startProcess } from "../../scripts/lib/startProcess.js";
@@ -40,7 +41,7 @@ async function startApi(env: Record<string, string>): Promise<ApiProcess> {
       if (Date.now() > deadline) throw new Error(`the API process did not listen in time:\n${output()}`);
       const health = await fetch(`${url}/health`).catch(() => undefined);
       if (health?.ok) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
   } catch (error) {
     await stop();

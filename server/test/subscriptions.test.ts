@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
 import { getAddress, zeroAddress } from "viem";
 import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
@@ -302,7 +303,7 @@ describe(`subscriptions (${testEngine})`, { timeout: 600_000 }, () => {
       const plan = await merchant.createPlan({ name: "Quick", amount: "1 tUSD", periodSeconds: 86_400 });
       await merchant.activatePlan(plan.id);
       const stale = await merchant.createSubscription({ planId: plan.id, customerId: "cus-x", payer: newPayer() });
-      await new Promise((resolve) => setTimeout(resolve, Date.parse(stale.activateBy) - Date.now() + 50));
+      await sleep(Date.parse(stale.activateBy) - Date.now() + 50);
       await assert.rejects(merchant.activateSubscription(stale.contractAddress), {
         status: 409,
         message: /expired at .*: create a new draft/,

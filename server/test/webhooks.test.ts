@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { inArray } from "drizzle-orm";
 import pino from "pino";
 import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
@@ -52,7 +53,7 @@ describe(`webhooks (${testEngine})`, { timeout: 600_000 }, () => {
       const value = await check();
       if (value !== undefined) return value;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   }
 
@@ -94,7 +95,7 @@ describe(`webhooks (${testEngine})`, { timeout: 600_000 }, () => {
 
     // once delivered, never again
     const count = receiver.attempts();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await sleep(1_000);
     assert.equal(receiver.attempts(), count, "nothing is sent again after a success");
   });
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { eq, sql } from "drizzle-orm";
 import { type Address, createWalletClient, erc20Abi, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -183,7 +184,7 @@ if (process.env.RECUR_TEST_DATABASE_URL) {
         60_000,
       );
       const [total] = await db.select({ n: sql<number>`count(*)::int` }).from(outboxEvents);
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await sleep(1_500);
       const ids = receiver.received.map((event) => event.eventId);
       assert.equal(ids.length, Number(total?.n), "every event arrived, and none again after its success");
       assert.equal(new Set(ids).size, ids.length);

@@ -28,9 +28,6 @@ type RequestRow = typeof subscriptionRequests.$inferSelect;
 const ACTIVATION_ABI = [...subscriptionFactoryAbi, ...subscriptionAbi.filter((item) => item.type === "error")] as const;
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
-/** How long a worker holds a request it claimed before another may take it over. */
-const LEASE_MS = 120_000;
-
 /**
  * Carries out what the API asked for on one chain: activations (after simulating them, so a draft whose allowance
  * or balance is short stays a draft with the reason recorded and no gas is spent) and the merchant's pause,
@@ -46,6 +43,8 @@ export class Activator implements WorkerTask {
     readonly chain: ChainAccess,
     /** The senders of this chain, by gas wallet (operator) address. */
     readonly wallets: Pick<GasWalletSenders, "sender">,
+    /** How long a worker holds a request it claimed before another may take it over, seconds (`RECUR_LEASE`). */
+    readonly leaseSeconds: number,
   ) {
     this.name = `activator:${chain.config.name}`;
   }
@@ -88,7 +87,7 @@ export class Activator implements WorkerTask {
       await tx
         .update(subscriptionRequests)
         .set({
-          leaseUntil: new Date(now.getTime() + LEASE_MS),
+          leaseUntil: new Date(now.getTime() + this.leaseSeconds * 1000),
           leaseOwner: this.#owner,
           attempts: sql`${subscriptionRequests.attempts} + 1`,
         })

@@ -48,7 +48,7 @@ export class GasWalletSenders {
       const source = row.gasWalletKey ?? "";
       if (this.#sources.get(address) === source) continue;
       try {
-        const account = await loadGasWalletKey(source, address, this.services.config.secretKey);
+        const account = await loadGasWalletKey(source, address, this.services.config);
         this.#senders.set(
           address,
           new TransactionSender(this.services, this.chain, account, { maxFeePerGas: this.chain.config.maxFeePerGas }),

@@ -30,6 +30,7 @@ import { type TransactionSender, TransactionWouldFailError } from "./Transaction
 
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
+/** How a {@link Keeper} claims, batches and retries: the worker's configuration (`RECUR_KEEPER_BATCH`, ...). */
 export interface KeeperOptions {
   /** Subscriptions claimed per step. */
   claimSize: number;
@@ -42,8 +43,6 @@ export interface KeeperOptions {
   /** Where a batch that failed as a whole is reported (a pino or Fastify logger); nowhere if absent. */
   log?: { warn(details: object, message: string): void } | undefined;
 }
-
-export const DEFAULT_RETRY_LADDER = [3_600, 21_600, 86_400, 259_200] as const;
 
 /** `Subscription._packedState`, the one storage slot a charge reads and writes in the subscription itself. */
 const STATE_SLOT = toHex(0n, { size: 32 });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq, gte, lt, max, type SQL } from "drizzle-orm";
 import {
   type AccessList,
@@ -10,6 +11,8 @@ import {
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { ChainAccess } from "../chain/ChainAccess.js";
 import { isRetryable } from "../chain/classifyError.js";
+import { NonRetryableError } from "../chain/NonRetryableError.js";
+import { RetryableError } from "../chain/RetryableError.js";
 import { chainTransactions, gasWallets } from "../db/schema.js";
 import type { Services } from "../domain/Services.js";
 
@@ -29,13 +32,21 @@ export interface SendRequest {
  * The node refuses to estimate the transaction because it would revert (or could not fit any gas limit): nothing was
  * signed or journalled and no nonce was used. Sending it again unchanged gives the same answer.
  */
-export class TransactionWouldFailError extends Error {
+export class TransactionWouldFailError extends NonRetryableError {
   override name = "TransactionWouldFailError";
 }
 
 /** The network asks more than the configured cap: wait rather than overpay. Worth retrying later. */
-export class GasPriceTooHighError extends Error {
+export class GasPriceTooHighError extends RetryableError {
   override name = "GasPriceTooHighError";
+}
+
+/**
+ * The transaction was journalled and broadcast but no receipt came within the wait: it stays `Sent`, and the journal
+ * settles it later ({@link TransactionSender.resumeJournal}). Worth retrying later.
+ */
+export class TransactionNotMinedError extends RetryableError {
+  override name = "TransactionNotMinedError";
 }
 
 /**
@@ -187,7 +198,7 @@ export class TransactionSender {
         // the node may already have it (a retry after a lost answer): that is a success
         if (await this.#known(hash)) return;
         if (isRetryable(error) && attempt < 5) {
-          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+          await sleep(200 * attempt);
           continue;
         }
         if (!isRetryable(error)) {
@@ -238,13 +249,15 @@ export class TransactionSender {
       }
       const now = Date.now();
       if (now - started > timeout) {
-        throw new Error(`transaction ${hash} was not mined within ${timeout / 1000} s; the journal will follow it up`);
+        throw new TransactionNotMinedError(
+          `transaction ${hash} was not mined within ${timeout / 1000} s; the journal will follow it up`,
+        );
       }
       if (now - resentAt > resendEvery) {
         resentAt = now;
         await client.sendRawTransaction({ serializedTransaction: raw }).catch(() => {});
       }
-      await new Promise((resolve) => setTimeout(resolve, client.pollingInterval));
+      await sleep(client.pollingInterval);
     }
   }
 

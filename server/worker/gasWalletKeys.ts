@@ -2,6 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { type Address, getAddress, type Hex, isHex } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { SecretBox } from "../auth/secretBox.js";
+import { NonRetryableError } from "../chain/NonRetryableError.js";
+import type { Config } from "../config/loadConfig.js";
 
 /** A gas wallet key file: the address in clear, the key sealed with the deployment's secret key. */
 interface KeyFile {
@@ -12,7 +14,7 @@ interface KeyFile {
 const purpose = "gas-wallet-keys";
 
 /** A gas wallet key that cannot be loaded; the message names the source, never the key. */
-export class GasWalletKeyError extends Error {
+export class GasWalletKeyError extends NonRetryableError {
   override name = "GasWalletKeyError";
 }
 
@@ -29,19 +31,20 @@ export async function writeGasWalletKeyFile(path: string, privateKey: Hex, secre
 }
 
 /**
- * Loads the gas wallet key a merchant's chain settings name: `env:NAME` (a variable of the worker's environment)
- * or `file:PATH` (a key file from {@link writeGasWalletKeyFile}). Checks that it is the key of `expected`.
+ * Loads the gas wallet key a merchant's chain settings name: `env:NAME` (a variable of the environment the
+ * configuration was loaded from, `config.keyVariables`) or `file:PATH` (a key file from {@link writeGasWalletKeyFile},
+ * opened with `config.secretKey`). Checks that it is the key of `expected`.
  */
 export async function loadGasWalletKey(
   source: string,
   expected: Address,
-  secretKey: Uint8Array,
+  config: Pick<Config, "secretKey" | "keyVariables">,
 ): Promise<PrivateKeyAccount> {
   const [kind, ...rest] = source.split(":");
   const location = rest.join(":");
   let key: string | undefined;
   if (kind === "env") {
-    key = process.env[location];
+    key = config.keyVariables.get(location);
     if (!key) throw new GasWalletKeyError(`the gas wallet key variable ${location} is not set`);
   } else if (kind === "file") {
     let text: string;
@@ -53,7 +56,7 @@ export async function loadGasWalletKey(
       );
     }
     try {
-      key = new SecretBox(secretKey, purpose).open((JSON.parse(text) as KeyFile).sealed);
+      key = new SecretBox(config.secretKey, purpose).open((JSON.parse(text) as KeyFile).sealed);
     } catch {
       throw new GasWalletKeyError(
         `cannot open the gas wallet key file ${location}: it was sealed with another RECUR_SECRET_KEY, or is damaged ` +

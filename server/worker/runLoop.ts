@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyBaseLogger } from "fastify";
 import { isRetryable } from "../chain/classifyError.js";
 
@@ -9,24 +10,16 @@ export interface WorkerTask {
   step(): Promise<boolean>;
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
+/** Resolves after `ms`, or at once when `signal` aborts (the rejection an abort gives is the stop asked for). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal }).catch(() => {});
 }
 
 /**
  * Runs `task` until `signal` aborts: again at once while it has work, every `idleMs` otherwise. A failure is logged
- * and the loop goes on; failures worth retrying (network, timeouts) back off exponentially, up to a minute, and are
- * logged as warnings, others as errors. Stops between steps, never in the middle of one.
+ * and the loop goes on; failures worth retrying ({@link isRetryable}: network, timeouts, lost database races) back
+ * off exponentially, up to a minute, and are logged as warnings, others as errors. Stops between steps, never in the
+ * middle of one.
  */
 export async function runLoop(
   task: WorkerTask,
@@ -42,9 +35,9 @@ export async function runLoop(
       failures++;
       const retryable = isRetryable(error);
       options.log[retryable ? "warn" : "error"]({ err: error, task: task.name, failures }, `${task.name} failed`);
-      await sleep(Math.min(60_000, options.idleMs * 2 ** Math.min(failures, 10)), options.signal);
+      await pause(Math.min(60_000, options.idleMs * 2 ** Math.min(failures, 10)), options.signal);
       continue;
     }
-    if (!busy) await sleep(options.idleMs, options.signal);
+    if (!busy) await pause(options.idleMs, options.signal);
   }
 }

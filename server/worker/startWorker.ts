@@ -45,7 +45,7 @@ export async function startWorker(services: Services, log: FastifyBaseLogger): P
       15_000,
     );
     run(new Indexer(services, chain, { leaseSeconds: worker.leaseSeconds }));
-    run(new Activator(services, chain, wallets));
+    run(new Activator(services, chain, wallets, worker.leaseSeconds));
     run(new HintWatcher(services, chain));
     run(
       new Keeper(services, chain, wallets.senders, {

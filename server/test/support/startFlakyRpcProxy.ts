@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /**
  * A JSON-RPC proxy in front of a node that misbehaves like a congested provider: it drops a share of requests
@@ -35,7 +36,7 @@ export async function startFlakyRpcProxy(
     }
     if (roll < options.dropRate + options.delayRate) {
       stats.delayed++;
-      await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+      await sleep(options.delayMs);
     }
     stats.forwarded++;
     const forward = httpRequest(

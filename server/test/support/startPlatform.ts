@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
 import {
   type Address,
@@ -101,7 +102,12 @@ export async function startPlatform(
       await writeFile(file, JSON.stringify({ chains: [{ ...local, confirmations: options.confirmations }] }));
       Object.assign(chainEnv, { RECUR_LOCAL_CHAIN: "off", RECUR_CHAINS_FILE: file });
     }
+    // the gas wallet's key is a variable of the configuration's environment, as a deployment would give it
+    const gasKey = generatePrivateKey();
+    const gasWallet = privateKeyToAccount(gasKey).address;
+    const keyVariable = `RECUR_TEST_GAS_KEY_${randomBytes(4).toString("hex")}`;
     server = await startTestServer({
+      [keyVariable]: gasKey,
       RECUR_LOCAL_RPC_URL: rpcUrl,
       RECUR_POLL_MS: "100",
       RECUR_LEASE: "10s",
@@ -117,10 +123,6 @@ export async function startPlatform(
         params: [address, `0x${parseEther("100").toString(16)}`] as never,
       });
 
-    const gasKey = generatePrivateKey();
-    const gasWallet = privateKeyToAccount(gasKey).address;
-    const keyVariable = `RECUR_TEST_GAS_KEY_${randomBytes(4).toString("hex")}`;
-    process.env[keyVariable] = gasKey;
     await fund(gasWallet);
     await setMerchantChain(server.database.db, server.merchant.merchantId, {
       chainId: 31337,
@@ -147,7 +149,7 @@ export async function startPlatform(
       node,
       server,
       worker,
-      workerEnv: { ...server.env, [keyVariable]: gasKey },
+      workerEnv: server.env,
       client,
       chain,
       gasWallet,
@@ -191,7 +193,7 @@ export async function startPlatform(
           const value = await check();
           if (value !== undefined) return value;
           if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          await sleep(100);
         }
       },
       async stop() {
@@ -199,7 +201,6 @@ export async function startPlatform(
         await worker?.stop();
         await server?.close();
         await node.stop();
-        delete process.env[keyVariable];
         if (chainsDir) await rm(chainsDir, { recursive: true, force: true });
       },
     };
