@@ -27,7 +27,7 @@ export interface UpstreamChain {
  * The chain to fork: the one named by `RECUR_FORK_URL` and `RECUR_FORK_TOKENS` when they are set (a real network),
  * otherwise a fresh `hardhat node` on 127.0.0.1 with the test tokens deployed and a funded whale for each.
  */
-export async function startUpstreamChain(env: NodeJS.ProcessEnv = process.env): Promise<UpstreamChain> {
+export async function startUpstreamChain(env: NodeJS.ProcessEnv): Promise<UpstreamChain> {
   const url = env.RECUR_FORK_URL;
   if (url) return { url, tokens: parseForkTokens(env.RECUR_FORK_TOKENS), stop: async () => {} };
   return startLocalNode();

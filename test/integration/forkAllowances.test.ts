@@ -42,7 +42,7 @@ describe("allowances on a forked chain", { timeout: 600_000 }, () => {
   }
 
   before(async () => {
-    upstream = await startUpstreamChain();
+    upstream = await startUpstreamChain(process.env);
     upstreamBefore = await readUpstream();
     fork = await network.create({
       network: "fork",

@@ -10,7 +10,7 @@ import { buildWebApp } from "./buildWebApp.js";
 import { loadWebConfig } from "./config/loadWebConfig.js";
 
 async function main(): Promise<void> {
-  const config = loadWebConfig();
+  const config = loadWebConfig(process.env);
   const app = await buildWebApp(config);
   await app.listen({ host: config.http.host, port: config.http.port });
   const stop = async (signal: string) => {

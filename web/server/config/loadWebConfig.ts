@@ -184,7 +184,7 @@ const environment = z.object({
  * Reads the web server's configuration from `env` once, at start. Throws a {@link ConfigError} naming every
  * missing or malformed variable (never echoing a secret), so the process stops before doing anything.
  */
-export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
+export function loadWebConfig(env: NodeJS.ProcessEnv): WebConfig {
   // an empty optional variable means unset, as in a shell `VAR= command`
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
   const parsed = environment.safeParse(present);
