@@ -17,7 +17,9 @@ import {
   TimeoutError,
 } from "viem";
 import { subscriptionAbi } from "../../generated/abis.js";
-import { freePort } from "../../scripts/lib/freePort.js";
+import { freePort } from "../../stack/freePort.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { openTestDatabase, testEngine } from "../../test/support/openTestDatabase.js";
 import { isRetryable } from "../chain/classifyError.js";
 import { NonRetryableError } from "../chain/NonRetryableError.js";
 import { RetryableError } from "../chain/RetryableError.js";
@@ -28,7 +30,6 @@ import {
   TransactionNotMinedError,
   TransactionWouldFailError,
 } from "../worker/TransactionSender.js";
-import { openTestDatabase, testEngine } from "./support/openTestDatabase.js";
 
 /** What a connection to a port nobody listens on fails with, from Node itself. */
 async function refusedConnection(): Promise<Error> {
@@ -142,10 +143,10 @@ describe(`telling retryable database errors from the rest (${testEngine})`, { ti
   let database: OpenDatabase;
   before(async () => {
     database = await openTestDatabase();
-  });
+  }, hookTimeouts.starting);
   after(async () => {
     await database?.close();
-  });
+  }, hookTimeouts.stopping);
 
   /** What the engine answers when a statement fails with SQLSTATE `code`, as drizzle hands it on. */
   async function raised(code: string): Promise<unknown> {
