@@ -23,6 +23,8 @@ export default defineConfig({
     },
   },
   networks: {
+    // the chain `recur deploy` and the local stack deploy to; its URL (and the deployer's key) is given when connecting
+    deployment: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
     // the chain the fork tests fork from (test/helpers/startUpstreamChain.ts); its URL is given when connecting
     upstream: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
     // the fork those tests run on; its `forking` URL and block are given when connecting

@@ -6,7 +6,7 @@
  *
  *   - bare baseline: a bare Fastify `GET /hello`, no database work (first and last in the run);
  *   - DB baseline, per engine: a bare Fastify route running the one parameterised SELECT a signed plan listing needs
- *     at least, through the same driver (first and last on its engine; `scripts/bench/baselineServer.ts`);
+ *     at least, through the same driver (first and last on its engine; `bench/support/baselineServer.ts`);
  *   - signed `GET /integration/subscription-plans` and signed draft creation (`POST /integration/subscriptions`).
  *
  * On PostgreSQL (a private server, or the one `BENCH_POSTGRES_URL` names; a database of its own, dropped after) and
@@ -25,25 +25,25 @@ import { randomBytes } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import autocannon from "autocannon";
 import { count, like } from "drizzle-orm";
+import { table } from "../cli/context.js";
+import { withDatabase } from "../cli/operatorAccess.js";
 import { signRequest } from "../server/auth/signRequest.js";
 import { RecurClient } from "../server/client/RecurClient.js";
 import { loadConfig } from "../server/config/loadConfig.js";
 import { subscriptions } from "../server/db/schema.js";
 import { createMerchant } from "../server/domain/merchants.js";
 import { createPlan, setPlanStatus } from "../server/domain/plans.js";
-import { type BenchDatabase, createBenchDatabase } from "./bench/createBenchDatabase.js";
-import { type ServerProcess, startServerProcess } from "./bench/startServerProcess.js";
-import { table } from "./cli/context.js";
-import { withDatabase } from "./cli/operatorAccess.js";
-import { ensureSystemPackages, POSTGRESQL } from "./lib/ensureSystemPackages.js";
-import { freePort } from "./lib/freePort.js";
-import { startPostgres } from "./lib/startPostgres.js";
+import { ensureSystemPackages, POSTGRESQL } from "../stack/ensureSystemPackages.js";
+import { freePort } from "../stack/freePort.js";
+import { startPostgres } from "../stack/startPostgres.js";
+import { type BenchDatabase, createBenchDatabase } from "./support/createBenchDatabase.js";
+import { type ServerProcess, startServerProcess } from "./support/startServerProcess.js";
 
 const CONNECTIONS = 50;
 const SECONDS = positiveSeconds("BENCH_SECONDS", "10");
 /** Unmeasured load before each case: the JIT and PGlite's WebAssembly warm up, and its rate sizes the measured run. */
 const WARM_UP_SECONDS = positiveSeconds("BENCH_WARMUP_SECONDS", "5");
-const BASELINE_SERVER = "scripts/bench/baselineServer.ts";
+const BASELINE_SERVER = "bench/support/baselineServer.ts";
 
 /**
  * What every server process is given besides its secret key, database and port: the one place to tune the servers

@@ -32,8 +32,8 @@ import { createDraft, termsOf } from "../server/domain/subscriptions.js";
 import { applyChainState } from "../server/worker/applyChainState.js";
 import { Keeper } from "../server/worker/Keeper.js";
 import { TransactionSender } from "../server/worker/TransactionSender.js";
-import { deployLocalContracts } from "./lib/deployLocalContracts.js";
-import { startHardhatNode } from "./lib/startHardhatNode.js";
+import { deployLocalContracts } from "../stack/deployLocalContracts.js";
+import { startHardhatNode } from "../stack/startHardhatNode.js";
 
 const COUNT = Number(process.env.BENCH_SUBSCRIPTIONS ?? 1_000);
 const BATCH = Number(process.env.RECUR_KEEPER_BATCH ?? 100);

@@ -1,18 +1,20 @@
+/// <reference lib="dom" />
+// (the functions given to page.evaluate run in the browser)
 /**
  * `npm run bench:web`: the production build's initial JavaScript for the checkout page (raw and gzip), and, in
  * headless chromium against the real web server and platform on this machine, the time from navigation to the
  * plan's terms being visible and to the Connect button being usable: the median of several cold loads.
  *
- *   npx tsx web/bench/benchWeb.ts [--runs 7]
+ *   npm run bench:web -- [--runs 7]
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "vite";
-import { launchChromium } from "../test/support/launchChromium.js";
-import { startWebStack } from "../test/support/startWebStack.js";
+import { launchChromium } from "../web/test/support/launchChromium.js";
+import { startWebStack } from "../web/test/support/startWebStack.js";
 
-const WEB_ROOT = path.resolve(import.meta.dirname, "..");
+const WEB_ROOT = path.resolve(import.meta.dirname, "../web");
 const DIST = path.join(WEB_ROOT, "dist");
 const TARGET_GZIP_KB = 250;
 const TARGET_TERMS_MS = 1_500;

@@ -2,10 +2,10 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { getAddress } from "viem";
-import { addressProblem } from "../../server/chain/addressSchema.js";
-import { RecurApiError, RecurClient } from "../../server/client/RecurClient.js";
-import { durationSeconds, type Environment } from "../../server/config/loadConfig.js";
-import { type MerchantProfile, ProfileError, readMerchantProfile } from "../lib/merchantProfile.js";
+import { addressProblem } from "../server/chain/addressSchema.js";
+import { RecurApiError, RecurClient } from "../server/client/RecurClient.js";
+import { durationSeconds, type Environment } from "../server/config/loadConfig.js";
+import { type MerchantProfile, ProfileError, readMerchantProfile } from "./merchantProfile.js";
 
 /** The options every command takes, from the root program. */
 export interface GlobalOptions {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import hre from "hardhat";
 import type { Hex } from "viem";
-import RecurModule from "../../ignition/modules/Recur.js";
+import RecurModule from "../ignition/modules/Recur.js";
 
 /**
  * Deploys the factory with the Ignition module and the `create2` strategy, so it lands at the same address on every
@@ -13,7 +13,7 @@ export async function deployFactory(rpcUrl: string, options: { accounts?: Hex[];
   // what is deployed is what the sources say now, built if they changed
   await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
   const connection = await hre.network.create({
-    network: "upstream",
+    network: "deployment",
     override: accounts ? { url: rpcUrl, accounts } : { url: rpcUrl },
   });
   try {

@@ -1,8 +1,8 @@
 import path from "node:path";
 import { Command } from "commander";
 import type { Hex } from "viem";
-import { ConfigError, type Environment, loadSecretKey } from "../../server/config/loadConfig.js";
-import { writeGasWalletKeyFile } from "../../server/worker/gasWalletKeys.js";
+import { ConfigError, type Environment, loadSecretKey } from "../server/config/loadConfig.js";
+import { writeGasWalletKeyFile } from "../server/worker/gasWalletKeys.js";
 import { action, output, UsageError } from "./context.js";
 
 const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;

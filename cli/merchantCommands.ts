@@ -1,13 +1,13 @@
 import { Command } from "commander";
 import { eq } from "drizzle-orm";
 import type { Address } from "viem";
-import type { ChainRegistry } from "../../server/chain/ChainRegistry.js";
-import type { Environment } from "../../server/config/loadConfig.js";
-import { merchants } from "../../server/db/schema.js";
-import { createMerchant, type MerchantChain, setMerchantChain } from "../../server/domain/merchants.js";
-import { systemResolver, vetWebhookTarget, WebhookTargetError } from "../../server/domain/webhookTarget.js";
-import { readMerchantProfile, writeMerchantProfile } from "../lib/merchantProfile.js";
+import type { ChainRegistry } from "../server/chain/ChainRegistry.js";
+import type { Environment } from "../server/config/loadConfig.js";
+import { merchants } from "../server/db/schema.js";
+import { createMerchant, type MerchantChain, setMerchantChain } from "../server/domain/merchants.js";
+import { systemResolver, vetWebhookTarget, WebhookTargetError } from "../server/domain/webhookTarget.js";
 import { action, addressArgument, globalOptions, merchantClient, output, table, UsageError } from "./context.js";
+import { readMerchantProfile, writeMerchantProfile } from "./merchantProfile.js";
 import { operatorConfig, withDatabase } from "./operatorAccess.js";
 
 const KEY_SOURCE = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;

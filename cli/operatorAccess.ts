@@ -1,7 +1,7 @@
-import { type Config, ConfigError, type Environment, loadConfig } from "../../server/config/loadConfig.js";
-import { DataDirInUseError } from "../../server/db/lockDataDir.js";
-import { openDatabase } from "../../server/db/openDatabase.js";
-import { createServices, type Services } from "../../server/domain/Services.js";
+import { type Config, ConfigError, type Environment, loadConfig } from "../server/config/loadConfig.js";
+import { DataDirInUseError } from "../server/db/lockDataDir.js";
+import { openDatabase } from "../server/db/openDatabase.js";
+import { createServices, type Services } from "../server/domain/Services.js";
 import { UsageError } from "./context.js";
 
 /**

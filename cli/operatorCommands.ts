@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { Hex } from "viem";
-import { ConfigError, type Environment, loadConfig } from "../../server/config/loadConfig.js";
-import { DataDirInUseError } from "../../server/db/lockDataDir.js";
+import { ConfigError, type Environment, loadConfig } from "../server/config/loadConfig.js";
+import { DataDirInUseError } from "../server/db/lockDataDir.js";
 import { action, output, UsageError } from "./context.js";
 
 /** `deploy`: the factory, through the one Ignition module, to the chain at an RPC URL. */
@@ -27,7 +27,7 @@ export function deployCommand(env: Environment): Command {
           accounts = [key as Hex];
         }
         // loaded here: Hardhat reads its configuration at import, which the other commands do not need
-        const { deployFactory } = await import("../lib/deployFactory.js");
+        const { deployFactory } = await import("./deployFactory.js");
         console.error(`Deploying the factory through ${new URL(options.rpcUrl).host}...`);
         const deployed = await deployFactory(options.rpcUrl, { accounts, deploymentId: options.deploymentId });
         output(command, deployed, (value) =>
@@ -43,11 +43,11 @@ export function deployCommand(env: Environment): Command {
 /** `worker`: the worker role alone, for deployments that run several processes against PostgreSQL. */
 export function workerCommand(env: Environment): Command {
   return new Command("worker")
-    .description("run the worker alone (activator, keeper, indexer, webhooks), configured like the server")
+    .description("run the worker alone (requests, keeper, indexer, webhooks), configured like the server")
     .action(
       action(async () => {
         // loaded here: the worker needs the built contracts' ABIs, which the other commands do not
-        const { startServer } = await import("../../server/startServer.js");
+        const { startServer } = await import("../server/startServer.js");
         // listened for before starting: a stop asked for while the worker starts (it says it has started a moment
         // before this function gets control back) waits for the start, then stops it cleanly
         const stopAsked = new Promise<void>((resolve) => {

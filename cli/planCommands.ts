@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
-import type { Environment } from "../../server/config/loadConfig.js";
-import type { PlanResource } from "../../server/schemas/plans.js";
+import type { Environment } from "../server/config/loadConfig.js";
+import type { PlanResource } from "../server/schemas/plans.js";
 import {
   action,
   collect,

@@ -1,5 +1,5 @@
 /**
- * `recur`, the command line for merchants and operators (`npm run recur -- <command>`, or `npx tsx scripts/recur.ts`).
+ * `recur`, the command line for merchants and operators (`npm run recur -- <command>`, or `npx tsx cli/recur.ts`).
  * Merchant commands use the same signed API a merchant's backend does, with the key and secret from a profile file
  * (written by `merchant create --save`) or RECUR_API_URL, RECUR_API_KEY and RECUR_API_SECRET. Operator commands
  * (`merchant create`, `merchant set-chain`, `gas-wallet seal-key`, `deploy`, `worker`) reach the database, the chain
@@ -10,13 +10,13 @@
  *   npm run recur -- --json subscriptions list --status Active
  */
 import { Command } from "commander";
-import { DEFAULT_PROFILE } from "./cli/context.js";
-import { gasWalletCommands } from "./cli/gasWalletCommands.js";
-import { merchantCommands } from "./cli/merchantCommands.js";
-import { deployCommand, workerCommand } from "./cli/operatorCommands.js";
-import { planCommands } from "./cli/planCommands.js";
-import { subscriptionCommands } from "./cli/subscriptionCommands.js";
-import { webhookCommands } from "./cli/webhookCommands.js";
+import { DEFAULT_PROFILE } from "./context.js";
+import { gasWalletCommands } from "./gasWalletCommands.js";
+import { merchantCommands } from "./merchantCommands.js";
+import { deployCommand, workerCommand } from "./operatorCommands.js";
+import { planCommands } from "./planCommands.js";
+import { subscriptionCommands } from "./subscriptionCommands.js";
+import { webhookCommands } from "./webhookCommands.js";
 
 // the one place the command line reads its environment: every command is given it
 const env = process.env;

@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import type { Environment } from "../../server/config/loadConfig.js";
-import type { SubscriptionResource } from "../../server/schemas/subscriptions.js";
+import type { Environment } from "../server/config/loadConfig.js";
+import type { SubscriptionResource } from "../server/schemas/subscriptions.js";
 import { action, addressArgument, merchantClient, output, positiveIntegerArgument, table } from "./context.js";
 
 function describeSubscription(subscription: SubscriptionResource): string {

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { Environment } from "../../server/config/loadConfig.js";
+import type { Environment } from "../server/config/loadConfig.js";
 import { action, merchantClient, output, positiveIntegerArgument, table } from "./context.js";
 
 export function webhookCommands(env: Environment): Command {

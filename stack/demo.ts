@@ -21,8 +21,9 @@ import { type Address, createWalletClient, erc20Abi, formatUnits, http } from "v
 import { privateKeyToAccount } from "viem/accounts";
 import { RecurClient } from "../server/client/RecurClient.js";
 import type { SubscriptionResource } from "../server/schemas/subscriptions.js";
-import { freePort } from "./lib/freePort.js";
-import { type LocalStack, startLocalStack } from "./lib/localStack.js";
+import { buildContracts } from "./buildContracts.js";
+import { freePort } from "./freePort.js";
+import type { LocalStack } from "./localStack.js";
 
 const program = new Command("npm run demo")
   .description("Run one subscription end to end on a local chain: draft, approve, activation, charges, webhooks")
@@ -170,13 +171,17 @@ async function main(): Promise<void> {
   const { periods } = program.parse().opts<{ periods: number }>();
   const dataDir = await mkdtemp(path.join(tmpdir(), "recur-demo-"));
   let stack: LocalStack | undefined;
+  const progress = (step: string) => say(`- ${step}...`);
   try {
+    await buildContracts(progress);
+    // the stack imports the ABIs the build has just written
+    const { startLocalStack } = await import("./localStack.js");
     stack = await startLocalStack({
       env: process.env,
       port: await freePort(),
       chainPort: await freePort(),
       dataDir,
-      progress: (step) => say(`- ${step}...`),
+      progress,
     });
     await runDemo(stack, periods);
   } finally {

@@ -2,10 +2,10 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import hre from "hardhat";
-import RecurModule from "../../ignition/modules/Recur.js";
-import TestTokensModule from "../../ignition/modules/TestTokens.js";
+import RecurModule from "../ignition/modules/Recur.js";
+import TestTokensModule from "../ignition/modules/TestTokens.js";
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
  * Deploys the factory and the test tokens to the local chain at `url` through the Ignition modules with the
@@ -15,7 +15,7 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export async function deployLocalContracts(url: string) {
   const deploymentId = `local-${new URL(url).port}`;
   await rm(path.join(projectRoot, "ignition", "deployments", deploymentId), { recursive: true, force: true });
-  const connection = await hre.network.create({ network: "upstream", override: { url } });
+  const connection = await hre.network.create({ network: "deployment", override: { url } });
   try {
     const options = { strategy: "create2" as const, deploymentId, displayUi: false };
     const { factory } = await connection.ignition.deploy(RecurModule, options);

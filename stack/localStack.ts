@@ -17,20 +17,20 @@ import {
 } from "viem";
 import { type HDAccount, mnemonicToAccount } from "viem/accounts";
 import { build } from "vite";
-import { standardTokenAbi } from "../../generated/abis.js";
-import type { TokenConfig } from "../../server/chain/ChainRegistry.js";
-import { localViemChain } from "../../server/chain/localChain.js";
-import { type Environment, loadConfig } from "../../server/config/loadConfig.js";
-import { createMerchant, type IssuedApiKey } from "../../server/domain/merchants.js";
-import { createPlan, type PlanInput, setPlanStatus } from "../../server/domain/plans.js";
-import { type RunningServer, startServer } from "../../server/startServer.js";
-import { buildWebApp } from "../../web/server/buildWebApp.js";
-import { loadWebConfig } from "../../web/server/config/loadWebConfig.js";
+import { writeMerchantProfile } from "../cli/merchantProfile.js";
+import { standardTokenAbi } from "../generated/abis.js";
+import type { TokenConfig } from "../server/chain/ChainRegistry.js";
+import { localViemChain } from "../server/chain/localChain.js";
+import { type Environment, loadConfig } from "../server/config/loadConfig.js";
+import { createMerchant, type IssuedApiKey } from "../server/domain/merchants.js";
+import { createPlan, type PlanInput, setPlanStatus } from "../server/domain/plans.js";
+import { type RunningServer, startServer } from "../server/startServer.js";
+import { buildWebApp } from "../web/server/buildWebApp.js";
+import { loadWebConfig } from "../web/server/config/loadWebConfig.js";
 import { deployLocalContracts } from "./deployLocalContracts.js";
-import { writeMerchantProfile } from "./merchantProfile.js";
 import { type HardhatNode, startHardhatNode } from "./startHardhatNode.js";
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Hardhat's well-known test mnemonic: its accounts are funded on every local chain and worthless anywhere else. */
 const TEST_MNEMONIC = "test test test test test test test test test test test junk";

@@ -10,7 +10,8 @@
 import { createServer } from "node:net";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { type LocalStack, startLocalStack } from "./lib/localStack.js";
+import { buildContracts } from "./buildContracts.js";
+import type { LocalStack } from "./localStack.js";
 
 function port(value: string): number {
   const n = Number(value);
@@ -61,6 +62,9 @@ async function main(): Promise<void> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
+  await buildContracts(step);
+  // the stack imports the ABIs the build has just written
+  const { startLocalStack } = await import("./localStack.js");
   stack = await startLocalStack({ ...options, env: process.env, progress: step });
   printReady(stack);
 }

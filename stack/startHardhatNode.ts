@@ -1,9 +1,9 @@
-import { createRequire } from "node:module";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { createPublicClient, http } from "viem";
 import { freePort } from "./freePort.js";
+import { packageBin } from "./packageBin.js";
 import { type OwnedProcess, startProcess } from "./startProcess.js";
 
 /** A `hardhat node` this process started. */
@@ -15,15 +15,7 @@ export interface HardhatNode {
   stop(): Promise<void>;
 }
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-
-/** The path of Hardhat's command-line entry point, from its package's `bin`. */
-function hardhatCli(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve("hardhat/package.json");
-  const { bin } = require(manifest) as { bin: { hardhat: string } };
-  return path.join(path.dirname(manifest), bin.hardhat);
-}
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
  * Starts a `hardhat node` (chain id 31337, Hardhat's funded test accounts) on 127.0.0.1, at `port` or a free one,
@@ -38,7 +30,7 @@ export async function startHardhatNode(options: { port?: number; startTimeoutMs?
   // its stdout logs every request: only stderr is kept, for when it fails to start
   const child = startProcess(
     process.execPath,
-    [hardhatCli(), "node", "--hostname", "127.0.0.1", "--port", String(port)],
+    [packageBin("hardhat"), "node", "--hostname", "127.0.0.1", "--port", String(port)],
     {
       cwd: projectRoot,
       output: "stderr",

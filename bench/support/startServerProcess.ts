@@ -1,8 +1,8 @@
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../lib/freePort.js";
-import { startProcess } from "../lib/startProcess.js";
+import { freePort } from "../../stack/freePort.js";
+import { startProcess } from "../../stack/startProcess.js";
 import { processCpuMicros } from "./processCpuMicros.js";
 
 /** A server under test, in a process of its own. */

@@ -11,12 +11,12 @@ import { localChain } from "../../server/chain/localChain.js";
 import { loadConfig } from "../../server/config/loadConfig.js";
 import { setMerchantChain } from "../../server/domain/merchants.js";
 import { type RunningServer, startServer } from "../../server/startServer.js";
-import { type Platform, startPlatform } from "../../server/test/support/startPlatform.js";
-import { startWebhookReceiver } from "../../server/test/support/startWebhookReceiver.js";
-import { freePort } from "../lib/freePort.js";
-import { hookTimeouts } from "../lib/hookTimeouts.js";
-import { startHardhatNode } from "../lib/startHardhatNode.js";
-import { startProcess } from "../lib/startProcess.js";
+import { freePort } from "../../stack/freePort.js";
+import { startHardhatNode } from "../../stack/startHardhatNode.js";
+import { startProcess } from "../../stack/startProcess.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { type Platform, startPlatform } from "../../test/support/startPlatform.js";
+import { startWebhookReceiver } from "../../test/support/startWebhookReceiver.js";
 
 const PAYOUT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const GAS_WALLET = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
@@ -35,7 +35,7 @@ interface Run {
 async function recur(args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
   let stdout = "";
   let stderr = "";
-  const child = startProcess(process.execPath, ["--import", "tsx", "scripts/recur.ts", ...args], {
+  const child = startProcess(process.execPath, ["--import", "tsx", "cli/recur.ts", ...args], {
     env: { ...process.env, ...env },
     input: input ?? "",
     onOutput: (chunk, stream) => {
@@ -209,7 +209,7 @@ describe("recur, the operator's commands", { timeout: 1_800_000 }, () => {
 
   it("runs the worker alone until it is told to stop", async (t) => {
     // owned from the moment it is spawned: stopped after this test whatever happens in it
-    const worker = startProcess(process.execPath, ["--import", "tsx", "scripts/recur.ts", "worker"], {
+    const worker = startProcess(process.execPath, ["--import", "tsx", "cli/recur.ts", "worker"], {
       env: { ...process.env, ...env, RECUR_DATA_DIR: path.join(dir, "worker-data"), RECUR_LOG_LEVEL: "info" },
     });
     t.after(() => worker.kill());

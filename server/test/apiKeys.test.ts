@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { newPayer, startTestServer, type TestServer } from "../../test/support/startTestServer.js";
 import { signRequest } from "../auth/signRequest.js";
 import { RecurClient } from "../client/RecurClient.js";
 import { apiKeys } from "../db/schema.js";
@@ -11,8 +13,6 @@ import { createMerchant, ROTATION_GRACE_SECONDS } from "../domain/merchants.js";
 import { KEY_CACHE_MS } from "../http/authenticate.js";
 import { buildApp } from "../http/buildApp.js";
 import type { ApiKeyView } from "../schemas/apiKeys.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 
 interface Key {
   apiKey: string;

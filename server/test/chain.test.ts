@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
 import type { Address } from "viem";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { deployRecur, type Recur } from "../../test/helpers/deployRecur.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { startTestServer, type TestServer } from "../../test/support/startTestServer.js";
 import { implementationAddress, predictSubscriptionAddress } from "../chain/predictSubscriptionAddress.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { startTestServer, type TestServer } from "./support/startTestServer.js";
 
 describe(`the server and the contracts agree (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { newPayer, startTestServer, type TestServer } from "../../test/support/startTestServer.js";
 import { RecurClient } from "../client/RecurClient.js";
 import type { Draft } from "../schemas/subscriptions.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 
 describe(`checkout sessions (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;

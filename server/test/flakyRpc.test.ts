@@ -3,11 +3,11 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { and, eq } from "drizzle-orm";
 import pino from "pino";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { startFlakyRpcProxy } from "../../test/support/startFlakyRpcProxy.js";
+import { type Platform, startPlatform } from "../../test/support/startPlatform.js";
 import { chainTransactions, subscriptionRequests } from "../db/schema.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { startFlakyRpcProxy } from "./support/startFlakyRpcProxy.js";
-import { type Platform, startPlatform } from "./support/startPlatform.js";
 
 /** The worker through an RPC endpoint that drops a fifth of its requests and delays another fifth. */
 describe(`the worker on an unreliable RPC endpoint (${testEngine})`, { timeout: 1_200_000 }, () => {
@@ -109,7 +109,7 @@ describe(`the worker on an unreliable RPC endpoint (${testEngine})`, { timeout: 
     // every broadcast is lost: the first activation is journalled with its nonce but never reaches the node
     proxy.dropMethod("eth_sendRawTransaction");
     const first = await subscribe("lost-1");
-    await platform.waitFor("the activator to give up on the lost broadcast", async () => {
+    await platform.waitFor("the request executor to give up on the lost broadcast", async () => {
       const { db } = platform.server.services;
       const journal = await db
         .select()

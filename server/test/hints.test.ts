@@ -3,12 +3,12 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq } from "drizzle-orm";
 import { type Address, erc20Abi, type Hex } from "viem";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { type Platform, startPlatform, subscriptionAbi } from "../../test/support/startPlatform.js";
+import { startTestServer, type TestServer } from "../../test/support/startTestServer.js";
 import { RecurClient } from "../client/RecurClient.js";
 import { chainHints } from "../db/schema.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { type Platform, startPlatform, subscriptionAbi } from "./support/startPlatform.js";
-import { startTestServer, type TestServer } from "./support/startTestServer.js";
 
 const DAY = 86_400;
 

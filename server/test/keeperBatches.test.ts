@@ -18,14 +18,14 @@ import {
   toHex,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { type Platform, startPlatform } from "../../test/support/startPlatform.js";
 import { ChainAccess } from "../chain/ChainAccess.js";
 import { localChain } from "../chain/localChain.js";
 import type { RecurClient } from "../client/RecurClient.js";
 import { chainTransactions, outboxEvents } from "../db/schema.js";
 import { TransactionSender, TransactionWouldFailError } from "../worker/TransactionSender.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { type Platform, startPlatform } from "./support/startPlatform.js";
 
 const DAY = 86_400;
 const MONTH = 30 * DAY;

@@ -3,12 +3,12 @@ import { after, before, describe, it } from "node:test";
 import { eq } from "drizzle-orm";
 import { type Address, erc20Abi } from "viem";
 import { standardTokenAbi } from "../../generated/abis.js";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { type Platform, startPlatform, subscriptionAbi } from "../../test/support/startPlatform.js";
+import { startWebhookReceiver } from "../../test/support/startWebhookReceiver.js";
 import type { RecurClient } from "../client/RecurClient.js";
 import { subscriptions } from "../db/schema.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { type Platform, startPlatform, subscriptionAbi } from "./support/startPlatform.js";
-import { startWebhookReceiver } from "./support/startWebhookReceiver.js";
 
 const DAY = 86_400;
 const MONTH = 30 * DAY;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { startTestServer, type TestServer } from "./support/startTestServer.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { startTestServer, type TestServer } from "../../test/support/startTestServer.js";
 
 interface Operation {
   parameters?: { in: string; name: string }[];

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { eq } from "drizzle-orm";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { startTestServer, type TestServer } from "../../test/support/startTestServer.js";
 import { RecurClient } from "../client/RecurClient.js";
 import { merchants } from "../db/schema.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { startTestServer, type TestServer } from "./support/startTestServer.js";
 
 describe(`plans (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;

@@ -9,10 +9,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
-import { START_NOW_TOLERANCE_SECONDS } from "../domain/termsStartAt.js";
-import { FUZZ_GROUPS, type FuzzedRoutes, fuzzedRoutes } from "./support/fuzzedRoutes.js";
-import { createFixtures, type Fixtures } from "./support/fuzzFixtures.js";
+import { FUZZ_GROUPS, type FuzzedRoutes, fuzzedRoutes } from "../../test/support/fuzzedRoutes.js";
+import { createFixtures, type Fixtures } from "../../test/support/fuzzFixtures.js";
 import {
   fuzzRoutes,
   garbledAuth,
@@ -21,13 +19,15 @@ import {
   requestArbitrary,
   signedProbe,
   timeBoxed,
-} from "./support/fuzzRequests.js";
-import { isoDate, jsonOfSize, validText } from "./support/fuzzValues.js";
-import { openApiDocumentOf } from "./support/openApiDocumentOf.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { assertErrorShape, BODY_LIMIT, describeExchange, Prober } from "./support/Prober.js";
-import { deliverRaw, nowSeconds, type Probe, signatureHeaders } from "./support/rawHttp.js";
-import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
+} from "../../test/support/fuzzRequests.js";
+import { isoDate, jsonOfSize, validText } from "../../test/support/fuzzValues.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { openApiDocumentOf } from "../../test/support/openApiDocumentOf.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { assertErrorShape, BODY_LIMIT, describeExchange, Prober } from "../../test/support/Prober.js";
+import { deliverRaw, nowSeconds, type Probe, signatureHeaders } from "../../test/support/rawHttp.js";
+import { newPayer, startTestServer, type TestServer } from "../../test/support/startTestServer.js";
+import { START_NOW_TOLERANCE_SECONDS } from "../domain/termsStartAt.js";
 
 /**
  * Starts a test server with real data for one describe block; its routes are those of the server's own OpenAPI

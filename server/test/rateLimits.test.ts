@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { startTestServer, type TestServer } from "../../test/support/startTestServer.js";
 import { signRequest } from "../auth/signRequest.js";
 import { RecurClient } from "../client/RecurClient.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { startTestServer, type TestServer } from "./support/startTestServer.js";
 
 /** A window far longer than the tests, so that no count is reset half-way on a busy machine. */
 const WINDOW = "10m";

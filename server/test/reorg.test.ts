@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { and, eq } from "drizzle-orm";
 import type { Address } from "viem";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { type Platform, startPlatform, subscriptionAbi } from "../../test/support/startPlatform.js";
 import { chainCursors, chainEvents } from "../db/schema.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { type Platform, startPlatform, subscriptionAbi } from "./support/startPlatform.js";
 
 /**
  * A reorganised local chain: a snapshot, a history the indexer follows, a revert to the snapshot and a different

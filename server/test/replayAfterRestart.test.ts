@@ -5,17 +5,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort } from "../../scripts/lib/freePort.js";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
-import { startProcess } from "../../scripts/lib/startProcess.js";
+import { freePort } from "../../stack/freePort.js";
+import { startProcess } from "../../stack/startProcess.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { openTestDatabase, testEngine } from "../../test/support/openTestDatabase.js";
+import { newPayer } from "../../test/support/startTestServer.js";
 import { signRequest } from "../auth/signRequest.js";
 import { RecurClient } from "../client/RecurClient.js";
 import { loadConfig } from "../config/loadConfig.js";
 import { type OpenDatabase, openDatabase } from "../db/openDatabase.js";
 import { createMerchant } from "../domain/merchants.js";
 import { createServices } from "../domain/Services.js";
-import { openTestDatabase, testEngine } from "./support/openTestDatabase.js";
-import { newPayer } from "./support/startTestServer.js";
 
 /** The platform's API as a process of its own (`server/main.ts`), logging at `info`, as deployed. */
 interface ApiProcess {

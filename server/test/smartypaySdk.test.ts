@@ -7,10 +7,10 @@ import {
   type SubscriptionPlan,
 } from "smartypay-node-sdk";
 import type { Address } from "viem";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { type Platform, startPlatform, subscriptionAbi } from "../../test/support/startPlatform.js";
 import type { Draft } from "../schemas/subscriptions.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { type Platform, startPlatform, subscriptionAbi } from "./support/startPlatform.js";
 
 type JsType = "string" | "number" | "object";
 

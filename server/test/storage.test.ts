@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { sql } from "drizzle-orm";
 import pg from "pg";
-import { startProcess } from "../../scripts/lib/startProcess.js";
+import { startProcess } from "../../stack/startProcess.js";
 import { openDatabase } from "../db/openDatabase.js";
 import { merchants } from "../db/schema.js";
 

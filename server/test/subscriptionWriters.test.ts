@@ -6,8 +6,8 @@ import ts from "typescript";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
 
-/** The code that runs in production: the server and the command line, without their tests. */
-const SOURCES = ["server/**/*.ts", "scripts/**/*.ts"];
+/** The code that runs in production: the server, the command line and the local stack, without their tests. */
+const SOURCES = ["server/**/*.ts", "cli/**/*.ts", "stack/**/*.ts"];
 const isTest = (file: string) => file.split(path.sep).includes("test") || file.endsWith(".test.ts");
 
 /** One drizzle write in the source: `db.update(table).set({...})`, `db.insert(table)` or a raw `sql\`update ...\``. */

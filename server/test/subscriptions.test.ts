@@ -3,14 +3,14 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
 import { getAddress, zeroAddress } from "viem";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { newPayer, startTestServer, type TestServer } from "../../test/support/startTestServer.js";
 import { RecurClient } from "../client/RecurClient.js";
 import { outboxEvents, subscriptionRequests } from "../db/schema.js";
 import { InvalidRequestError } from "../domain/errors.js";
 import { setMerchantChain } from "../domain/merchants.js";
 import { createDraft } from "../domain/subscriptions.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 
 const MONTH = 2_592_000;
 

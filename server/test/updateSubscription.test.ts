@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { eq } from "drizzle-orm";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { newPayer, startTestServer, type TestServer } from "../../test/support/startTestServer.js";
 import { outboxEvents, subscriptionRequests, subscriptions } from "../db/schema.js";
 import { SubscriptionStatusError } from "../domain/errors.js";
 import { updateSubscription } from "../domain/updateSubscription.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
 
 describe(`the one writer of a subscription's status (${testEngine})`, { timeout: 600_000 }, () => {
   let server: TestServer;

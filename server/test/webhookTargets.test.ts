@@ -5,14 +5,14 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
 import pino from "pino";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { startTestServer, type TestServer } from "../../test/support/startTestServer.js";
+import { startWebhookReceiver } from "../../test/support/startWebhookReceiver.js";
 import { merchants } from "../db/schema.js";
 import { type HostResolver, systemResolver } from "../domain/webhookTarget.js";
 import { runLoop } from "../worker/runLoop.js";
 import { WebhookDispatcher } from "../worker/WebhookDispatcher.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { startTestServer, type TestServer } from "./support/startTestServer.js";
-import { startWebhookReceiver } from "./support/startWebhookReceiver.js";
 
 /** A public address (example.com's) that names resolve to at first; nothing in these tests ever connects to it. */
 const PUBLIC_IP = "93.184.216.34";

@@ -3,13 +3,13 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { inArray } from "drizzle-orm";
 import pino from "pino";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { testEngine } from "../../test/support/openTestDatabase.js";
+import { newPayer, startTestServer, type TestServer } from "../../test/support/startTestServer.js";
+import { startWebhookReceiver } from "../../test/support/startWebhookReceiver.js";
 import { outboxEvents } from "../db/schema.js";
 import { runLoop } from "../worker/runLoop.js";
 import { WebhookDispatcher } from "../worker/WebhookDispatcher.js";
-import { testEngine } from "./support/openTestDatabase.js";
-import { newPayer, startTestServer, type TestServer } from "./support/startTestServer.js";
-import { startWebhookReceiver } from "./support/startWebhookReceiver.js";
 
 /** Webhook delivery: at least once, signed, backing off while the endpoint is down, redeliverable on request. */
 describe(`webhooks (${testEngine})`, { timeout: 600_000 }, () => {

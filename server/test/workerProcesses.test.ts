@@ -5,12 +5,12 @@ import { eq, sql } from "drizzle-orm";
 import { type Address, createWalletClient, erc20Abi, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import { type Platform, startPlatform, type TestPayer } from "../../test/support/startPlatform.js";
+import { startWebhookReceiver } from "../../test/support/startWebhookReceiver.js";
+import { startWorkerProcess, type WorkerProcess } from "../../test/support/startWorkerProcess.js";
 import { chainTransactions, charges, outboxEvents, subscriptionRequests, subscriptions } from "../db/schema.js";
 import { termsOf } from "../domain/subscriptions.js";
-import { type Platform, startPlatform, type TestPayer } from "./support/startPlatform.js";
-import { startWebhookReceiver } from "./support/startWebhookReceiver.js";
-import { startWorkerProcess, type WorkerProcess } from "./support/startWorkerProcess.js";
 
 const MONTH = 30 * 86_400;
 

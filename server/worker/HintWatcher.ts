@@ -44,7 +44,7 @@ const LEASE_MS = 30_000;
 /**
  * Acts on `hint-update-state` on one chain at once, instead of when the indexer's confirmations catch up: reads the
  * hinted transaction's receipt and, for each subscription it touches, does what the indexer would. An approval of a
- * draft's address asks for its activation (the activator simulates first); a subscription's own events, or the
+ * draft's address asks for its activation (the request executor simulates first); a subscription's own events, or the
  * factory's activation and batch-charge events, bring its status in line with its state on chain now. Nothing but
  * the chain is trusted: the hint is only a transaction hash, and a hash of an unrelated or unknown transaction
  * changes nothing. A transaction not mined yet is looked at again a few times, then dropped; hints are deleted some

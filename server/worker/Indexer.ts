@@ -317,7 +317,7 @@ export class Indexer implements WorkerTask {
   }
 
   /**
-   * The subscriptions of this chain (drafts aside) changed since the indexer last moved: the keeper, the activator
+   * The subscriptions of this chain (drafts aside) changed since the indexer last moved: the keeper, the request executor
    * and the hint watcher write what they read from the chain's head, ahead of the blocks the indexer has passed
    * (it may wait for confirmations). The indexer reads them again as it passes the next blocks, so a state that a
    * reorganisation took back is not kept although no block the indexer passed was replaced (see {@link aheadOfChain}).
@@ -338,7 +338,7 @@ export class Indexer implements WorkerTask {
 
   /**
    * The worker's own transactions journalled as mined in blocks `from` to `to` (or later) that the chain no longer
-   * holds, and the subscriptions they concern. The keeper and the activator record a charge from their receipt at
+   * holds, and the subscriptions they concern. The keeper and the request executor record a charge from their receipt at
    * once, before the indexer reads that block; if a reorganisation replaces the block first, no event of it was
    * ever indexed, and only the journal knows what to undo.
    */

@@ -15,6 +15,7 @@ import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js
 import { unpackBatchCharges } from "../chain/batchCharges.js";
 import type { ChainAccess, ChargeReason, OnChainState } from "../chain/ChainAccess.js";
 import { isRetryable } from "../chain/classifyError.js";
+import { revertReason } from "../chain/revertReason.js";
 import type { Queryable } from "../db/openDatabase.js";
 import { subscriptions } from "../db/schema.js";
 import { upsertCharges } from "../domain/charges.js";
@@ -23,7 +24,6 @@ import { recordEvent } from "../domain/recordEvent.js";
 import { toChargeResource } from "../domain/resources.js";
 import type { Services } from "../domain/Services.js";
 import { updateSubscription } from "../domain/updateSubscription.js";
-import { revertReason } from "./Activator.js";
 import { applyChainState, applyRoutineCharges, type ObservedCharge, type RoutineCharge } from "./applyChainState.js";
 import type { WorkerTask } from "./runLoop.js";
 import { type TransactionSender, TransactionWouldFailError } from "./TransactionSender.js";

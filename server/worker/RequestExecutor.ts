@@ -11,6 +11,7 @@ import {
 import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
 import type { ChainAccess } from "../chain/ChainAccess.js";
 import { isRetryable } from "../chain/classifyError.js";
+import { revertReason } from "../chain/revertReason.js";
 import type { Queryable } from "../db/openDatabase.js";
 import { subscriptionRequests, subscriptions } from "../db/schema.js";
 import { formatMoney } from "../domain/money.js";
@@ -34,7 +35,7 @@ type SubscriptionRow = typeof subscriptions.$inferSelect;
  * unpause and cancel, sent by its gas wallet as operator. Each request is claimed with `FOR UPDATE SKIP LOCKED`
  * and a lease, so any number of workers share the work; every path is idempotent (the address is deterministic).
  */
-export class Activator implements WorkerTask {
+export class RequestExecutor implements WorkerTask {
   readonly name: string;
   readonly #owner = randomUUID();
 
@@ -46,7 +47,7 @@ export class Activator implements WorkerTask {
     /** How long a worker holds a request it claimed before another may take it over, seconds (`RECUR_LEASE`). */
     readonly leaseSeconds: number,
   ) {
-    this.name = `activator:${chain.config.name}`;
+    this.name = `requests:${chain.config.name}`;
   }
 
   async step(): Promise<boolean> {
@@ -285,17 +286,4 @@ export class Activator implements WorkerTask {
       })
       .where(eq(subscriptionRequests.id, request.id));
   }
-}
-
-/** The custom error (with its arguments) or message a reverted call gave. */
-export function revertReason(error: unknown): string {
-  if (error instanceof BaseError) {
-    const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
-    if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName) {
-      const args = (revert.data.args ?? []).map(String).join(", ");
-      return `${revert.data.errorName}(${args})`;
-    }
-    return error.shortMessage;
-  }
-  return error instanceof Error ? error.message : String(error);
 }

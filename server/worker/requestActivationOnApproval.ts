@@ -10,7 +10,7 @@ type SubscriptionRow = typeof subscriptions.$inferSelect;
 /**
  * What an approval of a draft's address means, wherever the worker learnt of it (the indexer's `Approval` logs, a
  * hinted transaction): the allowance is recorded, and an approval by the payer for at least one period, before the
- * draft's deadline, asks for its activation. The activator then simulates before it spends any gas. In the
+ * draft's deadline, asks for its activation. The request executor then simulates before it spends any gas. In the
  * caller's transaction.
  */
 export async function requestActivationOnApproval(

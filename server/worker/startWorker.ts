@@ -1,13 +1,13 @@
 import type { FastifyBaseLogger } from "fastify";
 import { ChainAccess } from "../chain/ChainAccess.js";
 import type { Services } from "../domain/Services.js";
-import { Activator } from "./Activator.js";
 import { GasWalletMonitor } from "./GasWalletMonitor.js";
 import { GasWalletSenders } from "./GasWalletSenders.js";
 import { HintWatcher } from "./HintWatcher.js";
 import { Indexer } from "./Indexer.js";
 import { Keeper } from "./Keeper.js";
 import { Reminders } from "./Reminders.js";
+import { RequestExecutor } from "./RequestExecutor.js";
 import { runLoop, type WorkerTask } from "./runLoop.js";
 import { WebhookDispatcher } from "./WebhookDispatcher.js";
 
@@ -17,7 +17,7 @@ export interface RunningWorker {
 }
 
 /**
- * Starts the worker's loops: per chain an indexer, an activator, a hint watcher, a keeper, reminders, a gas wallet
+ * Starts the worker's loops: per chain an indexer, a request executor, a hint watcher, a keeper, reminders, a gas wallet
  * monitor and the transaction journal; and one webhook dispatcher. Several workers (processes) may run against one PostgreSQL:
  * work is claimed, never shared.
  */
@@ -45,7 +45,7 @@ export async function startWorker(services: Services, log: FastifyBaseLogger): P
       15_000,
     );
     run(new Indexer(services, chain, { leaseSeconds: worker.leaseSeconds }));
-    run(new Activator(services, chain, wallets, worker.leaseSeconds));
+    run(new RequestExecutor(services, chain, wallets, worker.leaseSeconds));
     run(new HintWatcher(services, chain));
     run(
       new Keeper(services, chain, wallets.senders, {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { startProcess } from "../lib/startProcess.js";
+import { startProcess } from "../startProcess.js";
 
 describe("npm run demo", { timeout: 600_000 }, () => {
   it("runs a whole subscription without a browser: draft, approval, activation, charges, signed webhooks", async () => {
     // stopped, with the chain and servers it started, if it has not ended after eight minutes
-    const child = startProcess(process.execPath, ["--import", "tsx", "scripts/demo.ts", "--periods", "2"]);
+    const child = startProcess(process.execPath, ["--import", "tsx", "stack/demo.ts", "--periods", "2"]);
     const { code } = await child.waitForExit(480_000);
     const output = child.output();
     assert.equal(code, 0, output);

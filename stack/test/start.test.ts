@@ -12,10 +12,10 @@ import { privateKeyToAccount } from "viem/accounts";
 import { localViemChain } from "../../server/chain/localChain.js";
 import { RecurClient } from "../../server/client/RecurClient.js";
 import type { Draft } from "../../server/schemas/subscriptions.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
 import { BrowserSession } from "../../web/test/support/BrowserSession.js";
-import { freePort } from "../lib/freePort.js";
-import { hookTimeouts } from "../lib/hookTimeouts.js";
-import { type OwnedProcess, startProcess } from "../lib/startProcess.js";
+import { freePort } from "../freePort.js";
+import { type OwnedProcess, startProcess } from "../startProcess.js";
 
 /** What `npm start` printed once it was ready. */
 interface Ready {
@@ -105,7 +105,7 @@ describe("npm start, headless", { timeout: 900_000 }, () => {
     child = startProcess(process.execPath, [
       "--import",
       "tsx",
-      "scripts/start.ts",
+      "stack/start.ts",
       "--port",
       String(apiPort),
       "--chain-port",
@@ -191,7 +191,7 @@ describe("npm start, headless", { timeout: 900_000 }, () => {
     assert.ok(profile, "npm start printed the command line's profile");
     const run = spawnSync(
       process.execPath,
-      ["--import", "tsx", "scripts/recur.ts", "--json", "--profile", profile, "plans", "list"],
+      ["--import", "tsx", "cli/recur.ts", "--json", "--profile", profile, "plans", "list"],
       { encoding: "utf8", timeout: 120_000 },
     );
     assert.equal(run.status, 0, run.stderr);

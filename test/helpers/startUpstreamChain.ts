@@ -1,6 +1,6 @@
 import { network } from "hardhat";
 import { type Address, parseUnits } from "viem";
-import { startHardhatNode } from "../../scripts/lib/startHardhatNode.js";
+import { startHardhatNode } from "../../stack/startHardhatNode.js";
 
 /** A token on the upstream chain and an account holding plenty of it, to fund test payers from. */
 export interface UpstreamToken {

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
 import type { Address } from "viem";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { unpackBatchCharges } from "../../server/chain/batchCharges.js";
 import { type Connection, deployRecur, type Recur } from "../helpers/deployRecur.js";
 import { getActors } from "../helpers/getActors.js";
 import { makeTerms } from "../helpers/makeTerms.js";
+import { hookTimeouts } from "../support/hookTimeouts.js";
 
 const DAY = 24 * 3600;
 

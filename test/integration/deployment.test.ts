@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
 import RecurModule from "../../ignition/modules/Recur.js";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import type { Connection } from "../helpers/deployRecur.js";
+import { hookTimeouts } from "../support/hookTimeouts.js";
 
 /** Where CreateX, the deterministic deployer Ignition's create2 strategy uses, lives on every chain that has it. */
 const CREATEX = "0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed";

@@ -8,11 +8,11 @@ import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
 import { type Address, createPublicClient, getAddress, http } from "viem";
 import RecurModule from "../../ignition/modules/Recur.js";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import type { Connection, Recur } from "../helpers/deployRecur.js";
 import { makeTerms } from "../helpers/makeTerms.js";
 import { signPermit } from "../helpers/signPermit.js";
 import { startUpstreamChain, type UpstreamChain, type UpstreamTokens } from "../helpers/startUpstreamChain.js";
+import { hookTimeouts } from "../support/hookTimeouts.js";
 
 const DAY = 24 * 3600;
 const PERIOD = 30 * DAY;

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { type Connection, deployRecur, type Recur } from "../helpers/deployRecur.js";
 import { getActors } from "../helpers/getActors.js";
 import { makeTerms } from "../helpers/makeTerms.js";
+import { hookTimeouts } from "../support/hookTimeouts.js";
 
 const DAY = 24 * 3600;
 const MONTH = 30 * DAY;

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { network } from "hardhat";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
 import { type Connection, deployRecur, type Recur } from "../helpers/deployRecur.js";
 import { getActors } from "../helpers/getActors.js";
 import { makeTerms } from "../helpers/makeTerms.js";
 import { signPermit } from "../helpers/signPermit.js";
+import { hookTimeouts } from "../support/hookTimeouts.js";
 
 describe("activation with an EIP-2612 permit", { timeout: 300_000 }, () => {
   let connection: Connection;

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { countTestResults } from "../lib/countTestResults.js";
-import { hookTimeouts } from "../lib/hookTimeouts.js";
-import { runTestRunners, type TestRunner } from "../lib/runTestRunners.js";
+import { hookTimeouts } from "../support/hookTimeouts.js";
+import { countTestResults } from "./countTestResults.js";
+import { runTestRunners, type TestRunner } from "./runTestRunners.js";
 
 const fixtures = path.join(import.meta.dirname, "fixtures");
 

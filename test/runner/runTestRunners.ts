@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { groupMembers, PROCESS_REGISTRY_VARIABLE, signalGroup, startProcess } from "../../stack/startProcess.js";
 import type { TestCounts } from "./countTestResults.js";
-import { groupMembers, PROCESS_REGISTRY_VARIABLE, signalGroup, startProcess } from "./startProcess.js";
 
 /** One test runner (`hardhat test`, `tsx --test ...`, `vitest run`) and how to read its results. */
 export interface TestRunner {

@@ -3,13 +3,14 @@
  * `N passed, N failed` summing them all, which is what CI reads. Exits non-zero if any runner fails or its results
  * cannot be read. It always ends: each runner has a deadline after which it is stopped with everything it started
  * (and counted as failed), every node:test file has one too, and a process a runner leaves behind is killed and
- * counted as a failure (see scripts/lib/runTestRunners.ts). Ctrl-C stops the runner under way and still prints the
+ * counted as a failure (see test/runner/runTestRunners.ts). Ctrl-C stops the runner under way and still prints the
  * summary.
  */
-import { countTestResults } from "./lib/countTestResults.js";
-import { ensureSystemPackages, POSTGRESQL } from "./lib/ensureSystemPackages.js";
-import { runTestRunners, type TestRunner } from "./lib/runTestRunners.js";
-import { type PostgresServer, startPostgres } from "./lib/startPostgres.js";
+
+import { ensureSystemPackages, POSTGRESQL } from "../../stack/ensureSystemPackages.js";
+import { type PostgresServer, startPostgres } from "../../stack/startPostgres.js";
+import { countTestResults } from "./countTestResults.js";
+import { runTestRunners, type TestRunner } from "./runTestRunners.js";
 
 const MINUTE = 60_000;
 
@@ -77,9 +78,9 @@ const runners: TestRunner[] = [
     count: countTestResults.nodeTest,
   },
   {
-    name: "scripts: the command line and npm start, as a user runs them",
+    name: "the command line, npm start and the test runner, as a user runs them",
     command: "tsx",
-    args: [...nodeTest, "scripts/test/**/*.test.ts"],
+    args: [...nodeTest, "cli/test/**/*.test.ts", "stack/test/**/*.test.ts", "test/runner/**/*.test.ts"],
     deadlineMs: 60 * MINUTE,
     count: countTestResults.nodeTest,
   },

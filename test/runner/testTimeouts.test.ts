@@ -6,11 +6,12 @@ import ts from "typescript";
 
 const projectRoot = path.resolve(import.meta.dirname, "../..");
 
-/** Every node:test file: the server's, the web's, the scripts' and the contracts' TypeScript tests. */
+/** Every node:test file: the server's, the web's, the command line's, the local stack's and the contracts'. */
 const TEST_FILES = [
   "server/test/**/*.test.ts",
   "web/test/**/*.test.ts",
-  "scripts/test/**/*.test.ts",
+  "cli/test/**/*.test.ts",
+  "stack/test/**/*.test.ts",
   "test/**/*.test.ts",
 ];
 

@@ -11,9 +11,9 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
-import { type OwnedProcess, startProcess } from "./lib/startProcess.js";
+import { type OwnedProcess, startProcess } from "../../stack/startProcess.js";
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 const count = (what: string, max: number) => (value: string) => {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
@@ -54,7 +54,7 @@ try {
   for (let run = 1; run <= options.runs && !interrupted; run++) {
     console.log(`\n##### npm test, run ${run} of ${options.runs}, with every core busy\n`);
     const started = Date.now();
-    current = startProcess(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts/runTests.ts")], {
+    current = startProcess(process.execPath, ["--import", "tsx", path.join(projectRoot, "test/runner/runTests.ts")], {
       cwd: projectRoot,
       onOutput: (chunk, stream) => (stream === "stdout" ? process.stdout : process.stderr).write(chunk),
     });

@@ -1,6 +1,6 @@
 import http from "node:http";
 import net from "node:net";
-import { signRequest } from "../../auth/signRequest.js";
+import { signRequest } from "../../server/auth/signRequest.js";
 
 /*
  * A raw HTTP client for the property-based tests: requests go on the wire exactly as given, however malformed.

@@ -17,14 +17,14 @@ import {
   type Transport,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { standardTokenAbi, subscriptionAbi } from "../../../generated/abis.js";
-import { deployLocalContracts } from "../../../scripts/lib/deployLocalContracts.js";
-import { type HardhatNode, startHardhatNode } from "../../../scripts/lib/startHardhatNode.js";
-import { localChain, localViemChain } from "../../chain/localChain.js";
-import { watchChainClocks } from "../../chain/watchChainClocks.js";
-import { setMerchantChain } from "../../domain/merchants.js";
-import type { Draft } from "../../schemas/subscriptions.js";
-import { type RunningWorker, startWorker } from "../../worker/startWorker.js";
+import { standardTokenAbi, subscriptionAbi } from "../../generated/abis.js";
+import { localChain, localViemChain } from "../../server/chain/localChain.js";
+import { watchChainClocks } from "../../server/chain/watchChainClocks.js";
+import { setMerchantChain } from "../../server/domain/merchants.js";
+import type { Draft } from "../../server/schemas/subscriptions.js";
+import { type RunningWorker, startWorker } from "../../server/worker/startWorker.js";
+import { deployLocalContracts } from "../../stack/deployLocalContracts.js";
+import { type HardhatNode, startHardhatNode } from "../../stack/startHardhatNode.js";
 import { startTestServer, type TestServer } from "./startTestServer.js";
 
 /** A payer with a key and ETH for gas on the local chain. */

@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { type Address, getAddress } from "viem";
-import { RecurClient } from "../../client/RecurClient.js";
-import { loadConfig } from "../../config/loadConfig.js";
-import type { OpenDatabase } from "../../db/openDatabase.js";
-import { createMerchant } from "../../domain/merchants.js";
-import { createServices, type Services } from "../../domain/Services.js";
-import type { HostResolver } from "../../domain/webhookTarget.js";
-import { buildApp } from "../../http/buildApp.js";
+import { RecurClient } from "../../server/client/RecurClient.js";
+import { loadConfig } from "../../server/config/loadConfig.js";
+import type { OpenDatabase } from "../../server/db/openDatabase.js";
+import { createMerchant } from "../../server/domain/merchants.js";
+import { createServices, type Services } from "../../server/domain/Services.js";
+import type { HostResolver } from "../../server/domain/webhookTarget.js";
+import { buildApp } from "../../server/http/buildApp.js";
 import { openTestDatabase } from "./openTestDatabase.js";
 
 /** A merchant created for a test, with its one-time API secret. */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { webhookDigest } from "../../worker/WebhookDispatcher.js";
+import { webhookDigest } from "../../server/worker/WebhookDispatcher.js";
 
 /** A webhook as received, with whether its signature checked out. */
 export interface ReceivedWebhook {

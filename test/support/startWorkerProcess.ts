@@ -1,4 +1,4 @@
-import { type OwnedProcess, startProcess } from "../../../scripts/lib/startProcess.js";
+import { type OwnedProcess, startProcess } from "../../stack/startProcess.js";
 
 /** A worker running in a process of its own (`RECUR_ROLES=worker server/main.ts`). */
 export interface WorkerProcess {

@@ -6,12 +6,12 @@ import { after, before, describe, it } from "node:test";
 import { isAddress } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
-import { freePort } from "../../scripts/lib/freePort.js";
-import { hookTimeouts } from "../../scripts/lib/hookTimeouts.js";
-import { type ProcessExit, startProcess } from "../../scripts/lib/startProcess.js";
 import { RecurClient } from "../../server/client/RecurClient.js";
 import type { Draft, SubscriptionResource } from "../../server/schemas/subscriptions.js";
-import type { TestPayer } from "../../server/test/support/startPlatform.js";
+import { freePort } from "../../stack/freePort.js";
+import { type ProcessExit, startProcess } from "../../stack/startProcess.js";
+import { hookTimeouts } from "../../test/support/hookTimeouts.js";
+import type { TestPayer } from "../../test/support/startPlatform.js";
 import { BrowserSession } from "./support/BrowserSession.js";
 import { startWebStack, type WebStack } from "./support/startWebStack.js";
 

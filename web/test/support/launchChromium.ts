@@ -1,5 +1,5 @@
 import { type Browser, chromium } from "playwright-core";
-import { CHROMIUM, ensureSystemPackages } from "../../../scripts/lib/ensureSystemPackages.js";
+import { CHROMIUM, ensureSystemPackages } from "../../../stack/ensureSystemPackages.js";
 
 /** Switches that keep a headless chromium from calling home (updates, sync, background fetches). */
 const ARGS = [

@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Address } from "viem";
-import { freePort } from "../../../scripts/lib/freePort.js";
 import type { PlanResource } from "../../../server/schemas/plans.js";
-import { type Platform, startPlatform } from "../../../server/test/support/startPlatform.js";
+import { freePort } from "../../../stack/freePort.js";
+import { type Platform, startPlatform } from "../../../test/support/startPlatform.js";
 import { buildWebApp } from "../../server/buildWebApp.js";
 import type { WebConfig } from "../../server/config/loadWebConfig.js";
 
