@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ChainRegistry } from "../chain/ChainRegistry.js";
 import { localChain } from "../chain/localChain.js";
 import { chainsFileSchema } from "./chainsFileSchema.js";
+import { originList } from "./originList.js";
 
 /** The server's configuration, read and validated once at start by {@link loadConfig}. */
 export interface Config {
@@ -195,25 +196,7 @@ const environment = z.object({
   RECUR_CHECKOUT_URL: z
     .url({ message: "RECUR_CHECKOUT_URL must be the http(s) URL of the hosted checkout page" })
     .default("http://127.0.0.1:5173/checkout/"),
-  RECUR_CHECKOUT_ORIGINS: z
-    .string()
-    .optional()
-    .transform((value, context) => {
-      const origins = (value ?? "")
-        .split(",")
-        .map((origin) => origin.trim())
-        .filter(Boolean);
-      for (const origin of origins) {
-        if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
-          context.addIssue({
-            code: "custom",
-            message: `RECUR_CHECKOUT_ORIGINS must list web origins such as https://pay.example.com, not "${origin}"`,
-          });
-          return z.NEVER;
-        }
-      }
-      return origins;
-    }),
+  RECUR_CHECKOUT_ORIGINS: originList("RECUR_CHECKOUT_ORIGINS", "https://pay.example.com"),
   RECUR_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       message: "RECUR_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",

@@ -8,7 +8,6 @@ import Fastify, {
   LogController,
 } from "fastify";
 import {
-  hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
   jsonSchemaTransformObject,
   serializerCompiler,
@@ -16,7 +15,6 @@ import {
 } from "fastify-type-provider-zod";
 import { DomainError } from "../domain/errors.js";
 import type { Services } from "../domain/Services.js";
-import type { ErrorDetail } from "../schemas/errors.js";
 import { ApiError } from "./ApiError.js";
 import { answerClientError } from "./answerClientError.js";
 import { apiErrorOf } from "./apiErrorOf.js";
@@ -29,6 +27,7 @@ import { operationsRoutes } from "./routes/operationsRoutes.js";
 import { planRoutes } from "./routes/planRoutes.js";
 import { authenticates } from "./routes/routeSupport.js";
 import { subscriptionRoutes } from "./routes/subscriptionRoutes.js";
+import { validationErrorOf } from "./validationError.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -131,16 +130,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error));
     const refused = error instanceof DomainError ? apiErrorOf(error) : undefined;
     if (refused) return reply.code(refused.status).send(errorBody(refused));
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const where = error.validationContext === "querystring" ? "query" : (error.validationContext ?? "request");
-      const details: ErrorDetail[] = error.validation.map((issue) => ({
-        path: [where, ...issue.instancePath.split("/").filter(Boolean)].join("."),
-        message: issue.message ?? "invalid",
-      }));
-      const first = details[0];
-      const message = first ? `Invalid ${where}: ${first.path}: ${first.message}` : `Invalid ${where}`;
-      return reply.code(400).send({ status: 400, code: "BadRequest", message, details });
-    }
+    const invalid = validationErrorOf(error);
+    if (invalid) return reply.code(invalid.status).send(errorBody(invalid));
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ status, code: CODES[status] ?? "BadRequest", message: error.message });

@@ -236,15 +236,7 @@ export class TransactionSender {
         throw error;
       });
       if (receipt) {
-        await this.services.db
-          .update(chainTransactions)
-          .set({
-            status: receipt.status === "success" ? "Mined" : "Reverted",
-            blockNumber: Number(receipt.blockNumber),
-            gasUsed: receipt.gasUsed,
-            updatedAt: this.services.now(),
-          })
-          .where(eq(chainTransactions.hash, hash));
+        await this.#recordReceipt(hash, receipt);
         return receipt;
       }
       const now = Date.now();
@@ -277,6 +269,19 @@ export class TransactionSender {
       .orderBy(chainTransactions.nonce);
   }
 
+  /** Journals what the chain says became of a transaction: mined, or reverted when mined. */
+  async #recordReceipt(hash: string, receipt: TransactionReceipt): Promise<void> {
+    await this.services.db
+      .update(chainTransactions)
+      .set({
+        status: receipt.status === "success" ? "Mined" : "Reverted",
+        blockNumber: Number(receipt.blockNumber),
+        gasUsed: receipt.gasUsed,
+        updatedAt: this.services.now(),
+      })
+      .where(eq(chainTransactions.hash, hash));
+  }
+
   async #mark(hash: Hex, status: "Dropped"): Promise<void> {
     await this.services.db
       .update(chainTransactions)
@@ -297,15 +302,7 @@ export class TransactionSender {
     for (const row of open) {
       const receipt = await this.chain.client.getTransactionReceipt({ hash: row.hash as Hex }).catch(() => undefined);
       if (receipt) {
-        await this.services.db
-          .update(chainTransactions)
-          .set({
-            status: receipt.status === "success" ? "Mined" : "Reverted",
-            blockNumber: Number(receipt.blockNumber),
-            gasUsed: receipt.gasUsed,
-            updatedAt: this.services.now(),
-          })
-          .where(eq(chainTransactions.hash, row.hash));
+        await this.#recordReceipt(row.hash, receipt);
       } else if (row.nonce < mined) {
         await this.#mark(row.hash as Hex, "Dropped");
       } else {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { type Address, getAddress } from "viem";
 import { z } from "zod";
 import { ConfigError } from "../../../server/config/loadConfig.js";
+import { originList } from "../../../server/config/originList.js";
 import { addressProblem } from "../../src/validation/addressProblem.js";
 
 /** The web server's configuration, read and validated once at start by {@link loadWebConfig}. */
@@ -154,22 +155,7 @@ const environment = z.object({
     .refine((id) => !id || /^[0-9a-zA-Z]{8,64}$/.test(id), {
       error: "WEB_WALLETCONNECT_PROJECT_ID must be a WalletConnect (Reown) project id: letters and digits",
     }),
-  WEB_ALLOWED_ORIGINS: z
-    .string()
-    .optional()
-    .transform((value, context) => {
-      const origins = list(value);
-      for (const origin of origins) {
-        if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
-          context.addIssue({
-            code: "custom",
-            message: `WEB_ALLOWED_ORIGINS must list web origins such as https://shop.example.com, not "${origin}"`,
-          });
-          return z.NEVER;
-        }
-      }
-      return origins;
-    }),
+  WEB_ALLOWED_ORIGINS: originList("WEB_ALLOWED_ORIGINS", "https://shop.example.com"),
   WEB_RATE_LIMIT: perMinute("WEB_RATE_LIMIT", 600),
   WEB_AUTH_RATE_LIMIT: perMinute("WEB_AUTH_RATE_LIMIT", 30),
   WEB_TRUST_PROXY: z.string().optional().transform(list),

@@ -1,8 +1,7 @@
 import type { FastifyError, FastifyInstance } from "fastify";
-import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { RecurApiError } from "../../../server/client/RecurClient.js";
 import { ApiError } from "../../../server/http/ApiError.js";
-import type { ErrorDetail } from "../../../server/schemas/errors.js";
+import { validationErrorOf } from "../../../server/http/validationError.js";
 import { UnavailableError } from "./UnavailableError.js";
 
 /** Error codes for the statuses Fastify and its plugins answer with. */
@@ -56,22 +55,8 @@ export function handleErrors(app: FastifyInstance): void {
       request.log.error({ err: error }, "a service this server depends on is unavailable");
       return answer(new ApiError(502, "BadGateway", error.message));
     }
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const where = error.validationContext === "querystring" ? "query" : (error.validationContext ?? "request");
-      const details: ErrorDetail[] = error.validation.map((issue) => ({
-        path: [where, ...issue.instancePath.split("/").filter(Boolean)].join("."),
-        message: issue.message ?? "invalid",
-      }));
-      const first = details[0];
-      return answer(
-        new ApiError(
-          400,
-          "BadRequest",
-          first ? `Invalid ${where}: ${first.path}: ${first.message}` : `Invalid ${where}`,
-          details,
-        ),
-      );
-    }
+    const invalid = validationErrorOf(error);
+    if (invalid) return answer(invalid);
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500)
       return answer(new ApiError(status, CODES[status] ?? "BadRequest", error.message));
