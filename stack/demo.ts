@@ -15,7 +15,6 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Command, InvalidArgumentError } from "commander";
 import { type Address, createWalletClient, erc20Abi, formatUnits, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -24,6 +23,7 @@ import type { SubscriptionResource } from "../server/schemas/subscriptions.js";
 import { buildContracts } from "./buildContracts.js";
 import { freePort } from "./freePort.js";
 import type { LocalStack } from "./localStack.js";
+import { waitUntil } from "./waitUntil.js";
 
 const program = new Command("npm run demo")
   .description("Run one subscription end to end on a local chain: draft, approve, activation, charges, webhooks")
@@ -65,16 +65,6 @@ async function startWebhookEndpoint(secret: () => string, onEvent: (event: Webho
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/webhooks`, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs / 1000} s`);
-    await sleep(200);
-  }
 }
 
 function say(line: string): void {
@@ -131,7 +121,7 @@ async function runDemo(stack: LocalStack, periods: number): Promise<void> {
 
     say("3. The merchant asks for activation; the worker deploys the contract and charges the first period");
     await merchant.activateSubscription(draft.contractAddress);
-    let subscription: SubscriptionResource = await waitFor("activation", async () => {
+    let subscription: SubscriptionResource = await waitUntil("activation", async () => {
       const current = await merchant.getSubscription(draft.contractAddress);
       return current.status === "Active" ? current : undefined;
     });
@@ -142,7 +132,7 @@ async function runDemo(stack: LocalStack, periods: number): Promise<void> {
       await stack.client.request({ method: "evm_increaseTime" as never, params: [300] as never });
       await stack.client.request({ method: "evm_mine" as never, params: [] as never });
       const expected = subscription.periodsCharged + 1;
-      subscription = await waitFor(`charge ${expected}`, async () => {
+      subscription = await waitUntil(`charge ${expected}`, async () => {
         const current = await merchant.getSubscription(draft.contractAddress);
         return current.periodsCharged >= expected ? current : undefined;
       });
@@ -154,7 +144,7 @@ async function runDemo(stack: LocalStack, periods: number): Promise<void> {
     const { charges } = await merchant.getSubscription(draft.contractAddress);
     const paid = startBalance - (await balanceOf());
     const charged = charges.filter((charge) => charge.status === "Succeeded").length;
-    await waitFor("the webhooks", async () =>
+    await waitUntil("the webhooks", async () =>
       (await merchant.listWebhookEvents({ undelivered: true })).events.length === 0 ? true : undefined,
     );
     say(

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
 import pino from "pino";
+import { waitUntil } from "../../stack/waitUntil.js";
 import { hookTimeouts } from "../../test/support/hookTimeouts.js";
 import { testEngine } from "../../test/support/openTestDatabase.js";
 import { startTestServer, type TestServer } from "../../test/support/startTestServer.js";
@@ -34,16 +34,6 @@ function attackerDns() {
     return answers.get(hostname) ?? systemResolver(hostname);
   };
   return { answers, lookups, resolve };
-}
-
-async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 function dispatch(server: TestServer, signal: AbortSignal): Promise<void> {

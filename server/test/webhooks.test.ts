@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { inArray } from "drizzle-orm";
 import pino from "pino";
+import { waitUntil } from "../../stack/waitUntil.js";
 import { hookTimeouts } from "../../test/support/hookTimeouts.js";
 import { testEngine } from "../../test/support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "../../test/support/startTestServer.js";
@@ -44,17 +45,6 @@ describe(`webhooks (${testEngine})`, { timeout: 600_000 }, () => {
 
   async function events() {
     return (await server.merchant.client.listWebhookEvents({ limit: 100 })).events;
-  }
-
-  /** Polls `check` until it returns a value; the deadline is generous: a loaded machine is slow, a pass is not. */
-  async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(50);
-    }
   }
 
   it("keeps trying while the endpoint is down and delivers every event, signed, once it is back", async () => {

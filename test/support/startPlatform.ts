@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
 import {
   type Address,
@@ -25,6 +24,7 @@ import type { Draft } from "../../server/schemas/subscriptions.js";
 import { type RunningWorker, startWorker } from "../../server/worker/startWorker.js";
 import { deployLocalContracts } from "../../stack/deployLocalContracts.js";
 import { type HardhatNode, startHardhatNode } from "../../stack/startHardhatNode.js";
+import { waitUntil } from "../../stack/waitUntil.js";
 import { startTestServer, type TestServer } from "./startTestServer.js";
 
 /** A payer with a key and ETH for gas on the local chain. */
@@ -187,15 +187,7 @@ export async function startPlatform(
         await client.request({ method: "evm_increaseTime" as never, params: [seconds] as never });
         await client.request({ method: "evm_mine" as never, params: [] as never });
       },
-      async waitFor(what, check, timeoutMs = 120_000) {
-        const deadline = Date.now() + timeoutMs;
-        for (;;) {
-          const value = await check();
-          if (value !== undefined) return value;
-          if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-          await sleep(100);
-        }
-      },
+      waitFor: (what, check, timeoutMs) => waitUntil(what, check, { timeoutMs }),
       async stop() {
         clocks.abort();
         await worker?.stop();
