@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { hookTimeouts } from "../support/hookTimeouts.js";
-import { countTestResults } from "./countTestResults.js";
 import { runTestRunners, type TestRunner } from "./runTestRunners.js";
+import { testResults } from "./testResults.js";
 
 const fixtures = path.join(import.meta.dirname, "fixtures");
 
@@ -45,10 +45,10 @@ describe("npm test's runners, with test files that fail, hang or leave processes
     const runner: TestRunner = {
       name: fixture,
       command: "tsx",
-      args: ["--test", "--test-reporter=spec", "--test-force-exit", path.join(fixtures, fixture)],
+      args: ["--test", "--test-force-exit", path.join(fixtures, fixture)],
       env: { ...env, FIXTURE_PID_FILE: pidFile },
       deadlineMs: options.deadlineMs ?? 120_000,
-      count: countTestResults.nodeTest,
+      results: testResults.nodeTest,
     };
     // stopping as soon as the fixture has started its process is Ctrl-C at the worst moment
     const interrupt = new AbortController();
@@ -110,9 +110,9 @@ describe("npm test's runners, with test files that fail, hang or leave processes
     const passes: TestRunner = {
       name: "passes",
       command: "tsx",
-      args: ["--test", "--test-reporter=spec", path.join(fixtures, "passes.fixture.ts")],
+      args: ["--test", path.join(fixtures, "passes.fixture.ts")],
       deadlineMs: 120_000,
-      count: countTestResults.nodeTest,
+      results: testResults.nodeTest,
     };
     const interrupt = new AbortController();
     const summary = await runTestRunners(
@@ -132,5 +132,87 @@ describe("npm test's runners, with test files that fail, hang or leave processes
     assert.deepEqual([summary.passed, summary.ok], [1, false]);
     assert.ok(summary.failed >= 1);
     assert.match(output, /\n1 passed, [1-9]\d* failed\n$/);
+  });
+});
+
+/**
+ * How `npm test` reads each runner's results: from the machine-readable file the runner writes, never from its
+ * output, which still reaches the terminal for people.
+ */
+describe("npm test's reading of each runner's results", { timeout: 300_000 }, () => {
+  /** Runs `runners` as `npm test` does, and returns the summary and everything printed. */
+  async function run(...runners: TestRunner[]) {
+    let output = "";
+    const summary = await runTestRunners(runners, {
+      write: (text) => {
+        output += text;
+      },
+      graceMs: 2_000,
+    });
+    return { summary, output };
+  }
+
+  /** node:test over one fixture, as `npm test` runs its node:test files. */
+  const nodeTestRunner = (name: string, fixture: string, ...options: string[]): TestRunner => ({
+    name,
+    command: "tsx",
+    args: ["--test", ...options, path.join(fixtures, fixture)],
+    deadlineMs: 120_000,
+    results: testResults.nodeTest,
+  });
+
+  /** vitest with the given config, as `npm test` runs the web's components tests. */
+  const vitestRunner = (name: string, config: string): TestRunner => ({
+    name,
+    command: "vitest",
+    args: ["run", "--config", path.join(fixtures, "vitest", config)],
+    env: { NO_COLOR: "1" },
+    deadlineMs: 120_000,
+    results: testResults.vitest,
+  });
+
+  it("counts node:test's cancelled tests as failed: cut short by a failed hook or by their timeout", async () => {
+    const { summary, output } = await run(nodeTestRunner("node:test", "cancelled.fixture.ts", "--test-force-exit"));
+    // one failed test, two the hook cancelled, one that timed out
+    assert.deepEqual([summary.passed, summary.failed, summary.ok], [1, 4, false]);
+    assert.match(output, /^ℹ pass 1$/m, "the spec reporter still prints to the terminal");
+    assert.match(output, /^ℹ fail 1$/m);
+    assert.match(output, /^ℹ cancelled 3$/m);
+    assert.match(output, /\n1 passed, 4 failed\n$/);
+  });
+
+  it("counts a node:test run that crashed before writing its results as one failure", async () => {
+    const { summary, output } = await run(nodeTestRunner("crashes", "crashes.fixture.ts"));
+    assert.match(output, /^crashes: could not read its results: .*; counted as one failure$/m);
+    assert.deepEqual([summary.passed, summary.failed, summary.ok], [0, 1, false]);
+    assert.match(output, /\n0 passed, 1 failed\n$/);
+  });
+
+  it("counts a vitest file that does not load as a failure, besides its failed tests", async () => {
+    const { summary, output } = await run(vitestRunner("vitest", "vitest.config.ts"));
+    // vitest's own line counts tests only: the file that did not load is in `Test Files  2 failed`
+    assert.match(output, /^\s*Tests\s+1 failed \| 1 passed \(2\)$/m);
+    assert.match(output, /^\s*Test Files\s+2 failed \(2\)$/m);
+    assert.deepEqual([summary.passed, summary.failed, summary.ok], [1, 2, false]);
+  });
+
+  it("counts a vitest run that wrote no report as one failure", async () => {
+    const { summary, output } = await run(vitestRunner("vitest without a config", "no.such.config.ts"));
+    assert.match(output, /^vitest without a config: could not read its results: it wrote no results file/m);
+    assert.deepEqual([summary.passed, summary.failed, summary.ok], [0, 1, false]);
+  });
+
+  it("reads hardhat test's counts from its test runners' results, cancelled tests among the failed", async () => {
+    const { summary, output } = await run({
+      name: "hardhat",
+      command: "hardhat",
+      args: ["test", "--no-compile", path.join(fixtures, "cancelled.fixture.ts")],
+      deadlineMs: 240_000,
+      results: testResults.hardhat,
+    });
+    // Hardhat's reporter counts the failed hook as a failure of its own, besides the tests it cancelled
+    assert.deepEqual([summary.passed, summary.failed, summary.ok], [1, 5, false]);
+    assert.match(output, /^1 passing \(1 nodejs\)$/m, "the counts are the ones Hardhat prints");
+    assert.match(output, /^5 failing \(5 nodejs\)$/m);
   });
 });

@@ -3,20 +3,21 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { groupMembers, PROCESS_REGISTRY_VARIABLE, signalGroup, startProcess } from "../../stack/startProcess.js";
-import type { TestCounts } from "./countTestResults.js";
+import type { TestCounts, TestResultsFormat } from "./testResults.js";
 
 /** One test runner (`hardhat test`, `tsx --test ...`, `vitest run`) and how to read its results. */
 export interface TestRunner {
   name: string;
   command: string;
+  /** Its arguments; the options that make it write its results to a file come before them. */
   args: string[];
   env?: Record<string, string>;
   /** How long it may take in all; then it is stopped, with everything it started, and counted as a failure. */
   deadlineMs: number;
   /** Starts what the runner needs (and returns how to stop it). */
   setUp?: () => Promise<{ env: Record<string, string>; tearDown: () => void }>;
-  /** Reads the runner's own summary from its output. */
-  count: (output: string) => TestCounts | undefined;
+  /** How it writes its results, machine-readable, to a file of the run's (see `testResults`), and how they are read. */
+  results: TestResultsFormat;
 }
 
 export interface RunTestRunnersOptions {
@@ -40,8 +41,9 @@ const minutes = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
  * `N passed, N failed`, summing them all: always, whatever a runner does. A runner still running at its deadline
  * is stopped (SIGTERM to its group, SIGKILL after a grace period) and counted as failed; a runner that leaves a
  * process behind (one of its group still running after it, or an owned process, see `startProcess`, whose owner
- * died without stopping it) has it killed and gets a failure for it; a runner whose results cannot be read, or
- * that fails without a failing test (a gas snapshot mismatch, a crash), counts as one failure.
+ * died without stopping it) has it killed and gets a failure for it; a runner whose results cannot be read (it
+ * crashed before writing them), or that fails without a failing test (a gas snapshot mismatch), counts as one failure.
+ * Each runner writes its results to a file in a directory of this run's own, removed when the run ends.
  */
 export async function runTestRunners(
   runners: readonly TestRunner[],
@@ -54,17 +56,25 @@ export async function runTestRunners(
   const total: TestRunSummary = { passed: 0, failed: 0, ok: true };
   const lines: string[] = [];
 
-  for (const runner of runners) {
-    if (options.signal?.aborted) {
-      lines.push(`${runner.name}: not run (interrupted)`);
-      continue;
+  const resultsDirectory = mkdtempSync(path.join(tmpdir(), "recur-test-results-"));
+  try {
+    for (const [index, runner] of runners.entries()) {
+      if (options.signal?.aborted) {
+        lines.push(`${runner.name}: not run (interrupted)`);
+        continue;
+      }
+      const started = Date.now();
+      const resultsFile = path.join(resultsDirectory, `runner-${index + 1}`);
+      const result = await runOne(runner, resultsFile, { ...options, say, complain, write });
+      total.passed += result.passed;
+      total.failed += result.failed;
+      total.ok &&= result.ok;
+      lines.push(
+        `${runner.name}: ${result.passed} passed, ${result.failed} failed in ${minutes(Date.now() - started)}`,
+      );
     }
-    const started = Date.now();
-    const result = await runOne(runner, { ...options, say, complain, write });
-    total.passed += result.passed;
-    total.failed += result.failed;
-    total.ok &&= result.ok;
-    lines.push(`${runner.name}: ${result.passed} passed, ${result.failed} failed in ${minutes(Date.now() - started)}`);
+  } finally {
+    rmSync(resultsDirectory, { recursive: true, force: true });
   }
   if (options.signal?.aborted) {
     total.ok = false;
@@ -78,6 +88,7 @@ export async function runTestRunners(
 
 async function runOne(
   runner: TestRunner,
+  resultsFile: string,
   options: RunTestRunnersOptions & {
     say: (line: string) => void;
     complain: (line: string) => void;
@@ -95,17 +106,19 @@ async function runOne(
   }
   const registry = mkdtempSync(path.join(tmpdir(), "recur-test-processes-"));
   try {
+    const results = runner.results.request(resultsFile);
     // the PGlite run must not inherit a PostgreSQL URL from the caller's environment
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...runner.env,
       ...setUp?.env,
+      ...results.env,
       [PROCESS_REGISTRY_VARIABLE]: registry,
     };
     if (!setUp) delete env.RECUR_TEST_DATABASE_URL;
     // a run of its own, even when started from inside a test file (whose node:test would skip the files)
     delete env.NODE_TEST_CONTEXT;
-    const child = startProcess(runner.command, runner.args, {
+    const child = startProcess(runner.command, [...results.args, ...runner.args], {
       env,
       onOutput: (chunk, stream) => write(chunk.toString(), stream),
     });
@@ -146,10 +159,12 @@ async function runOne(
       );
     }
 
-    const counts = runner.count(child.output());
-    if (!counts) {
+    let counts: TestCounts;
+    try {
+      counts = runner.results.read(resultsFile);
+    } catch (error) {
       complain(
-        `\n${runner.name}: could not read its results (exit code ${exit.code ?? exit.signal}); counted as one failure`,
+        `\n${runner.name}: could not read its results: ${(error as Error).message} (exit code ${exit.code ?? exit.signal}); counted as one failure`,
       );
       return { passed: 0, failed: 1, ok: false };
     }

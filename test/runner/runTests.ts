@@ -9,18 +9,19 @@
 
 import { ensureSystemPackages, POSTGRESQL } from "../../stack/ensureSystemPackages.js";
 import { type PostgresServer, startPostgres } from "../../stack/startPostgres.js";
-import { countTestResults } from "./countTestResults.js";
 import { runTestRunners, type TestRunner } from "./runTestRunners.js";
+import { testResults } from "./testResults.js";
 
 const MINUTE = 60_000;
 
 /**
- * node:test's switches for every runner: a file still running after 40 minutes is stopped (`--test-timeout`
+ * node:test's switches for every runner (its reporters, spec for people and one for `npm test`'s counts, come from
+ * `testResults.nodeTest`): a file still running after 40 minutes is stopped (`--test-timeout`
  * bounds each file as a whole; each suite and hook carries its own, shorter timeout), and a file whose tests have
  * all ended exits even if something it opened is still open (`--test-force-exit`; the processes it owned are
  * killed as it exits).
  */
-const nodeTest = ["--test", "--test-reporter=spec", `--test-timeout=${40 * MINUTE}`, "--test-force-exit"];
+const nodeTest = ["--test", `--test-timeout=${40 * MINUTE}`, "--test-force-exit"];
 
 const serverTests = [...nodeTest, "--test-concurrency=2", "server/test/**/*.test.ts"];
 
@@ -30,14 +31,14 @@ const runners: TestRunner[] = [
     command: "hardhat",
     args: ["test", "--snapshot-check"],
     deadlineMs: 30 * MINUTE,
-    count: countTestResults.hardhat,
+    results: testResults.hardhat,
   },
   {
     name: "server on the embedded database (PGlite)",
     command: "tsx",
     args: serverTests,
     deadlineMs: 60 * MINUTE,
-    count: countTestResults.nodeTest,
+    results: testResults.nodeTest,
   },
   {
     name: "server on a PostgreSQL server",
@@ -53,14 +54,14 @@ const runners: TestRunner[] = [
       const server: PostgresServer = await startPostgres();
       return { env: { RECUR_TEST_DATABASE_URL: server.url }, tearDown: () => server.stop() };
     },
-    count: countTestResults.nodeTest,
+    results: testResults.nodeTest,
   },
   {
     name: "web: the signing proxy over HTTP, in front of the real platform",
     command: "tsx",
     args: [...nodeTest, "web/test/signingProxy.test.ts", "web/test/loadWebConfig.test.ts"],
     deadlineMs: 20 * MINUTE,
-    count: countTestResults.nodeTest,
+    results: testResults.nodeTest,
   },
   {
     name: "web: components (vitest)",
@@ -68,21 +69,21 @@ const runners: TestRunner[] = [
     args: ["run", "--config", "web/vitest.config.ts"],
     env: { NO_COLOR: "1" },
     deadlineMs: 15 * MINUTE,
-    count: countTestResults.vitest,
+    results: testResults.vitest,
   },
   {
     name: "web: the dApp in chromium with a test wallet (Playwright), against the whole platform",
     command: "tsx",
     args: [...nodeTest, "web/test/e2e/*.e2e.test.ts"],
     deadlineMs: 30 * MINUTE,
-    count: countTestResults.nodeTest,
+    results: testResults.nodeTest,
   },
   {
     name: "the command line, npm start and the test runner, as a user runs them",
     command: "tsx",
     args: [...nodeTest, "cli/test/**/*.test.ts", "stack/test/**/*.test.ts", "test/runner/**/*.test.ts"],
     deadlineMs: 60 * MINUTE,
-    count: countTestResults.nodeTest,
+    results: testResults.nodeTest,
   },
 ];
 
