@@ -12,7 +12,7 @@ import { switchLanguage } from "../i18n/i18n";
 import { authorisationOf, type CheckoutBackend, CheckoutFlow, type Offer } from "./Checkout";
 
 /** `url` with the session's outcome in its query, as the merchant's success and cancel pages receive it. */
-export function returnUrl(url: string, outcome: Record<string, string>): string {
+function returnUrl(url: string, outcome: Record<string, string>): string {
   const target = new URL(url);
   for (const [key, value] of Object.entries(outcome)) target.searchParams.set(key, value);
   return target.toString();
