@@ -1,25 +1,11 @@
 import { type Address, parseSignature } from "viem";
+import { getEip712Domain } from "viem/actions";
 import type { Config } from "wagmi";
-import { readContract, signTypedData } from "wagmi/actions";
+import { getPublicClient, readContract, signTypedData } from "wagmi/actions";
 import type { PermitSignature } from "../api/types";
 
-/** What a permit signature needs from an EIP-2612 token: its EIP-712 domain (EIP-5267) and the owner's nonce. */
-const permitTokenAbi = [
-  {
-    type: "function",
-    name: "eip712Domain",
-    stateMutability: "view",
-    inputs: [],
-    outputs: [
-      { name: "fields", type: "bytes1" },
-      { name: "name", type: "string" },
-      { name: "version", type: "string" },
-      { name: "chainId", type: "uint256" },
-      { name: "verifyingContract", type: "address" },
-      { name: "salt", type: "bytes32" },
-      { name: "extensions", type: "uint256[]" },
-    ],
-  },
+/** EIP-2612's `nonces`: the owner's next permit nonce (viem ships no EIP-2612 ABI). */
+const noncesAbi = [
   {
     type: "function",
     name: "nonces",
@@ -54,19 +40,19 @@ export interface PermitRequest {
 
 /**
  * Has the wallet sign an EIP-2612 permit (one signature instead of an approve transaction) in the token's own
- * EIP-712 domain, with the owner's current nonce, and returns it as the platform's activation takes it.
+ * EIP-712 domain, with the owner's current nonce, and returns it as the platform's activation takes it. The token's
+ * name and version come from its ERC-5267 `eip712Domain()`; a token without one fails here (viem's
+ * `Eip712DomainNotFoundError`, or the call's revert), before the wallet is asked for anything.
  */
 export async function signPermit(config: Config, request: PermitRequest): Promise<PermitSignature> {
   const { token, chainId, owner, spender, value, deadline } = request;
-  const [, name, version] = await readContract(config, {
-    address: token,
-    abi: permitTokenAbi,
-    functionName: "eip712Domain",
-    chainId,
-  });
+  const client = getPublicClient(config, { chainId });
+  if (!client) throw new Error(`This site has no RPC for chain ${chainId}`);
+  // the token's name and version from its EIP-5267 domain; the chain and the contract are the site's own
+  const { name, version } = (await getEip712Domain(client, { address: token })).domain;
   const nonce = await readContract(config, {
     address: token,
-    abi: permitTokenAbi,
+    abi: noncesAbi,
     functionName: "nonces",
     args: [owner],
     chainId,
