@@ -18,6 +18,7 @@ import { formatMoney } from "./money.js";
 import { getPlan } from "./plans.js";
 import type { Services } from "./Services.js";
 import { decide } from "./subscriptionStatus.js";
+import { suggestedAllowance } from "./suggestedAllowance.js";
 import { termsStartAt } from "./termsStartAt.js";
 import { recordStatusChanged, updateSubscription } from "./updateSubscription.js";
 
@@ -62,7 +63,7 @@ export function termsOf(row: SubscriptionRow): SubscriptionTerms {
 /** The approval a wallet should give for `row`. */
 export function approvalFor(row: SubscriptionRow, chain: ChainConfig, token: TokenConfig): Approval {
   const terms = termsOf(row);
-  const allowance = row.amount * BigInt(Math.min(row.maxPeriods, 12));
+  const allowance = suggestedAllowance(row.amount, row.maxPeriods);
   return {
     chainId: chain.chainId,
     blockchain: chain.name,

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { type Address, erc20Abi, type Hex } from "viem";
 import { useAccount, useConfig, useReadContract, useSwitchChain } from "wagmi";
 import { readContract } from "wagmi/actions";
+import { suggestedAllowance } from "../../../server/domain/suggestedAllowance.js";
 import {
   activateMySubscription,
   createSubscription,
@@ -115,10 +116,10 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
           Date.parse(candidate.activateBy) - DRAFT_REUSE_MARGIN_MS > Date.now(),
       );
       if (!reusable) return null;
-      // the approval block comes with a new draft only: rebuilt by the API's documented rule
+      // the approval block comes with a new draft only: rebuilt by the platform's own rule
       return {
         subscription: reusable,
-        suggestedAllowance: parseMoney(reusable.amount, token) * BigInt(Math.min(reusable.maxPeriods, 12)),
+        suggestedAllowance: suggestedAllowance(parseMoney(reusable.amount, token), reusable.maxPeriods),
         permit: token.permit,
         approveZeroFirst: token.approveZeroFirst,
       };

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import type { Address, Hex } from "viem";
 import { useAccount, useConfig, useReadContract } from "wagmi";
 import { subscriptionAbi } from "../../../generated/abis";
+import { suggestedAllowance } from "../../../server/domain/suggestedAllowance.js";
 import { listMySubscriptions } from "../api/siteApi";
 import type { SiteConfig, Subscription } from "../api/types";
 import { describePrice } from "../checkout/describeTerms";
@@ -145,9 +146,9 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
       ),
     );
 
-  /** Approves the remaining periods (up to twelve), through 0 first where the token needs it. */
+  /** Approves the remaining periods (at least one, at most twelve), through 0 first where the token needs it. */
   const topUp = async () => {
-    const value = amount * BigInt(Math.min(Math.max(remaining, 1), 12));
+    const value = suggestedAllowance(amount, Math.max(remaining, 1));
     if (token.approveZeroFirst) {
       await approve("topUp", 0n);
       setRunning({ action: "topUp", status: "pending" });
