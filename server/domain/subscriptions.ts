@@ -47,10 +47,10 @@ export interface DraftInput {
 /** A draft's terms as the contract takes them (times in unix seconds). */
 export function termsOf(row: SubscriptionRow): SubscriptionTerms {
   return {
-    token: row.tokenAddress as Address,
-    payer: row.payer as Address,
-    payee: row.payee as Address,
-    operator: row.operator as Address,
+    token: row.tokenAddress,
+    payer: row.payer,
+    payee: row.payee,
+    operator: row.operator,
     amount: row.amount,
     period: row.periodSeconds,
     startAt: Math.floor(row.startAt.getTime() / 1000),
@@ -71,7 +71,7 @@ export function approvalFor(row: SubscriptionRow, chain: ChainConfig, token: Tok
     token: token.address,
     tokenCode: token.code,
     decimals: token.decimals,
-    spender: row.contractAddress as Address,
+    spender: row.contractAddress,
     suggestedAllowance: allowance.toString(),
     suggestedAllowanceAmount: formatMoney(allowance, token),
     permit: token.permit,
@@ -129,8 +129,8 @@ export async function createDraft(tx: Queryable, services: Services, merchantId:
     const terms: SubscriptionTerms = {
       token: token.address,
       payer,
-      payee: accounts.payoutAddress as Address,
-      operator: accounts.gasWalletAddress as Address,
+      payee: accounts.payoutAddress,
+      operator: accounts.gasWalletAddress,
       amount: plan.amount,
       period: plan.periodSeconds,
       startAt,
@@ -180,7 +180,7 @@ export async function getSubscription(
   contractAddress: string,
   options: { forUpdate?: boolean } = {},
 ): Promise<SubscriptionRow> {
-  let address: string;
+  let address: Address;
   try {
     address = getAddress(contractAddress);
   } catch {

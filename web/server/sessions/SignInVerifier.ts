@@ -124,6 +124,7 @@ export class SignInVerifier {
     if (fields.notBefore && !(fields.notBefore <= now)) {
       throw unauthorized(`The message is not valid before ${describe(fields.notBefore)}: sign one valid now`);
     }
+    // present: REQUIRED was checked above
     const address = getAddress(fields.address as Address);
     if (!(await this.#signedBy(address, message, signature, client, nonce.value, domain, now))) {
       throw unauthorized(`The signature is not ${address}'s signature of this message: sign it with that wallet`);

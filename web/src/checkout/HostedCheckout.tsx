@@ -85,6 +85,7 @@ export function HostedCheckout({ sessionId, site }: { sessionId: string; site: S
   if (!chain) {
     return <p role="alert">{t("errors.unknown", { message: `chain ${data.chain.chainId}` })}</p>;
   }
+  // the platform answers addresses as strings
   const token = { ...data.token, address: data.token.address as Address };
   const startFrom = data.startFrom ? new Date(data.startFrom) : undefined;
   const offer: Offer = {

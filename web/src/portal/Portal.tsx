@@ -90,6 +90,7 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
   const [error, setError] = useState<string | null>(null);
   const chain = site.chains.find((candidate) => candidate.name === subscription.blockchain);
   const token = chain?.tokens.find((candidate) => candidate.code === subscription.asset);
+  // the site's API answers addresses as strings
   const address = subscription.contractAddress as Address;
   const live = LIVE.has(subscription.status);
   const runway = useReadContract({
