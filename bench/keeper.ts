@@ -61,6 +61,7 @@ try {
   const services = createServices(database.db, config);
   const chain = new ChainAccess(config.chains.chainById(31337) ?? (undefined as never), services.chainClock(31337));
   const { client } = chain;
+  // the deployment file's addresses, read as JSON strings
   const token = contracts.tokens.standard as Address;
   const factory = contracts.factory as Address;
   const rpc = (method: string, params: unknown[]) =>
@@ -103,9 +104,9 @@ try {
       payer,
     });
     await setStorage(balanceSlot(payer), 100n * AMOUNT);
-    await setStorage(allowanceSlot(payer, subscription.contractAddress as Address), 12n * AMOUNT);
+    await setStorage(allowanceSlot(payer, subscription.contractAddress), 12n * AMOUNT);
     await setStorage(allowanceSlot(payer, spenderAddress), 12n * AMOUNT);
-    subscriptions.push(subscription.contractAddress as Address);
+    subscriptions.push(subscription.contractAddress);
     payers.push(payer);
     rows.push(subscription);
   }
@@ -130,7 +131,7 @@ try {
   const states = await chain.states(subscriptions);
   await database.db.transaction(async (tx) => {
     for (const row of rows) {
-      await applyChainState(tx, services, row, { state: states.get(row.contractAddress as Address) });
+      await applyChainState(tx, services, row, { state: states.get(row.contractAddress) });
     }
   });
   await rpc("evm_increaseTime", [PERIOD]);

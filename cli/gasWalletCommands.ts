@@ -46,6 +46,7 @@ export function gasWalletCommands(env: Environment): Command {
         const file = path.resolve(options.out);
         let address: string;
         try {
+          // PRIVATE_KEY checked it above: 0x and 64 hex digits
           address = await writeGasWalletKeyFile(file, key as Hex, secretKey);
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;

@@ -24,6 +24,7 @@ export function deployCommand(env: Environment): Command {
           if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) {
             throw new UsageError(`${options.deployerKeyEnv} must hold a 0x-prefixed 32-byte private key`);
           }
+          // checked above: 0x and 64 hex digits
           accounts = [key as Hex];
         }
         // loaded here: Hardhat reads its configuration at import, which the other commands do not need

@@ -97,6 +97,7 @@ async function runDemo(stack: LocalStack, periods: number): Promise<void> {
     });
     say(`   contract address, known before it is deployed: ${draft.contractAddress}`);
 
+    // the API answers addresses as strings
     const token = draft.approval.token as Address;
     const allowance = BigInt(draft.approval.suggestedAllowance);
     const balanceOf = () =>
@@ -115,6 +116,7 @@ async function runDemo(stack: LocalStack, periods: number): Promise<void> {
       address: token,
       abi: erc20Abi,
       functionName: "approve",
+      // the API answers addresses as strings
       args: [draft.contractAddress as Address, allowance],
     });
     await stack.client.waitForTransactionReceipt({ hash });

@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { Address, Hex } from "viem";
 
 /** Token base units: `numeric(78, 0)` holds any uint256 exactly; `bigint` in code. */
 const tokenAmount = customType<{ data: bigint; driverData: string }>({
@@ -21,6 +22,11 @@ const tokenAmount = customType<{ data: bigint; driverData: string }>({
   toDriver: (value) => value.toString(),
   fromDriver: (value) => BigInt(value),
 });
+
+/** An EVM address (`0x` and 40 hex digits); the type only, the column stays `text`. */
+const address = (name: string) => text(name).$type<Address>();
+/** A 32-byte hash or other `0x` hex (transaction and block hashes, signed transactions); `text` in the database. */
+const hex = (name: string) => text(name).$type<Hex>();
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const createdAt = () => timestamptz("created_at").notNull().defaultNow();
@@ -70,8 +76,8 @@ export const merchantChains = pgTable(
       .notNull()
       .references(() => merchants.id),
     chainId: integer("chain_id").notNull(),
-    payoutAddress: text("payout_address").notNull(),
-    gasWalletAddress: text("gas_wallet_address").notNull(),
+    payoutAddress: address("payout_address").notNull(),
+    gasWalletAddress: address("gas_wallet_address").notNull(),
     /**
      * Where the worker finds the gas wallet's key: `env:NAME` (a variable of its environment) or `file:PATH` (a
      * key file sealed with the deployment's secret key). Null: this deployment does not send for the merchant.
@@ -129,7 +135,7 @@ export const plans = pgTable(
 export const subscriptions = pgTable(
   "subscriptions",
   {
-    contractAddress: text("contract_address").primaryKey(),
+    contractAddress: address("contract_address").primaryKey(),
     merchantId: text("merchant_id")
       .notNull()
       .references(() => merchants.id),
@@ -139,10 +145,10 @@ export const subscriptions = pgTable(
     customerId: text("customer_id").notNull(),
     chainId: integer("chain_id").notNull(),
     tokenCode: text("token_code").notNull(),
-    tokenAddress: text("token_address").notNull(),
-    payer: text("payer").notNull(),
-    payee: text("payee").notNull(),
-    operator: text("operator").notNull(),
+    tokenAddress: address("token_address").notNull(),
+    payer: address("payer").notNull(),
+    payee: address("payee").notNull(),
+    operator: address("operator").notNull(),
     amount: tokenAmount("amount").notNull(),
     periodSeconds: bigint("period_seconds", { mode: "number" }).notNull(),
     gracePeriodSeconds: integer("grace_period_seconds").notNull(),
@@ -193,7 +199,7 @@ export const charges = pgTable(
   "charges",
   {
     id: text("id").primaryKey(),
-    contractAddress: text("contract_address")
+    contractAddress: address("contract_address")
       .notNull()
       .references(() => subscriptions.contractAddress),
     merchantId: text("merchant_id")
@@ -204,7 +210,7 @@ export const charges = pgTable(
     status: text("status", { enum: CHARGE_STATUSES }).notNull(),
     /** When the period was due; for a succeeded charge, when it was made. */
     chargeDate: timestamptz("charge_date").notNull(),
-    txHash: text("tx_hash"),
+    txHash: hex("tx_hash"),
     failureReason: text("failure_reason"),
     attempts: integer("attempts").notNull().default(0),
     nextRetryAt: timestamptz("next_retry_at"),
@@ -233,7 +239,7 @@ export const checkoutSessions = pgTable(
     startFrom: timestamptz("start_from"),
     expiresAt: timestamptz("expires_at").notNull(),
     status: text("status", { enum: CHECKOUT_SESSION_STATUSES }).notNull(),
-    contractAddress: text("contract_address"),
+    contractAddress: address("contract_address"),
     createdAt: createdAt(),
   },
   (t) => [index("checkout_sessions_merchant_idx").on(t.merchantId, t.createdAt)],
@@ -291,7 +297,7 @@ export const subscriptionRequests = pgTable(
   "subscription_requests",
   {
     id: uuid("id").primaryKey(),
-    contractAddress: text("contract_address")
+    contractAddress: address("contract_address")
       .notNull()
       .references(() => subscriptions.contractAddress),
     action: text("action", { enum: SUBSCRIPTION_ACTIONS }).notNull(),
@@ -303,7 +309,7 @@ export const subscriptionRequests = pgTable(
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
     /** The transaction that carries the request out, once sent. */
-    txHash: text("tx_hash"),
+    txHash: hex("tx_hash"),
     leaseUntil: timestamptz("lease_until"),
     leaseOwner: text("lease_owner"),
     createdAt: createdAt(),
@@ -321,7 +327,7 @@ export const chainHints = pgTable(
   "chain_hints",
   {
     chainId: integer("chain_id").notNull(),
-    txHash: text("tx_hash").notNull(),
+    txHash: hex("tx_hash").notNull(),
     receivedAt: timestamptz("received_at").notNull().defaultNow(),
     /** When the worker may look (again): a transaction not mined yet is retried a few times. */
     nextAttemptAt: timestamptz("next_attempt_at").notNull().defaultNow(),
@@ -366,7 +372,7 @@ export const gasWallets = pgTable(
   "gas_wallets",
   {
     chainId: integer("chain_id").notNull(),
-    address: text("address").notNull(),
+    address: address("address").notNull(),
     nextNonce: integer("next_nonce").notNull().default(0),
     /** Native balance in wei, as last read. */
     balance: tokenAmount("balance"),
@@ -380,16 +386,16 @@ export const gasWallets = pgTable(
 export const chainTransactions = pgTable(
   "chain_transactions",
   {
-    hash: text("hash").primaryKey(),
+    hash: hex("hash").primaryKey(),
     chainId: integer("chain_id").notNull(),
-    sender: text("sender").notNull(),
+    sender: address("sender").notNull(),
     nonce: integer("nonce").notNull(),
     /** What it does: `activate`, `charge`, `pause`, `unpause`, `cancel`. */
     purpose: text("purpose").notNull(),
     /** The subscriptions it concerns. */
-    subscriptions: text("subscriptions").array().notNull(),
+    subscriptions: text("subscriptions").array().$type<Address[]>().notNull(),
     /** The signed transaction, for rebroadcasting. */
-    raw: text("raw").notNull(),
+    raw: hex("raw").notNull(),
     /** `Dropped`: never broadcast, or its nonce went to another transaction; its nonce is free again. */
     status: text("status", { enum: ["Sent", "Mined", "Reverted", "Dropped"] }).notNull(),
     blockNumber: integer("block_number"),
@@ -410,7 +416,7 @@ export const chainTransactions = pgTable(
 export const chainCursors = pgTable("chain_cursors", {
   chainId: integer("chain_id").primaryKey(),
   blockNumber: integer("block_number").notNull(),
-  blockHash: text("block_hash").notNull(),
+  blockHash: hex("block_hash").notNull(),
   updatedAt: timestamptz("updated_at").notNull().defaultNow(),
 });
 
@@ -420,7 +426,7 @@ export const chainBlocks = pgTable(
   {
     chainId: integer("chain_id").notNull(),
     number: integer("number").notNull(),
-    hash: text("hash").notNull(),
+    hash: hex("hash").notNull(),
   },
   (t) => [primaryKey({ columns: [t.chainId, t.number] })],
 );
@@ -431,12 +437,12 @@ export const chainEvents = pgTable(
   {
     chainId: integer("chain_id").notNull(),
     blockNumber: integer("block_number").notNull(),
-    blockHash: text("block_hash").notNull(),
+    blockHash: hex("block_hash").notNull(),
     blockTime: timestamptz("block_time").notNull(),
-    txHash: text("tx_hash").notNull(),
+    txHash: hex("tx_hash").notNull(),
     logIndex: integer("log_index").notNull(),
     /** The subscription the event is about. */
-    contractAddress: text("contract_address").notNull(),
+    contractAddress: address("contract_address").notNull(),
     name: text("name").notNull(),
     args: jsonb("args").notNull(),
   },

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
-import { getAddress } from "viem";
+import { type Address, getAddress, type Hex } from "viem";
 import type { Queryable } from "../db/openDatabase.js";
 import { type ChargeStatus, charges, subscriptions } from "../db/schema.js";
 import { newId } from "./newId.js";
@@ -65,7 +65,7 @@ export async function upsertCharges(
 /** The charge of `periodIndex` of a subscription, if there is one. */
 export async function getCharge(
   tx: Queryable,
-  contractAddress: string,
+  contractAddress: Address,
   periodIndex: number,
 ): Promise<ChargeRow | undefined> {
   const [row] = await tx
@@ -76,7 +76,7 @@ export async function getCharge(
 }
 
 /** A subscription that ended (cancelled or finished on chain) has nothing left to charge or retry. */
-export async function cancelOpenCharges(tx: Queryable, contractAddress: string, now: Date): Promise<void> {
+export async function cancelOpenCharges(tx: Queryable, contractAddress: Address, now: Date): Promise<void> {
   await tx
     .update(charges)
     .set({ status: "Cancelled", nextRetryAt: null, updatedAt: now })
@@ -84,7 +84,7 @@ export async function cancelOpenCharges(tx: Queryable, contractAddress: string, 
 }
 
 /** Charges made by transactions the chain no longer holds (a reorganisation) are not made: back to `Pending`. */
-export async function reopenCharges(tx: Queryable, txHashes: readonly string[], now: Date): Promise<void> {
+export async function reopenCharges(tx: Queryable, txHashes: readonly Hex[], now: Date): Promise<void> {
   if (txHashes.length === 0) return;
   await tx
     .update(charges)
@@ -93,7 +93,7 @@ export async function reopenCharges(tx: Queryable, txHashes: readonly string[], 
 }
 
 /** The charges of one subscription, first to last. */
-export async function listCharges(tx: Queryable, contractAddress: string): Promise<ChargeRow[]> {
+export async function listCharges(tx: Queryable, contractAddress: Address): Promise<ChargeRow[]> {
   return tx
     .select()
     .from(charges)
@@ -117,7 +117,7 @@ export async function listMerchantCharges(
 ): Promise<{ charge: ChargeRow; tokenCode: string }[]> {
   const conditions: SQL[] = [eq(charges.merchantId, merchantId)];
   if (filter.contractAddress) {
-    let address: string;
+    let address: Address;
     try {
       address = getAddress(filter.contractAddress);
     } catch {

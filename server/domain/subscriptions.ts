@@ -18,6 +18,7 @@ import { formatMoney } from "./money.js";
 import { getPlan } from "./plans.js";
 import type { Services } from "./Services.js";
 import { decide } from "./subscriptionStatus.js";
+import { suggestedAllowance } from "./suggestedAllowance.js";
 import { termsStartAt } from "./termsStartAt.js";
 import { recordStatusChanged, updateSubscription } from "./updateSubscription.js";
 
@@ -46,10 +47,10 @@ export interface DraftInput {
 /** A draft's terms as the contract takes them (times in unix seconds). */
 export function termsOf(row: SubscriptionRow): SubscriptionTerms {
   return {
-    token: row.tokenAddress as Address,
-    payer: row.payer as Address,
-    payee: row.payee as Address,
-    operator: row.operator as Address,
+    token: row.tokenAddress,
+    payer: row.payer,
+    payee: row.payee,
+    operator: row.operator,
     amount: row.amount,
     period: row.periodSeconds,
     startAt: Math.floor(row.startAt.getTime() / 1000),
@@ -62,7 +63,7 @@ export function termsOf(row: SubscriptionRow): SubscriptionTerms {
 /** The approval a wallet should give for `row`. */
 export function approvalFor(row: SubscriptionRow, chain: ChainConfig, token: TokenConfig): Approval {
   const terms = termsOf(row);
-  const allowance = row.amount * BigInt(Math.min(row.maxPeriods, 12));
+  const allowance = suggestedAllowance(row.amount, row.maxPeriods);
   return {
     chainId: chain.chainId,
     blockchain: chain.name,
@@ -70,7 +71,7 @@ export function approvalFor(row: SubscriptionRow, chain: ChainConfig, token: Tok
     token: token.address,
     tokenCode: token.code,
     decimals: token.decimals,
-    spender: row.contractAddress as Address,
+    spender: row.contractAddress,
     suggestedAllowance: allowance.toString(),
     suggestedAllowanceAmount: formatMoney(allowance, token),
     permit: token.permit,
@@ -128,8 +129,8 @@ export async function createDraft(tx: Queryable, services: Services, merchantId:
     const terms: SubscriptionTerms = {
       token: token.address,
       payer,
-      payee: accounts.payoutAddress as Address,
-      operator: accounts.gasWalletAddress as Address,
+      payee: accounts.payoutAddress,
+      operator: accounts.gasWalletAddress,
       amount: plan.amount,
       period: plan.periodSeconds,
       startAt,
@@ -179,7 +180,7 @@ export async function getSubscription(
   contractAddress: string,
   options: { forUpdate?: boolean } = {},
 ): Promise<SubscriptionRow> {
-  let address: string;
+  let address: Address;
   try {
     address = getAddress(contractAddress);
   } catch {

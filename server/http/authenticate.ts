@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
 import type { FastifyRequest } from "fastify";
+import { LRUCache } from "lru-cache";
 import { signRequest } from "../auth/signRequest.js";
 import { apiKeys, usedSignatures } from "../db/schema.js";
 import type { Services } from "../domain/Services.js";
@@ -18,6 +19,9 @@ export type Principal =
  */
 export const KEY_CACHE_MS = 10_000;
 
+/** API keys remembered at most: beyond it the least recently used is looked up again, so memory stays bounded. */
+const KEY_CACHE_MAX = 10_000;
+
 /** How often a key's `lastUsedAt` is written: at most once a minute per key and process, so reads stay one query. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -31,14 +35,19 @@ const SAFE_METHODS = new Set(["GET", "HEAD"]);
 interface CachedKey {
   merchantId: string;
   secret: string;
-  until: number;
   /** When `lastUsedAt` was last written, as far as this process knows (ms). */
   lastUsedAt: number;
 }
 
 /** Checks request signatures, HTTP Basic credentials and customer tokens, and applies the rate limits. */
 export class Authenticator {
-  readonly #keys = new Map<string, CachedKey>();
+  /** Decrypted keys for {@link KEY_CACHE_MS} at most (or until the key expires), on the services' clock. */
+  readonly #keys = new LRUCache<string, CachedKey>({
+    max: KEY_CACHE_MAX,
+    ttl: KEY_CACHE_MS,
+    ttlResolution: 0,
+    perf: { now: () => this.services.now().getTime() },
+  });
   /** Bumped by every `forgetMerchant`, so a lookup that raced a revocation is not cached. */
   #generation = 0;
   #claims = 0;
@@ -51,13 +60,14 @@ export class Authenticator {
   /** Drops what this process remembers of a merchant's keys: after a rotation or revocation, it applies at once. */
   forgetMerchant(merchantId: string): void {
     this.#generation++;
-    for (const [apiKey, entry] of this.#keys) if (entry.merchantId === merchantId) this.#keys.delete(apiKey);
+    const forgotten = [...this.#keys.entries()].filter(([, entry]) => entry.merchantId === merchantId);
+    for (const [apiKey] of forgotten) this.#keys.delete(apiKey);
   }
 
   async #keyOf(apiKey: string): Promise<CachedKey | undefined> {
     const now = this.services.now();
     const cached = this.#keys.get(apiKey);
-    if (cached && cached.until > now.getTime()) return cached;
+    if (cached) return cached;
     const generation = this.#generation;
     const [row] = await this.services.db
       .select()
@@ -76,10 +86,14 @@ export class Authenticator {
     const entry = {
       merchantId: row.merchantId,
       secret: this.services.apiSecrets.open(row.secretCiphertext),
-      until: Math.min(now.getTime() + KEY_CACHE_MS, row.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY),
       lastUsedAt: row.lastUsedAt?.getTime() ?? 0,
     };
-    if (generation === this.#generation) this.#keys.set(apiKey, entry);
+    const start = now.getTime();
+    const until = Math.min(start + KEY_CACHE_MS, row.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY);
+    // counted from the time the row was read; lru-cache keeps an entry through the last millisecond of its ttl,
+    // and the key is refused from `until` on
+    const ttl = until - start - 1;
+    if (generation === this.#generation && ttl > 0) this.#keys.set(apiKey, entry, { ttl, start });
     return entry;
   }
 

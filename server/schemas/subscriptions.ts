@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SUBSCRIPTION_STATUSES } from "../db/schema.js";
+import { APPROVAL_PERIODS } from "../domain/suggestedAllowance.js";
 import { chargeResource } from "./charges.js";
 import {
   accountAddress,
@@ -59,7 +60,9 @@ export const approvalSchema = z
     tokenCode: z.string(),
     decimals: z.number().int(),
     spender: z.string().describe("Approve (or permit) this address: the subscription's contract"),
-    suggestedAllowance: z.string().describe("Base units: amount x min(maxPeriods, 12), never unlimited"),
+    suggestedAllowance: z
+      .string()
+      .describe(`Base units: amount x min(maxPeriods, ${APPROVAL_PERIODS}), never unlimited`),
     suggestedAllowanceAmount: z.string(),
     permit: z.boolean().describe("The token takes EIP-2612 permits: sign instead of sending an approval"),
     approveZeroFirst: z.boolean().describe("Set a non-zero allowance to 0 before changing it"),

@@ -68,6 +68,7 @@ describe(`the server and the contracts agree (${testEngine})`, { timeout: 600_00
     const draft = await client.createSubscription({ planId: plan.id, customerId: "c", payer: payer.account.address });
 
     const terms = {
+      // the API answers addresses as strings
       token: draft.approval.terms.token as Address,
       payer: draft.approval.terms.payer as Address,
       payee: draft.approval.terms.payee as Address,
@@ -84,12 +85,14 @@ describe(`the server and the contracts agree (${testEngine})`, { timeout: 600_00
 
     await recur.tokens.permit.write.mint([payer.account.address, 10n ** 9n]);
     await recur.tokens.permit.write.approve(
+      // the API answers addresses as strings
       [draft.approval.spender as Address, BigInt(draft.approval.suggestedAllowance)],
       {
         account: payer.account,
       },
     );
     await recur.factory.write.activate([terms]);
+    // the API answers addresses as strings
     const subscription = await viem.getContractAt("Subscription", draft.contractAddress as Address);
     assert.equal((await subscription.read.state()).periodsCharged, 1);
     assert.equal(await recur.tokens.permit.read.balanceOf([server.merchant.payout]), 10_000_000n);

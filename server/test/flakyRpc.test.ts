@@ -3,6 +3,7 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { and, eq } from "drizzle-orm";
 import pino from "pino";
+import type { Address } from "viem";
 import { hookTimeouts } from "../../test/support/hookTimeouts.js";
 import { testEngine } from "../../test/support/openTestDatabase.js";
 import { startFlakyRpcProxy } from "../../test/support/startFlakyRpcProxy.js";
@@ -103,7 +104,8 @@ describe(`the worker on an unreliable RPC endpoint (${testEngine})`, { timeout: 
       const draft = await merchant.createSubscription({ planId: plan.id, customerId, payer: payer.address });
       await platform.approve(payer, draft);
       await merchant.activateSubscription(draft.contractAddress);
-      return draft.contractAddress;
+      // the API answers addresses as strings (its schema types them so)
+      return draft.contractAddress as Address;
     };
 
     // every broadcast is lost: the first activation is journalled with its nonce but never reaches the node

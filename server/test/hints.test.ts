@@ -116,7 +116,7 @@ describe(`hint-update-state makes the worker look at once (${testEngine})`, { ti
     const [row] = await platform.server.database.db
       .select()
       .from(chainHints)
-      .where(and(eq(chainHints.chainId, 31337), eq(chainHints.txHash, hash.toLowerCase())));
+      .where(and(eq(chainHints.chainId, 31337), eq(chainHints.txHash, `0x${hash.slice(2).toLowerCase()}`)));
     return row;
   }
 
@@ -160,6 +160,7 @@ describe(`hint-update-state makes the worker look at once (${testEngine})`, { ti
       await platform.approve(payer, draft);
       await merchant.activateSubscription(draft.contractAddress);
       await timeUntil(draft.contractAddress, "Active", Date.now());
+      // the API answers addresses as strings
       pair.push({ payer, address: draft.contractAddress as Address });
     }
     const [hinted, alone] = pair as [(typeof pair)[0], (typeof pair)[0]];
@@ -200,6 +201,7 @@ describe(`hint-update-state makes the worker look at once (${testEngine})`, { ti
       functionName: "approve",
       args: [platform.gasWallet, 10n ** 9n],
     });
+    // a template literal types as string: this one is 0x and 64 hex digits
     const unknown = `0x${"5a".repeat(32)}` as Hex;
     const counts = await server.rowCounts();
     await hint(unrelated);

@@ -76,6 +76,7 @@ describe(`subscription lifecycle on a local chain (${testEngine})`, { timeout: 1
     assert.equal(subscription.charges[0]?.status, "Succeeded");
     assert.match(subscription.charges[0]?.txHash ?? "", /^0x[0-9a-f]{64}$/);
     const balance = await platform.client.readContract({
+      // the API answers addresses as strings
       address: draft.approval.token as Address,
       abi: erc20Abi,
       functionName: "balanceOf",
@@ -110,6 +111,7 @@ describe(`subscription lifecycle on a local chain (${testEngine})`, { timeout: 1
   it("charges each period as chain time passes, retries a short payer on the ladder, recovers, then finishes", async () => {
     const { payer, draft } = await activeSubscription("cus-cycle");
     const address = draft.contractAddress;
+    // the API answers addresses as strings
     const token = draft.approval.token as Address;
 
     await platform.travel(MONTH);
@@ -166,8 +168,10 @@ describe(`subscription lifecycle on a local chain (${testEngine})`, { timeout: 1
 
   it("cancels on chain as operator when the grace period runs out", async () => {
     const { payer, draft } = await activeSubscription("cus-grace");
+    // the API answers addresses as strings
     const address = draft.contractAddress as Address;
     await platform.send(payer, {
+      // the API answers addresses as strings
       address: draft.approval.token as Address,
       abi: erc20Abi,
       functionName: "approve",
@@ -203,6 +207,7 @@ describe(`subscription lifecycle on a local chain (${testEngine})`, { timeout: 1
   it("shows a pause the payer makes in their wallet", async () => {
     const { payer, draft } = await activeSubscription("cus-pause");
     await platform.send(payer, {
+      // the API answers addresses as strings
       address: draft.contractAddress as Address,
       abi: subscriptionAbi,
       functionName: "pause",

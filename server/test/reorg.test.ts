@@ -37,6 +37,7 @@ describe(`the indexer across a reorganisation (${testEngine})`, { timeout: 900_0
     });
     await platform.approve(payer, draft);
     await merchant.activateSubscription(draft.contractAddress);
+    // the API answers addresses as strings
     const address = draft.contractAddress as Address;
     await platform.waitFor("activation", async () =>
       (await merchant.getSubscription(address)).status === "Active" ? true : undefined,
@@ -100,6 +101,7 @@ describe(`the indexer across a reorganisation (${testEngine})`, { timeout: 900_0
       assert.equal(draft.startFrom, null, "no start time until it is activated");
       await platform.approve(payer, draft);
       await merchant.activateSubscription(draft.contractAddress);
+      // the API answers addresses as strings
       const address = draft.contractAddress as Address;
       const active = await platform.waitFor("activation", async () => {
         const subscription = await merchant.getSubscription(address);

@@ -208,6 +208,7 @@ describe(`SmartyPay's Node SDK against Recur (${testEngine})`, { timeout: 600_00
       await reaches(contractAddress, done);
     }
     const onChain = await platform.client.readContract({
+      // the SDK answers addresses as strings
       address: contractAddress as Address,
       abi: subscriptionAbi,
       functionName: "state",

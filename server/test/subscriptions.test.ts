@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
-import { getAddress, zeroAddress } from "viem";
+import { type Address, getAddress, zeroAddress } from "viem";
 import { hookTimeouts } from "../../test/support/hookTimeouts.js";
 import { testEngine } from "../../test/support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "../../test/support/startTestServer.js";
@@ -266,7 +266,8 @@ describe(`subscriptions (${testEngine})`, { timeout: 600_000 }, () => {
 
   it("moves through Pending statuses on request, records the work, and treats repeats as done", async () => {
     const draft = await client.createSubscription({ planId, customerId: "cus-actions", payer: newPayer() });
-    const address = draft.contractAddress;
+    // the API answers addresses as strings (its schema types them so)
+    const address = draft.contractAddress as Address;
     const permit = {
       value: "60000000",
       deadline: "1999999999",

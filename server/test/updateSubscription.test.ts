@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { eq } from "drizzle-orm";
+import type { Address } from "viem";
 import { hookTimeouts } from "../../test/support/hookTimeouts.js";
 import { testEngine } from "../../test/support/openTestDatabase.js";
 import { newPayer, startTestServer, type TestServer } from "../../test/support/startTestServer.js";
@@ -27,10 +28,11 @@ describe(`the one writer of a subscription's status (${testEngine})`, { timeout:
       customerId: "cus-writer",
       payer: newPayer(),
     });
-    return read(created.contractAddress);
+    // the API answers addresses as strings (its schema types them so)
+    return read(created.contractAddress as Address);
   }
 
-  async function read(contractAddress: string) {
+  async function read(contractAddress: Address) {
     const [row] = await server.database.db
       .select()
       .from(subscriptions)

@@ -63,6 +63,7 @@ if (process.env.RECUR_TEST_DATABASE_URL) {
       const addresses: Address[] = [];
       for (let i = 0; i < count; i++) {
         const draft = await merchant.createSubscription({ planId, customerId: `cus-${i}`, payer: payer.address });
+        // the API answers addresses as strings
         addresses.push(draft.contractAddress as Address);
       }
       const token = platform.server.services.config.chains.token("tUSD")?.token.address;
@@ -128,7 +129,7 @@ if (process.env.RECUR_TEST_DATABASE_URL) {
 
     async function dbCharged(addresses: Address[], periods: number): Promise<boolean> {
       const rows = await platform.server.database.db.select().from(subscriptions);
-      const mine = rows.filter((row) => addresses.includes(row.contractAddress as Address));
+      const mine = rows.filter((row) => addresses.includes(row.contractAddress));
       return (
         mine.length === addresses.length &&
         mine.every((row) => row.periodsCharged === periods && row.status === "Active")
@@ -215,7 +216,7 @@ if (process.env.RECUR_TEST_DATABASE_URL) {
       const db = platform.server.database.db;
       const recorded = async () =>
         (await db.select().from(charges)).filter(
-          (row) => addresses.includes(row.contractAddress as Address) && row.status === "Succeeded",
+          (row) => addresses.includes(row.contractAddress) && row.status === "Succeeded",
         );
       // the charges the killed worker made are recorded too: from the chain's events, once its indexer lease lapses
       await platform.waitFor(
@@ -228,9 +229,7 @@ if (process.env.RECUR_TEST_DATABASE_URL) {
         addresses.map(() => 2),
         "charged exactly once more each",
       );
-      const mine = (await db.select().from(charges)).filter((row) =>
-        addresses.includes(row.contractAddress as Address),
-      );
+      const mine = (await db.select().from(charges)).filter((row) => addresses.includes(row.contractAddress));
       assert.equal(mine.length, 200, "one charge row per period, none duplicated");
       const stuck = await db.select().from(subscriptions).where(sql`${subscriptions.status} like 'Pending%'`);
       assert.deepEqual(

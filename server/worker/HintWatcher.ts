@@ -3,7 +3,6 @@ import {
   type Address,
   erc20Abi,
   getAddress,
-  type Hex,
   parseEventLogs,
   type TransactionReceipt,
   TransactionReceiptNotFoundError,
@@ -120,7 +119,7 @@ export class HintWatcher implements WorkerTask {
   async #look(hint: HintRow): Promise<void> {
     let receipt: TransactionReceipt | undefined;
     try {
-      receipt = await this.chain.client.getTransactionReceipt({ hash: hint.txHash as Hex });
+      receipt = await this.chain.client.getTransactionReceipt({ hash: hint.txHash });
     } catch (error) {
       // anything else (a timeout, a dropped connection) leaves the hint claimed until its lease runs out
       if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
@@ -173,14 +172,10 @@ export class HintWatcher implements WorkerTask {
     for (const draft of drafts) {
       const spent = approvals.some((log) => getAddress(log.args.spender) === draft.contractAddress);
       if (!spent) continue;
-      const { allowance } = await this.chain.funds(
-        draft.tokenAddress as Address,
-        draft.payer as Address,
-        draft.contractAddress as Address,
-      );
+      const { allowance } = await this.chain.funds(draft.tokenAddress, draft.payer, draft.contractAddress);
       approved.set(draft.contractAddress, allowance);
     }
-    const states = await this.chain.states(rows.map((row) => row.contractAddress as Address));
+    const states = await this.chain.states(rows.map((row) => row.contractAddress));
 
     const done: string[] = [];
     await this.services.db.transaction(async (tx) => {
@@ -191,7 +186,7 @@ export class HintWatcher implements WorkerTask {
           .where(eq(subscriptions.contractAddress, row.contractAddress))
           .for("update");
         if (!locked) continue;
-        const state = states.get(row.contractAddress as Address);
+        const state = states.get(row.contractAddress);
         const allowance = approved.get(row.contractAddress);
         if (locked.status === "Draft" && (!state || state.status === "None")) {
           if (allowance === undefined) continue;

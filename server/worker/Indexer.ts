@@ -138,7 +138,7 @@ export class Indexer implements WorkerTask {
     // what the worker recorded from its own receipts in these blocks, before this pass reached them, must still be
     // on the chain: a reorganisation may have replaced those blocks before the indexer saw them
     const lost = await this.#lostOwnTransactions(Number(from), Number(to));
-    const named = new Set<string>([...logs.events.map((event) => event.subscription), ...lost.subscriptions]);
+    const named = new Set<Address>([...logs.events.map((event) => event.subscription), ...lost.subscriptions]);
     const addresses = [...new Set([...named, ...(cursor ? await this.#changedSince(cursor.updatedAt) : [])])];
     const known = addresses.length
       ? await this.services.db
@@ -149,7 +149,7 @@ export class Indexer implements WorkerTask {
     const knownAddresses = new Set(known.map((row) => row.contractAddress));
     const relevant = logs.events.filter((event) => knownAddresses.has(event.subscription));
     const times = await this.#blockTimes(relevant.map((event) => event.blockNumber));
-    const states = await this.chain.states(known.map((row) => row.contractAddress as Address));
+    const states = await this.chain.states(known.map((row) => row.contractAddress));
 
     await this.services.db.transaction(async (tx) => {
       await this.#forget(tx, lost.hashes);
@@ -172,7 +172,7 @@ export class Indexer implements WorkerTask {
           .onConflictDoNothing();
       }
       // the charges each subscription's events report, grouped once (a batch log names many subscriptions)
-      const chargesOf = new Map<string, ObservedCharge[]>();
+      const chargesOf = new Map<Address, ObservedCharge[]>();
       for (const event of relevant) {
         if (event.periodIndex === undefined) continue;
         const list = chargesOf.get(event.subscription) ?? [];
@@ -183,9 +183,9 @@ export class Indexer implements WorkerTask {
         });
         chargesOf.set(event.subscription, list);
       }
-      const undone = new Set<string>(lost.subscriptions);
+      const undone = new Set<Address>(lost.subscriptions);
       for (const row of known) {
-        const state = states.get(row.contractAddress as Address);
+        const state = states.get(row.contractAddress);
         // one these blocks do not name is corrected only where the chain took back what the database holds
         if (!named.has(row.contractAddress) && !aheadOfChain(row, state)) continue;
         await this.#followChain(tx, row.contractAddress, {
@@ -281,7 +281,7 @@ export class Indexer implements WorkerTask {
             address: config.tokens.map((token) => token.address),
             abi: erc20Abi,
             eventName: "Approval",
-            args: { spender: drafts.map((draft) => draft.address as Address) },
+            args: { spender: drafts.map((draft) => draft.address) },
             fromBlock,
             toBlock,
             strict: true,
@@ -333,7 +333,7 @@ export class Indexer implements WorkerTask {
           gt(subscriptions.updatedAt, at),
         ),
       );
-    return rows.map((row) => row.address as Address);
+    return rows.map((row) => row.address);
   }
 
   /**
@@ -342,7 +342,7 @@ export class Indexer implements WorkerTask {
    * once, before the indexer reads that block; if a reorganisation replaces the block first, no event of it was
    * ever indexed, and only the journal knows what to undo.
    */
-  async #lostOwnTransactions(from: number, to?: number): Promise<{ hashes: string[]; subscriptions: Address[] }> {
+  async #lostOwnTransactions(from: number, to?: number): Promise<{ hashes: Hex[]; subscriptions: Address[] }> {
     const mined = await this.services.db
       .select({ hash: chainTransactions.hash, subscriptions: chainTransactions.subscriptions })
       .from(chainTransactions)
@@ -356,7 +356,7 @@ export class Indexer implements WorkerTask {
             : between(chainTransactions.blockNumber, from, to),
         ),
       );
-    const hashes: string[] = [];
+    const hashes: Hex[] = [];
     const concerned = new Set<Address>();
     for (const transaction of mined) {
       if (await this.#onChain(transaction.hash)) continue;
@@ -371,9 +371,9 @@ export class Indexer implements WorkerTask {
    * no: a failed or timed-out request is thrown (the loop tries again), never read as a transaction that left the
    * chain, which would undo its charges.
    */
-  async #onChain(hash: string): Promise<boolean> {
+  async #onChain(hash: Hex): Promise<boolean> {
     try {
-      await this.chain.client.getTransactionReceipt({ hash: hash as Hex });
+      await this.chain.client.getTransactionReceipt({ hash });
       return true;
     } catch (error) {
       if (error instanceof TransactionReceiptNotFoundError) return false;
@@ -386,7 +386,7 @@ export class Indexer implements WorkerTask {
    * until the chain says otherwise), and the worker's own are Sent again, so that its journal rebroadcasts them or,
    * when their nonce went to another transaction, drops them.
    */
-  async #forget(tx: Queryable, hashes: string[]): Promise<void> {
+  async #forget(tx: Queryable, hashes: Hex[]): Promise<void> {
     if (hashes.length === 0) return;
     await reopenCharges(tx, hashes, this.services.now());
     await tx
@@ -403,7 +403,7 @@ export class Indexer implements WorkerTask {
       .from(chainBlocks)
       .where(and(eq(chainBlocks.chainId, this.#chainId), lt(chainBlocks.number, cursor.blockNumber)))
       .orderBy(desc(chainBlocks.number));
-    let fork: { number: number; hash: string } | undefined;
+    let fork: { number: number; hash: Hex } | undefined;
     for (const block of kept) {
       const onChain = await client.getBlock({ blockNumber: BigInt(block.number) }).catch(() => undefined);
       if (onChain?.hash === block.hash) {
@@ -419,13 +419,13 @@ export class Indexer implements WorkerTask {
     const own = await this.#lostOwnTransactions(forkNumber + 1);
     const addresses = [
       ...new Set([
-        ...affected.map((row) => row.address as Address),
+        ...affected.map((row) => row.address),
         ...own.subscriptions,
         ...(await this.#changedSince(cursor.updatedAt)),
       ]),
     ];
     // charges made by transactions the new history does not hold are not made
-    const lostTransactions: string[] = [...own.hashes];
+    const lostTransactions: Hex[] = [...own.hashes];
     for (const txHash of new Set(affected.map((row) => row.txHash))) {
       if (lostTransactions.includes(txHash)) continue;
       if (!(await this.#onChain(txHash))) lostTransactions.push(txHash);
@@ -457,7 +457,7 @@ export class Indexer implements WorkerTask {
    * Locks one subscription's row and brings it in line with the chain. `undone`: a transaction that charged it left
    * the chain, so its charge count follows the chain down as well as up (events only ever raise it).
    */
-  async #followChain(tx: Queryable, address: string, observation: ChainObservation & { undone: boolean }) {
+  async #followChain(tx: Queryable, address: Address, observation: ChainObservation & { undone: boolean }) {
     const [row] = await tx.select().from(subscriptions).where(eq(subscriptions.contractAddress, address)).for("update");
     if (!row) return;
     const { undone, ...seen } = observation;

@@ -110,9 +110,9 @@ export class Keeper implements WorkerTask {
     if (claimed.length === 0) return false;
     const byOperator = new Map<Address, SubscriptionRow[]>();
     for (const row of claimed) {
-      const group = byOperator.get(row.operator as Address) ?? [];
+      const group = byOperator.get(row.operator) ?? [];
       group.push(row);
-      byOperator.set(row.operator as Address, group);
+      byOperator.set(row.operator, group);
     }
     const batches: { sender: TransactionSender; rows: SubscriptionRow[] }[] = [];
     for (const [operator, rows] of byOperator) {
@@ -182,14 +182,14 @@ export class Keeper implements WorkerTask {
   }
 
   async #chargeBatch(sender: TransactionSender, rows: SubscriptionRow[], chainNow: Date): Promise<void> {
-    const addresses = rows.map((row) => row.contractAddress as Address);
+    const addresses = rows.map((row) => row.contractAddress);
     const { charged: observed, failed } = await this.#chargeAll(sender, addresses);
     // for the rest, what the chain says now
     const states = await this.chain.states(addresses.filter((address) => !observed.has(address)));
     await this.services.db.transaction(async (tx) => {
       const routine: RoutineCharge[] = [];
       for (const row of rows) {
-        const address = row.contractAddress as Address;
+        const address = row.contractAddress;
         const charged = observed.get(address);
         if (charged && row.status === "Active" && row.dueSince === null && charged.state.status === "Active") {
           routine.push({ row, charge: charged.charge, nextDueAt: charged.state.nextDueAt });

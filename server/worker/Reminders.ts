@@ -1,5 +1,4 @@
 import { and, eq, gt, isNull, lte, ne, or } from "drizzle-orm";
-import type { Address } from "viem";
 import type { ChainAccess } from "../chain/ChainAccess.js";
 import { subscriptions } from "../db/schema.js";
 import { formatMoney } from "../domain/money.js";
@@ -41,11 +40,7 @@ export class Reminders implements WorkerTask {
     for (const row of rows) {
       const chargeAt = row.nextChargeAt;
       if (!chargeAt) continue;
-      const { allowance, balance } = await this.chain.funds(
-        row.tokenAddress as Address,
-        row.payer as Address,
-        row.contractAddress as Address,
-      );
+      const { allowance, balance } = await this.chain.funds(row.tokenAddress, row.payer, row.contractAddress);
       const token = this.services.config.chains.token(row.tokenCode)?.token;
       if (!token) continue;
       await this.services.db.transaction(async (tx) => {

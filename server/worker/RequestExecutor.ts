@@ -1,13 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import {
-  type Address,
-  BaseError,
-  ContractFunctionRevertedError,
-  encodeFunctionData,
-  type Hex,
-  parseEventLogs,
-} from "viem";
+import { BaseError, ContractFunctionRevertedError, encodeFunctionData, type Hex, parseEventLogs } from "viem";
 import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
 import type { ChainAccess } from "../chain/ChainAccess.js";
 import { isRetryable } from "../chain/classifyError.js";
@@ -103,7 +96,7 @@ export class RequestExecutor implements WorkerTask {
   }
 
   async #carryOut(request: RequestRow, subscription: SubscriptionRow): Promise<void> {
-    const address = subscription.contractAddress as Address;
+    const address = subscription.contractAddress;
     const [state] = (await this.chain.states([address])).values();
     if (request.action === "activate") {
       if (state && state.status !== "None") return this.#settle(request, subscription, undefined);
@@ -113,7 +106,7 @@ export class RequestExecutor implements WorkerTask {
       // not on chain yet: wait for the activation to land first
       return this.#release(request, undefined);
     }
-    const sender = await this.wallets.sender(subscription.operator as Address);
+    const sender = await this.wallets.sender(subscription.operator);
     if (!sender)
       return this.#fail(request, subscription, "no gas wallet key is loaded for this merchant on this chain");
     const action = request.action;
@@ -135,7 +128,7 @@ export class RequestExecutor implements WorkerTask {
   }
 
   async #activate(request: RequestRow, subscription: SubscriptionRow): Promise<void> {
-    const sender = await this.wallets.sender(subscription.operator as Address);
+    const sender = await this.wallets.sender(subscription.operator);
     if (!sender)
       return this.#fail(request, subscription, "no gas wallet key is loaded for this merchant on this chain");
     const terms = termsOf(subscription);
@@ -150,6 +143,7 @@ export class RequestExecutor implements WorkerTask {
           BigInt(permit.value),
           BigInt(permit.deadline),
           permit.v,
+          // the API's permit schema checked r and s (0x and 64 hex digits) before they were stored
           permit.r as Hex,
           permit.s as Hex,
         ] as const;
@@ -197,9 +191,9 @@ export class RequestExecutor implements WorkerTask {
     const name = revert instanceof ContractFunctionRevertedError ? revert.data?.errorName : undefined;
     if (name === "InsufficientAllowance" || name === "InsufficientBalance") {
       const { allowance, balance } = await this.chain.funds(
-        subscription.tokenAddress as Address,
-        subscription.payer as Address,
-        subscription.contractAddress as Address,
+        subscription.tokenAddress,
+        subscription.payer,
+        subscription.contractAddress,
       );
       return name === "InsufficientAllowance"
         ? `the payer has approved ${money(allowance)} for the subscription's address, less than ${money(subscription.amount)}`
@@ -212,17 +206,17 @@ export class RequestExecutor implements WorkerTask {
   async #settle(
     request: RequestRow,
     subscription: SubscriptionRow,
-    txHash: string | undefined,
-    receipt?: { logs: Parameters<typeof parseEventLogs>[0]["logs"]; blockNumber: bigint },
+    txHash: Hex | undefined,
+    receipt?: { logs: Parameters<typeof parseEventLogs>[0]["logs"]; blockNumber: bigint; transactionHash: Hex },
   ): Promise<void> {
-    const address = subscription.contractAddress as Address;
+    const address = subscription.contractAddress;
     const [state] = (await this.chain.states([address])).values();
     const charges = receipt
       ? await Promise.all(
           parseEventLogs({ abi: subscriptionAbi, logs: receipt.logs, eventName: "SubscriptionCharged" }).map(
             async (log) => ({
               periodIndex: Number(log.args.periodIndex),
-              txHash: log.transactionHash ?? txHash ?? "",
+              txHash: log.transactionHash ?? receipt.transactionHash,
               at: new Date(
                 Number((await this.chain.client.getBlock({ blockNumber: receipt.blockNumber })).timestamp) * 1000,
               ),
@@ -246,7 +240,7 @@ export class RequestExecutor implements WorkerTask {
 
   /** A pause, unpause or cancel the chain refuses: the subscription returns to what the chain says, with why. */
   async #fail(request: RequestRow, subscription: SubscriptionRow, reason: string): Promise<void> {
-    const [state] = (await this.chain.states([subscription.contractAddress as Address])).values();
+    const [state] = (await this.chain.states([subscription.contractAddress])).values();
     await this.services.db.transaction(async (tx) => {
       const row = await this.#close(tx, request, { status: "Failed", lastError: reason });
       if (!row) return;
@@ -261,7 +255,7 @@ export class RequestExecutor implements WorkerTask {
   async #close(
     tx: Queryable,
     request: RequestRow,
-    outcome: { status: "Done"; txHash: string | null } | { status: "Failed"; lastError: string },
+    outcome: { status: "Done"; txHash: Hex | null } | { status: "Failed"; lastError: string },
   ): Promise<SubscriptionRow | undefined> {
     await tx
       .update(subscriptionRequests)

@@ -23,7 +23,7 @@ export interface SendRequest {
   /** `activate`, `charge`, `pause`, `unpause` or `cancel`, for the journal. */
   purpose: string;
   /** The subscriptions it concerns, for the journal. */
-  subscriptions: string[];
+  subscriptions: Address[];
   /** Accounts and storage slots the transaction touches (EIP-2930), when declaring them saves gas. */
   accessList?: AccessList;
 }
@@ -111,13 +111,13 @@ export class TransactionSender {
     const missing = await this.#stillSent(gte(chainTransactions.nonce, pending));
     for (const { hash, raw } of missing) {
       try {
-        await this.chain.client.sendRawTransaction({ serializedTransaction: raw as Hex });
+        await this.chain.client.sendRawTransaction({ serializedTransaction: raw });
       } catch (error) {
         // a network failure decides nothing: try again with the next transaction
         if (isRetryable(error)) throw error;
         // mined since the count was read ("nonce too low"): the journal records it when it settles
-        if (await this.#known(hash as Hex)) continue;
-        await this.#mark(hash as Hex, "Dropped");
+        if (await this.#known(hash)) continue;
+        await this.#mark(hash, "Dropped");
       }
     }
   }
@@ -270,7 +270,7 @@ export class TransactionSender {
   }
 
   /** Journals what the chain says became of a transaction: mined, or reverted when mined. */
-  async #recordReceipt(hash: string, receipt: TransactionReceipt): Promise<void> {
+  async #recordReceipt(hash: Hex, receipt: TransactionReceipt): Promise<void> {
     await this.services.db
       .update(chainTransactions)
       .set({
@@ -300,13 +300,13 @@ export class TransactionSender {
     if (open.length === 0) return 0;
     const mined = await this.chain.client.getTransactionCount({ address: this.address, blockTag: "latest" });
     for (const row of open) {
-      const receipt = await this.chain.client.getTransactionReceipt({ hash: row.hash as Hex }).catch(() => undefined);
+      const receipt = await this.chain.client.getTransactionReceipt({ hash: row.hash }).catch(() => undefined);
       if (receipt) {
         await this.#recordReceipt(row.hash, receipt);
       } else if (row.nonce < mined) {
-        await this.#mark(row.hash as Hex, "Dropped");
+        await this.#mark(row.hash, "Dropped");
       } else {
-        await this.chain.client.sendRawTransaction({ serializedTransaction: row.raw as Hex }).catch(() => {});
+        await this.chain.client.sendRawTransaction({ serializedTransaction: row.raw }).catch(() => {});
         await this.services.db
           .update(chainTransactions)
           .set({ updatedAt: this.services.now() })

@@ -1,4 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Address, Hex } from "viem";
 import type { OnChainState } from "../chain/ChainAccess.js";
 import type { Queryable } from "../db/openDatabase.js";
 import { checkoutSessions, subscriptionRequests, subscriptions } from "../db/schema.js";
@@ -14,7 +15,7 @@ type SubscriptionRow = typeof subscriptions.$inferSelect;
 /** A charge the chain reports made: a `SubscriptionCharged` event. */
 export interface ObservedCharge {
   periodIndex: number;
-  txHash: string;
+  txHash: Hex;
   /** The block's time. */
   at: Date;
 }
@@ -135,7 +136,7 @@ function succeeded(charge: ObservedCharge) {
   };
 }
 
-async function completeCheckoutSession(tx: Queryable, services: Services, sessionId: string, contractAddress: string) {
+async function completeCheckoutSession(tx: Queryable, services: Services, sessionId: string, contractAddress: Address) {
   const [session] = await tx
     .update(checkoutSessions)
     .set({ status: "Completed", contractAddress })

@@ -33,6 +33,7 @@ function parseReady(output: string): Ready {
   };
   const planIds = [...output.matchAll(/\((?:[^,()]+), (plan_\w+)\)/g)].map((match) => match[1] ?? "");
   const payers = [...output.matchAll(/^\s+(0x[0-9a-fA-F]{40})\s+private key (0x[0-9a-f]{64})$/gm)].map((match) => ({
+    // the pattern matched an address and a key
     address: match[1] as Address,
     key: match[2] as Hex,
   }));
@@ -157,6 +158,7 @@ describe("npm start, headless", { timeout: 900_000 }, () => {
     const chain = localViemChain(`http://127.0.0.1:${chainPort}`);
     const wallet = createWalletClient({ account: privateKeyToAccount(payer.key), chain, transport: http() });
     const publicClient = createPublicClient({ chain, transport: http() });
+    // the API answers addresses as strings
     const token = draft.approval.token as Address;
     const balanceOf = () =>
       publicClient.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [payer.address] });
@@ -165,6 +167,7 @@ describe("npm start, headless", { timeout: 900_000 }, () => {
       address: token,
       abi: erc20Abi,
       functionName: "approve",
+      // the API answers addresses as strings
       args: [draft.contractAddress as Address, BigInt(draft.approval.suggestedAllowance)],
     });
     await publicClient.waitForTransactionReceipt({ hash });

@@ -45,6 +45,7 @@ export function parseForkTokens(value: string | undefined): UpstreamTokens {
     if (!match?.[1] || !match[2] || !match[3]) {
       throw new Error(`RECUR_FORK_TOKENS: cannot read "${part}"; expected ${example}`);
     }
+    // the pattern matched two addresses
     entries.set(match[1], { address: match[2] as Address, whale: match[3] as Address });
   }
   const pick = (kind: keyof UpstreamTokens) => {

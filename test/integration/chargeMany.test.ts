@@ -53,6 +53,7 @@ describe("a keeper batch with mixed outcomes", { timeout: 300_000 }, () => {
 
   let payerCount = 0;
   async function freshPayer(): Promise<Address> {
+    // a template literal types as string: this one is 0x and 40 hex digits
     const address = `0x${(0xfa11_0000 + ++payerCount).toString(16).padStart(40, "0")}` as Address;
     await connection.networkHelpers.impersonateAccount(address);
     await connection.networkHelpers.setBalance(address, 10n ** 18n);

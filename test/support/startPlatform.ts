@@ -169,6 +169,7 @@ export async function startPlatform(
       },
       send,
       async approve(payer, draft, amount = BigInt(draft.approval.suggestedAllowance)) {
+        // the API answers addresses as strings
         const token = draft.approval.token as Address;
         const spender = draft.contractAddress as Address;
         if (draft.approval.approveZeroFirst) {

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { getAddress } from "viem";
+import { type Address, getAddress } from "viem";
 import type { z } from "zod";
 import { chainHints, subscriptions } from "../../db/schema.js";
 import { listCharges } from "../../domain/charges.js";
@@ -161,7 +161,8 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
         .insert(chainHints)
         .values({
           chainId: chain.chainId,
-          txHash: request.body.hash.toLowerCase(),
+          // the schema checked 0x and 64 hex digits; lowercase, so one transaction is one hint
+          txHash: `0x${request.body.hash.slice(2).toLowerCase()}`,
           receivedAt: now,
           nextAttemptAt: now,
         })
@@ -208,7 +209,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
       },
     },
     async (request) => {
-      let address: string;
+      let address: Address;
       try {
         address = getAddress(request.params.contractAddress);
       } catch {

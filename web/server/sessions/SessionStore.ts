@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import type { Address } from "viem";
 import { generateSiweNonce } from "viem/siwe";
 
@@ -26,7 +27,10 @@ export interface SessionStoreOptions {
   signedInTtlMs: number;
   /** How long a nonce (and a session that only holds one) lasts, milliseconds. */
   nonceTtlMs: number;
-  /** Sessions kept at most; the oldest go first, so a flood of nonce requests cannot exhaust memory. */
+  /**
+   * Sessions kept at most, of both kinds together; past it the least recently used sign-in in progress goes first,
+   * so a flood of nonce requests cannot exhaust memory or push out signed-in payers.
+   */
   maxSessions: number;
   now?: () => number;
 }
@@ -34,29 +38,35 @@ export interface SessionStoreOptions {
 /**
  * Sessions in this process's memory, keyed by a random id that travels in a signed cookie. Enough for the single
  * process a merchant's site runs as; several processes behind a load balancer would need a shared store.
+ *
+ * Two LRU caches (lru-cache) hold them, each entry living until its session's `expiresAt`: sign-ins in progress
+ * (anyone can start those, at no cost) and signed-in sessions, so that when the store is full the expired go first,
+ * then sign-ins in progress, and signed-in sessions only when no sign-in is left to drop.
  */
 export class SessionStore {
-  readonly #sessions = new Map<string, Session>();
+  readonly #signingIn: LRUCache<string, Session>;
+  readonly #signedIn: LRUCache<string, Session>;
   readonly #now: () => number;
 
   constructor(readonly options: SessionStoreOptions) {
-    this.#now = options.now ?? Date.now;
+    const now = options.now ?? Date.now;
+    this.#now = now;
+    // the store's clock, read at every look (ttlResolution 0), so an injected clock is the one that counts
+    const cache = (ttl: number) =>
+      new LRUCache<string, Session>({ max: options.maxSessions, ttl, ttlResolution: 0, perf: { now } });
+    this.#signingIn = cache(options.nonceTtlMs);
+    this.#signedIn = cache(options.signedInTtlMs);
   }
 
   /** The live session with this id, if any. */
   get(id: string | undefined): Session | undefined {
     if (id === undefined) return undefined;
-    const session = this.#sessions.get(id);
-    if (session && session.expiresAt <= this.#now()) {
-      this.#sessions.delete(id);
-      return undefined;
-    }
-    return session;
+    return this.#signedIn.get(id) ?? this.#signingIn.get(id);
   }
 
   /** A new session holding a fresh single-use nonce. */
   startSignIn(): { session: Session; nonce: string } {
-    const session = this.#add(this.options.nonceTtlMs);
+    const session = this.#create(this.options.nonceTtlMs);
     return { session, nonce: this.issueNonce(session) };
   }
 
@@ -66,6 +76,7 @@ export class SessionStore {
     const expiresAt = issuedAt + this.options.nonceTtlMs;
     session.nonce = { value: generateSiweNonce(), issuedAt, expiresAt };
     session.expiresAt = Math.max(session.expiresAt, expiresAt);
+    this.#keep(session);
     return session.nonce.value;
   }
 
@@ -81,38 +92,36 @@ export class SessionStore {
    * (session fixation) is worth nothing after it. Lasts until `notAfter` (the message's expiry) if that is sooner.
    */
   signIn(previous: Session, wallet: Session["wallet"] & {}, notAfter?: number): Session {
-    this.#sessions.delete(previous.id);
-    const session = this.#add(this.options.signedInTtlMs, notAfter);
+    this.end(previous);
+    const session = this.#create(this.options.signedInTtlMs, notAfter);
     session.wallet = wallet;
+    this.#keep(session);
     return session;
   }
 
   end(session: Session): void {
-    this.#sessions.delete(session.id);
+    this.#signingIn.delete(session.id);
+    this.#signedIn.delete(session.id);
   }
 
-  #add(ttlMs: number, notAfter = Number.POSITIVE_INFINITY): Session {
-    if (this.#sessions.size >= this.options.maxSessions) this.#evict();
-    const session: Session = {
-      id: randomBytes(24).toString("base64url"),
-      expiresAt: Math.min(this.#now() + ttlMs, notAfter),
-    };
-    this.#sessions.set(session.id, session);
-    return session;
-  }
-
-  /**
-   * Drops expired sessions, then the oldest sign-ins in progress (anyone can start those, at no cost), and only
-   * then the oldest signed-in sessions, until there is room for one more.
-   */
-  #evict(): void {
-    const now = this.#now();
-    for (const [id, session] of this.#sessions) if (session.expiresAt <= now) this.#sessions.delete(id);
-    for (const spare of [(session: Session) => !session.wallet, () => true]) {
-      for (const [id, session] of this.#sessions) {
-        if (this.#sessions.size < this.options.maxSessions) return;
-        if (spare(session)) this.#sessions.delete(id);
-      }
+  /** A new session lasting `ttlMs` (or until `notAfter`), with room made for it. */
+  #create(ttlMs: number, notAfter = Number.POSITIVE_INFINITY): Session {
+    if (this.#signingIn.size + this.#signedIn.size >= this.options.maxSessions) {
+      this.#signingIn.purgeStale();
+      this.#signedIn.purgeStale();
     }
+    if (this.#signingIn.size + this.#signedIn.size >= this.options.maxSessions) {
+      (this.#signingIn.size > 0 ? this.#signingIn : this.#signedIn).pop();
+    }
+    return { id: randomBytes(24).toString("base64url"), expiresAt: Math.min(this.#now() + ttlMs, notAfter) };
+  }
+
+  /** Stores `session` in its cache until its `expiresAt`, or drops it if that has come. */
+  #keep(session: Session): void {
+    const cache = session.wallet ? this.#signedIn : this.#signingIn;
+    // lru-cache keeps an entry through the last millisecond of its ttl; a session is gone at `expiresAt`
+    const ttl = session.expiresAt - this.#now() - 1;
+    if (ttl > 0) cache.set(session.id, session, { ttl });
+    else cache.delete(session.id);
   }
 }

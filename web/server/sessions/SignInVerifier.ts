@@ -37,7 +37,8 @@ const CLOCK_SKEW_MS = 60_000;
  * for ones not deployed yet) through the chain's RPC. Each refusal says what was wrong and what to do.
  */
 export class SignInVerifier {
-  readonly #clients = new Map<number, PublicClient>();
+  /** One RPC client per chain the site serves: the configuration bounds them, so there is nothing to evict. */
+  readonly #clients: ReadonlyMap<number, PublicClient>;
   readonly #origin: URL;
 
   /**
@@ -50,6 +51,11 @@ export class SignInVerifier {
     readonly rpcUrls: Map<number, string>,
   ) {
     this.#origin = new URL(origin);
+    const clients = new Map<number, PublicClient>();
+    for (const [chainId, url] of rpcUrls) {
+      clients.set(chainId, createPublicClient({ transport: http(url, { timeout: 10_000, retryCount: 1 }) }));
+    }
+    this.#clients = clients;
   }
 
   /**
@@ -89,7 +95,7 @@ export class SignInVerifier {
       ]);
     }
     const chainId = fields.chainId as number;
-    const client = this.#client(chainId);
+    const client = this.#clients.get(chainId);
     if (!client) {
       throw badRequest(
         `The message is for chain ${chainId}, which this site does not serve: use chain ${[...this.rpcUrls.keys()].join(" or ")}`,
@@ -118,6 +124,7 @@ export class SignInVerifier {
     if (fields.notBefore && !(fields.notBefore <= now)) {
       throw unauthorized(`The message is not valid before ${describe(fields.notBefore)}: sign one valid now`);
     }
+    // present: REQUIRED was checked above
     const address = getAddress(fields.address as Address);
     if (!(await this.#signedBy(address, message, signature, client, nonce.value, domain, now))) {
       throw unauthorized(`The signature is not ${address}'s signature of this message: sign it with that wallet`);
@@ -148,17 +155,6 @@ export class SignInVerifier {
         { cause: error },
       );
     }
-  }
-
-  #client(chainId: number): PublicClient | undefined {
-    const url = this.rpcUrls.get(chainId);
-    if (!url) return undefined;
-    let client = this.#clients.get(chainId);
-    if (!client) {
-      client = createPublicClient({ transport: http(url, { timeout: 10_000, retryCount: 1 }) });
-      this.#clients.set(chainId, client);
-    }
-    return client;
   }
 }
 

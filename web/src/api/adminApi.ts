@@ -62,9 +62,6 @@ export const listSubscriptions = (filter: SubscriptionFilter) =>
 export const getSubscription = (address: Address) =>
   requestJson<SubscriptionWithCharges>(`/api/admin/subscriptions/${address}`);
 
-export const changeSubscription = (address: Address, action: "pause" | "unpause" | "cancel") =>
-  requestJson<Subscription>(`/api/admin/subscriptions/${address}/${action}`, { method: "POST" });
-
 export interface ChargeFilter extends Page {
   contractAddress?: string;
   statusIn?: string;

@@ -37,8 +37,6 @@ export async function getSiteSession(): Promise<SiteSession | null> {
   }
 }
 
-export const signOut = () => requestJson<void>("/api/auth/logout", { method: "POST" });
-
 export const createSubscription = (planId: string) =>
   requestJson<Draft>("/api/me/subscriptions", { method: "POST", body: { planId } });
 

@@ -2,9 +2,10 @@ import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { type Address, erc20Abi, type Hex, parseSignature } from "viem";
+import { type Address, erc20Abi, type Hex } from "viem";
 import { useAccount, useConfig, useReadContract, useSwitchChain } from "wagmi";
-import { readContract, signTypedData, simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
+import { readContract } from "wagmi/actions";
+import { suggestedAllowance } from "../../../server/domain/suggestedAllowance.js";
 import {
   activateMySubscription,
   createSubscription,
@@ -18,39 +19,15 @@ import { PayerFacingError } from "../errors/PayerFacingError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
 import { approveAbi } from "../wallet/approveAbi";
+import { sendContractWrite } from "../wallet/sendContractWrite";
 import { signInToSite } from "../wallet/signInToSite";
+import { signPermit } from "../wallet/signPermit";
 import { PlanTerms } from "./PlanTerms";
 import { type StepName, type StepState, TransactionSteps } from "./TransactionSteps";
 
 /** How long the platform may take to start a subscription once asked, and how often the page looks. */
 const ACTIVATION_TIMEOUT_MS = 120_000;
 const ACTIVATION_POLL_MS = 1_000;
-
-/** What a permit signature needs from an EIP-2612 token: its EIP-712 domain (EIP-5267) and the owner's nonce. */
-const permitTokenAbi = [
-  {
-    type: "function",
-    name: "eip712Domain",
-    stateMutability: "view",
-    inputs: [],
-    outputs: [
-      { name: "fields", type: "bytes1" },
-      { name: "name", type: "string" },
-      { name: "version", type: "string" },
-      { name: "chainId", type: "uint256" },
-      { name: "verifyingContract", type: "address" },
-      { name: "salt", type: "bytes32" },
-      { name: "extensions", type: "uint256[]" },
-    ],
-  },
-  {
-    type: "function",
-    name: "nonces",
-    stateMutability: "view",
-    inputs: [{ name: "owner", type: "address" }],
-    outputs: [{ type: "uint256" }],
-  },
-] as const;
 
 /** A draft the payer is about to authorise, and how: what the checkout needs of the platform's approval block. */
 export interface Authorisation {
@@ -139,10 +116,10 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
           Date.parse(candidate.activateBy) - DRAFT_REUSE_MARGIN_MS > Date.now(),
       );
       if (!reusable) return null;
-      // the approval block comes with a new draft only: rebuilt by the API's documented rule
+      // the approval block comes with a new draft only: rebuilt by the platform's own rule
       return {
         subscription: reusable,
-        suggestedAllowance: parseMoney(reusable.amount, token) * BigInt(Math.min(reusable.maxPeriods, 12)),
+        suggestedAllowance: suggestedAllowance(parseMoney(reusable.amount, token), reusable.maxPeriods),
         permit: token.permit,
         approveZeroFirst: token.approveZeroFirst,
       };
@@ -215,59 +192,20 @@ export function CheckoutFlow({
     }
   }
 
-  /** Sends one approve after simulating it, and waits for its receipt. */
-  async function approve(spender: Address, value: bigint, onHash: (hash: Hex) => void) {
-    if (!token || !chain || !account.address) throw new Error("not connected");
-    const { request } = await simulateContract(wagmiConfig, {
-      address: token.address,
-      abi: approveAbi,
-      functionName: "approve",
-      args: [spender, value],
-      account: account.address,
-      chainId: chain.chainId,
-    });
-    const hash = await writeContract(wagmiConfig, request);
-    onHash(hash);
-    const receipt = await waitForTransactionReceipt(wagmiConfig, { hash, chainId: chain.chainId });
-    if (receipt.status !== "success") throw new Error(`approve reverted in ${hash}`);
-  }
-
-  /** The payer's EIP-2612 permit for `spender` to take `value`, valid until the draft's last activation moment. */
-  async function signPermit(draftToSign: Authorisation, owner: Address): Promise<PermitSignature> {
-    const spender = draftToSign.subscription.contractAddress as Address;
-    const [, name, version] = await readContract(wagmiConfig, {
-      address: token.address,
-      abi: permitTokenAbi,
-      functionName: "eip712Domain",
-      chainId: chain.chainId,
-    });
-    const nonce = await readContract(wagmiConfig, {
-      address: token.address,
-      abi: permitTokenAbi,
-      functionName: "nonces",
-      args: [owner],
-      chainId: chain.chainId,
-    });
-    const value = draftToSign.suggestedAllowance;
-    const deadline = BigInt(Math.floor(Date.parse(draftToSign.subscription.activateBy) / 1000));
-    const signature = await signTypedData(wagmiConfig, {
-      account: owner,
-      domain: { name, version, chainId: chain.chainId, verifyingContract: token.address },
-      types: {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
+  /** Approves `value` of the token to `spender` from the payer's wallet. */
+  const approve = (payer: Address, spender: Address, value: bigint, onHash: (hash: Hex) => void) =>
+    sendContractWrite(
+      wagmiConfig,
+      {
+        address: token.address,
+        abi: approveAbi,
+        functionName: "approve",
+        args: [spender, value],
+        account: payer,
+        chainId: chain.chainId,
       },
-      primaryType: "Permit",
-      message: { owner, spender, value, nonce, deadline },
-    });
-    const { r, s, v, yParity } = parseSignature(signature);
-    return { value: value.toString(), deadline: deadline.toString(), v: Number(v ?? BigInt(yParity + 27)), r, s };
-  }
+      onHash,
+    );
 
   async function subscribe() {
     if (!account.address) return;
@@ -281,6 +219,7 @@ export function CheckoutFlow({
         (draft?.subscription.payer === payer ? draft : await backend.existingDraft(payer)) ??
         (await step("draft", () => backend.createDraft(payer)));
       setDraft(current);
+      // the site's API answers addresses as strings
       const spender = current.subscription.contractAddress as Address;
       const funds = await readContract(wagmiConfig, {
         address: token.address,
@@ -304,12 +243,22 @@ export function CheckoutFlow({
       let permit: PermitSignature | undefined;
       if (allowance < amount && current.permit) {
         // one signature instead of a transaction: the platform submits it with the activation
-        permit = await step("permit", () => signPermit(current, payer));
+        permit = await step("permit", () =>
+          signPermit(wagmiConfig, {
+            token: token.address,
+            chainId: chain.chainId,
+            owner: payer,
+            spender,
+            value: current.suggestedAllowance,
+            // valid until the draft's last activation moment
+            deadline: BigInt(Math.floor(Date.parse(current.subscription.activateBy) / 1000)),
+          }),
+        );
       } else if (allowance < wanted) {
         if (current.approveZeroFirst && allowance !== 0n) {
-          await step("approveZero", (onHash) => approve(spender, 0n, onHash));
+          await step("approveZero", (onHash) => approve(payer, spender, 0n, onHash));
         }
-        await step("approve", (onHash) => approve(spender, wanted, onHash));
+        await step("approve", (onHash) => approve(payer, spender, wanted, onHash));
       }
       const started = await step("activate", async () => {
         await backend.activate(spender, permit);

@@ -12,7 +12,7 @@ import { switchLanguage } from "../i18n/i18n";
 import { authorisationOf, type CheckoutBackend, CheckoutFlow, type Offer } from "./Checkout";
 
 /** `url` with the session's outcome in its query, as the merchant's success and cancel pages receive it. */
-export function returnUrl(url: string, outcome: Record<string, string>): string {
+function returnUrl(url: string, outcome: Record<string, string>): string {
   const target = new URL(url);
   for (const [key, value] of Object.entries(outcome)) target.searchParams.set(key, value);
   return target.toString();
@@ -85,6 +85,7 @@ export function HostedCheckout({ sessionId, site }: { sessionId: string; site: S
   if (!chain) {
     return <p role="alert">{t("errors.unknown", { message: `chain ${data.chain.chainId}` })}</p>;
   }
+  // the platform answers addresses as strings
   const token = { ...data.token, address: data.token.address as Address };
   const startFrom = data.startFrom ? new Date(data.startFrom) : undefined;
   const offer: Offer = {

@@ -4,8 +4,8 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Address, Hex } from "viem";
 import { useAccount, useConfig, useReadContract } from "wagmi";
-import { simulateContract, waitForTransactionReceipt, writeContract } from "wagmi/actions";
 import { subscriptionAbi } from "../../../generated/abis";
+import { suggestedAllowance } from "../../../server/domain/suggestedAllowance.js";
 import { listMySubscriptions } from "../api/siteApi";
 import type { SiteConfig, Subscription } from "../api/types";
 import { describePrice } from "../checkout/describeTerms";
@@ -13,6 +13,7 @@ import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
 import { approveAbi } from "../wallet/approveAbi";
+import { sendContractWrite } from "../wallet/sendContractWrite";
 import { useSiteSignIn } from "../wallet/useSiteSignIn";
 
 /** How often the portal looks again, so a change made elsewhere (another tab, the wallet) shows without a reload. */
@@ -89,6 +90,7 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
   const [error, setError] = useState<string | null>(null);
   const chain = site.chains.find((candidate) => candidate.name === subscription.blockchain);
   const token = chain?.tokens.find((candidate) => candidate.code === subscription.asset);
+  // the site's API answers addresses as strings
   const address = subscription.contractAddress as Address;
   const live = LIVE.has(subscription.status);
   const runway = useReadContract({
@@ -103,17 +105,17 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
   const remaining = subscription.maxPeriods - subscription.periodsCharged;
   const onChain = account.chainId === chain.chainId;
 
-  /** Simulates, sends and waits for one wallet transaction. */
-  async function send(action: Action, call: () => Promise<Hex>) {
+  /** Runs one wallet transaction as `action`, showing it pending (with its hash once sent), then its outcome. */
+  async function send(action: Action, transaction: (onHash: (hash: Hex) => void) => Promise<unknown>) {
     setRunning({ action, status: "pending" });
     setError(null);
     let hash: Hex | undefined;
     try {
-      hash = await call();
-      setRunning({ action, status: "pending", hash });
-      const receipt = await waitForTransactionReceipt(wagmiConfig, { hash, chainId: chain?.chainId });
-      if (receipt.status !== "success") throw new Error(`reverted in ${hash}`);
-      setRunning({ action, status: "confirmed", hash });
+      await transaction((sent) => {
+        hash = sent;
+        setRunning({ action, status: "pending", hash: sent });
+      });
+      setRunning({ action, status: "confirmed", ...(hash ? { hash } : {}) });
     } catch (failure) {
       setRunning({ action, status: "failed", ...(hash ? { hash } : {}) });
       setError(describeError(t, failure, { amount: token ? formatTokenAmount(amount, token, locale) : "" }));
@@ -121,33 +123,33 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
   }
 
   const callSubscription = (action: "pause" | "unpause" | "cancel") =>
-    send(action, async () => {
-      const { request } = await simulateContract(wagmiConfig, {
-        address,
-        abi: subscriptionAbi,
-        functionName: action,
-        account: account.address,
-        chainId: chain.chainId,
-      });
-      return writeContract(wagmiConfig, request);
-    });
+    send(action, (onHash) =>
+      sendContractWrite(
+        wagmiConfig,
+        { address, abi: subscriptionAbi, functionName: action, account: account.address, chainId: chain.chainId },
+        onHash,
+      ),
+    );
 
   const approve = (action: "topUp" | "revoke", value: bigint) =>
-    send(action, async () => {
-      const { request } = await simulateContract(wagmiConfig, {
-        address: token.address,
-        abi: approveAbi,
-        functionName: "approve",
-        args: [address, value],
-        account: account.address,
-        chainId: chain.chainId,
-      });
-      return writeContract(wagmiConfig, request);
-    });
+    send(action, (onHash) =>
+      sendContractWrite(
+        wagmiConfig,
+        {
+          address: token.address,
+          abi: approveAbi,
+          functionName: "approve",
+          args: [address, value],
+          account: account.address,
+          chainId: chain.chainId,
+        },
+        onHash,
+      ),
+    );
 
-  /** Approves the remaining periods (up to twelve), through 0 first where the token needs it. */
+  /** Approves the remaining periods (at least one, at most twelve), through 0 first where the token needs it. */
   const topUp = async () => {
-    const value = amount * BigInt(Math.min(Math.max(remaining, 1), 12));
+    const value = suggestedAllowance(amount, Math.max(remaining, 1));
     if (token.approveZeroFirst) {
       await approve("topUp", 0n);
       setRunning({ action: "topUp", status: "pending" });

@@ -5,7 +5,7 @@ import { createConfig, http } from "wagmi";
 import type { SiteChain, SiteConfig } from "../api/types";
 
 /** A chain of the site's configuration as viem and the wallet see it. */
-export function toViemChain(chain: SiteChain): Chain {
+function toViemChain(chain: SiteChain): Chain {
   return defineChain({
     id: chain.chainId,
     name: chain.name,

@@ -120,6 +120,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       address: tokenAddress(tokenCode),
       abi: erc20Abi,
       functionName: "allowance",
+      // the API answers addresses as strings
       args: [who.address, subscription.contractAddress as Address],
     });
     return { subscription, allowance };
@@ -356,6 +357,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
         address: tokenAddress("tUSDT"),
         abi: erc20Abi,
         functionName: "allowance",
+        // the API answers addresses as strings
         args: [portalPayer.address, draft.contractAddress as Address],
       });
     const runwayShows = (text: string) =>
