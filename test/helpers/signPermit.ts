@@ -1,4 +1,5 @@
 import { type Address, encodeAbiParameters, type Hex, keccak256, parseSignature, toHex, type WalletClient } from "viem";
+import { permitTypes } from "../../server/chain/permitTypes.js";
 
 /** An EIP-2612 token as viem sees it: enough to read the permit domain and nonce. */
 interface PermitToken {
@@ -49,15 +50,7 @@ export async function signPermit(
   const signature = await owner.signTypedData({
     account: owner.account,
     domain: { name, version, chainId, verifyingContract: token.address },
-    types: {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    types: permitTypes,
     primaryType: "Permit",
     message: {
       owner: owner.account.address,

@@ -2,6 +2,7 @@ import { type Address, parseSignature } from "viem";
 import { getEip712Domain } from "viem/actions";
 import type { Config } from "wagmi";
 import { getPublicClient, readContract, signTypedData } from "wagmi/actions";
+import { permitTypes } from "../../../server/chain/permitTypes.js";
 import type { PermitSignature } from "../api/types";
 
 /** EIP-2612's `nonces`: the owner's next permit nonce (viem ships no EIP-2612 ABI). */
@@ -14,17 +15,6 @@ const noncesAbi = [
     outputs: [{ type: "uint256" }],
   },
 ] as const;
-
-/** The EIP-2612 `Permit` struct, as the token hashes it. */
-const permitTypes = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-} as const;
 
 /** A permit to ask the wallet for: `owner` lets `spender` take up to `value` of `token` until `deadline`. */
 export interface PermitRequest {
