@@ -15,7 +15,7 @@ import {
 } from "fastify-type-provider-zod";
 import { DomainError } from "../domain/errors.js";
 import type { Services } from "../domain/Services.js";
-import { ApiError } from "./ApiError.js";
+import { ApiError, frameworkApiError } from "./ApiError.js";
 import { answerClientError } from "./answerClientError.js";
 import { apiErrorOf } from "./apiErrorOf.js";
 import { Authenticator, type Principal } from "./authenticate.js";
@@ -40,21 +40,6 @@ declare module "fastify" {
 
 /** Largest request body accepted; every API body is far smaller. */
 const BODY_LIMIT = 64 * 1024;
-
-/** Error codes for the statuses Fastify itself answers with. */
-const CODES: Record<number, string> = {
-  400: "BadRequest",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "NotFound",
-  405: "MethodNotAllowed",
-  406: "NotAcceptable",
-  409: "Conflict",
-  413: "PayloadTooLarge",
-  414: "URITooLong",
-  415: "UnsupportedMediaType",
-  429: "TooManyRequests",
-};
 
 export interface AppDependencies {
   services: Services;
@@ -82,10 +67,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     trustProxy: services.config.trustProxy.length > 0 ? services.config.trustProxy : false,
     // what Fastify refuses before routing (a malformed URL, an overlong path parameter) keeps the error shape
     frameworkErrors: (error, _request, reply) => {
-      const status = error.statusCode ?? 400;
-      (reply as FastifyReply)
-        .code(status)
-        .send({ status, code: CODES[status] ?? "BadRequest", message: error.message });
+      const refused = frameworkApiError(error);
+      (reply as FastifyReply).code(refused.status).send(refused.body());
     },
     // and so does what Node cannot even parse as HTTP
     clientErrorHandler: answerClientError,
@@ -127,14 +110,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof TooManyRequestsError) reply.header("retry-after", String(error.retryAfterSeconds));
-    if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error));
+    if (error instanceof ApiError) return reply.code(error.status).send(error.body());
     const refused = error instanceof DomainError ? apiErrorOf(error) : undefined;
-    if (refused) return reply.code(refused.status).send(errorBody(refused));
+    if (refused) return reply.code(refused.status).send(refused.body());
     const invalid = validationErrorOf(error);
-    if (invalid) return reply.code(invalid.status).send(errorBody(invalid));
+    if (invalid) return reply.code(invalid.status).send(invalid.body());
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      return reply.code(status).send({ status, code: CODES[status] ?? "BadRequest", message: error.message });
+      const refused = frameworkApiError(error);
+      return reply.code(refused.status).send(refused.body());
     }
     request.log.error({ err: error }, "request failed");
     return reply.code(500).send({ status: 500, code: "InternalError", message: "Internal error; it has been logged" });
@@ -186,15 +170,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await api.register(operationsRoutes, { services, authenticator });
   });
   return app;
-}
-
-function errorBody(error: ApiError) {
-  return {
-    status: error.status,
-    code: error.code,
-    message: error.message,
-    ...(error.details ? { details: error.details } : {}),
-  };
 }
 
 /** The authenticated caller of a route that required one. */

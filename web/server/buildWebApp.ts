@@ -3,11 +3,11 @@ import fastifyCors from "@fastify/cors";
 import fastifyRateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
-import { ApiError, notFound } from "../../server/http/ApiError.js";
+import { ApiError, frameworkApiError, notFound } from "../../server/http/ApiError.js";
 import { answerClientError } from "../../server/http/answerClientError.js";
 import type { WebConfig } from "./config/loadWebConfig.js";
 import { guardWrites } from "./http/guardWrites.js";
-import { frameworkError, handleErrors } from "./http/handleErrors.js";
+import { handleErrors } from "./http/handleErrors.js";
 import { contentSecurityPolicy, securityHeaders } from "./http/securityHeaders.js";
 import { serveApp } from "./http/serveApp.js";
 import { ForwardedIdempotencyKeys } from "./platform/ForwardedIdempotencyKeys.js";
@@ -57,10 +57,9 @@ export async function buildWebApp(
       redact: ["req.headers.cookie", 'res.headers["set-cookie"]'],
     },
     frameworkErrors: (error, _request, reply) => {
-      const failure = frameworkError(error);
-      (reply as FastifyReply)
-        .code(failure.status)
-        .send({ status: failure.status, code: failure.code, message: failure.message });
+      // what Fastify refuses before routing (a malformed URL, say) keeps the error shape
+      const failure = frameworkApiError(error);
+      (reply as FastifyReply).code(failure.status).send(failure.body());
     },
     // what Node cannot even parse as HTTP is answered as the platform API answers it
     clientErrorHandler: answerClientError,

@@ -1,22 +1,8 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { RecurApiError } from "../../../server/client/RecurClient.js";
-import { ApiError } from "../../../server/http/ApiError.js";
+import { ApiError, frameworkApiError } from "../../../server/http/ApiError.js";
 import { validationErrorOf } from "../../../server/http/validationError.js";
 import { UnavailableError } from "./UnavailableError.js";
-
-/** Error codes for the statuses Fastify and its plugins answer with. */
-const CODES: Record<number, string> = {
-  400: "BadRequest",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "NotFound",
-  405: "MethodNotAllowed",
-  409: "Conflict",
-  413: "PayloadTooLarge",
-  414: "URITooLong",
-  415: "UnsupportedMediaType",
-  429: "TooManyRequests",
-};
 
 /** The platform's refusals a browser may see as they are: they describe the browser's own request. */
 const PASSED_ON = new Set([400, 403, 404, 409, 413, 429]);
@@ -32,13 +18,7 @@ const badGateway = () =>
  */
 export function handleErrors(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError | RecurApiError | UnavailableError, request, reply) => {
-    const answer = (failure: ApiError) =>
-      reply.code(failure.status).send({
-        status: failure.status,
-        code: failure.code,
-        message: failure.message,
-        ...(failure.details ? { details: failure.details } : {}),
-      });
+    const answer = (failure: ApiError) => reply.code(failure.status).send(failure.body());
     // before ApiError, which it is: the platform's answers are passed on only when they are the browser's
     if (error instanceof RecurApiError) {
       if (PASSED_ON.has(error.status))
@@ -58,15 +38,8 @@ export function handleErrors(app: FastifyInstance): void {
     const invalid = validationErrorOf(error);
     if (invalid) return answer(invalid);
     const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500)
-      return answer(new ApiError(status, CODES[status] ?? "BadRequest", error.message));
+    if (status >= 400 && status < 500) return answer(frameworkApiError(error));
     request.log.error({ err: error }, "request failed");
     return answer(new ApiError(500, "InternalError", "Internal error; it has been logged"));
   });
-}
-
-/** The error shape of everything Fastify refuses before routing (a malformed URL, say). */
-export function frameworkError(error: FastifyError): ApiError {
-  const status = error.statusCode ?? 400;
-  return new ApiError(status, CODES[status] ?? "BadRequest", error.message);
 }
