@@ -51,6 +51,39 @@ export const CARRIED_OUT: Record<OnChainStatus, readonly SubscriptionAction[]> =
   Finished: ["activate", "pause", "unpause", "cancel"],
 };
 
+/**
+ * The states of the chain that a status in the database does not run ahead of. A deployed subscription's status
+ * claims a contract at its address; a paused or finished one claims that very state; a cancelled one the
+ * cancellation or no contract at all (a cancelled draft). The rest (a draft, an activation under way, an error)
+ * claim nothing the chain must show.
+ */
+const CHAIN_STATES_BEHIND: Record<SubscriptionStatus, readonly OnChainStatus[]> = {
+  Draft: ["None", "Active", "Paused", "Cancelled", "Finished"],
+  Pending: ["None", "Active", "Paused", "Cancelled", "Finished"],
+  Error: ["None", "Active", "Paused", "Cancelled", "Finished"],
+  Active: ["Active", "Paused", "Cancelled", "Finished"],
+  Suspended: ["Active", "Paused", "Cancelled", "Finished"],
+  PendingPause: ["Active", "Paused", "Cancelled", "Finished"],
+  PendingUnPause: ["Active", "Paused", "Cancelled", "Finished"],
+  PendingCancel: ["Active", "Paused", "Cancelled", "Finished"],
+  Paused: ["Paused"],
+  Finished: ["Finished"],
+  Cancelled: ["None", "Cancelled"],
+};
+
+/**
+ * Whether the database holds something of a subscription that the chain, read at its head, does not: more charges
+ * than `state` shows, or a status {@link CHAIN_STATES_BEHIND} says the chain should show. A reorganisation took it
+ * back; what the chain holds and the database does not yet is not this (the chain's events bring it).
+ */
+export function aheadOfChain(
+  row: { status: SubscriptionStatus; periodsCharged: number },
+  state: Pick<OnChainState, "status" | "periodsCharged"> | undefined,
+): boolean {
+  if ((state?.periodsCharged ?? 0) < row.periodsCharged) return true;
+  return !CHAIN_STATES_BEHIND[row.status].includes(state?.status ?? "None");
+}
+
 /** What besides its status decides where a subscription goes. */
 export interface StatusContext {
   /** The on-chain work asked for and not carried out yet. */

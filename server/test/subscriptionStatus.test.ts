@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SUBSCRIPTION_ACTIONS, SUBSCRIPTION_STATUSES, type SubscriptionAction } from "../db/schema.js";
 import {
+  aheadOfChain,
   CARRIED_OUT,
   CHAIN_EVENTS,
   decide,
@@ -170,5 +171,41 @@ describe("the subscription's rules", { timeout: 60_000 }, () => {
       Cancelled: ["activate", "pause", "unpause", "cancel"],
       Finished: ["activate", "pause", "unpause", "cancel"],
     });
+  });
+
+  it("know when the database runs ahead of the chain, for every status by every chain state", () => {
+    // rows by status, columns None, Active, Paused, Cancelled, Finished: "ahead" where a reorganisation took back
+    // what the status claims; written out, so a new status without its rule fails here
+    // biome-ignore format: one row per status reads as the table it is
+    const AHEAD: Record<string, readonly string[]> = {
+      Draft: ["-", "-", "-", "-", "-"],
+      Pending: ["-", "-", "-", "-", "-"],
+      Active: ["ahead", "-", "-", "-", "-"],
+      Suspended: ["ahead", "-", "-", "-", "-"],
+      PendingPause: ["ahead", "-", "-", "-", "-"],
+      Paused: ["ahead", "ahead", "-", "ahead", "ahead"],
+      PendingUnPause: ["ahead", "-", "-", "-", "-"],
+      Finished: ["ahead", "ahead", "ahead", "ahead", "-"],
+      PendingCancel: ["ahead", "-", "-", "-", "-"],
+      Cancelled: ["-", "ahead", "ahead", "-", "ahead"],
+      Error: ["-", "-", "-", "-", "-"],
+    };
+    assert.deepEqual(Object.keys(AHEAD), [...SUBSCRIPTION_STATUSES]);
+    for (const status of SUBSCRIPTION_STATUSES) {
+      const row = CHAIN_STATUSES.map((chain) =>
+        aheadOfChain({ status, periodsCharged: 2 }, { status: chain, periodsCharged: 2 }) ? "ahead" : "-",
+      );
+      assert.deepEqual(row, AHEAD[status], status);
+      // a charge the chain no longer shows is ahead whatever the status; one the chain shows and the database not yet
+      // is the chain's news, not a rollback
+      for (const chain of CHAIN_STATUSES) {
+        assert.equal(aheadOfChain({ status, periodsCharged: 3 }, { status: chain, periodsCharged: 2 }), true);
+        const behind = aheadOfChain({ status, periodsCharged: 1 }, { status: chain, periodsCharged: 2 });
+        assert.equal(behind, AHEAD[status]?.[CHAIN_STATUSES.indexOf(chain)] === "ahead", `${status}/${chain}`);
+      }
+    }
+    // no contract read at all counts as nothing deployed
+    assert.equal(aheadOfChain({ status: "Active", periodsCharged: 0 }, undefined), true);
+    assert.equal(aheadOfChain({ status: "Draft", periodsCharged: 0 }, undefined), false);
   });
 });

@@ -11,11 +11,12 @@ import {
 } from "viem";
 import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
 import { unpackBatchCharges } from "../chain/batchCharges.js";
-import type { ChainAccess, OnChainState } from "../chain/ChainAccess.js";
+import type { ChainAccess } from "../chain/ChainAccess.js";
 import type { Queryable } from "../db/openDatabase.js";
 import { chainBlocks, chainCursors, chainEvents, chainTransactions, subscriptions } from "../db/schema.js";
 import { reopenCharges } from "../domain/charges.js";
 import type { Services } from "../domain/Services.js";
+import { aheadOfChain } from "../domain/subscriptionStatus.js";
 import { updateSubscription } from "../domain/updateSubscription.js";
 import { applyChainState, type ChainObservation, type ObservedCharge } from "./applyChainState.js";
 import { holdTaskLease } from "./holdTaskLease.js";
@@ -32,19 +33,6 @@ const SUBSCRIPTION_EVENTS = [
 
 /** Block hashes kept to find a fork point; a reorganisation deeper than this restarts from the oldest kept. */
 const KEPT_BLOCKS = 256;
-
-/**
- * Whether the database holds something of `row` that the chain, read at its head, does not: more charges, an
- * activation, or a pause, cancellation or end. A reorganisation took it back (see `Indexer.#changedSince`); what the
- * chain holds and the database does not yet is left to the blocks' events, which wait for their confirmations.
- */
-function aheadOfChain(row: typeof subscriptions.$inferSelect, state: OnChainState | undefined): boolean {
-  const onChain = state?.status ?? "None";
-  if ((state?.periodsCharged ?? 0) < row.periodsCharged) return true;
-  if (onChain === "None") return !["Draft", "Pending", "Cancelled", "Error"].includes(row.status);
-  if (row.status === "Paused" || row.status === "Cancelled" || row.status === "Finished") return onChain !== row.status;
-  return false;
-}
 
 /** One event about one subscription, where on the chain it was logged. */
 interface SubscriptionEvent {
@@ -320,7 +308,7 @@ export class Indexer implements WorkerTask {
    * The subscriptions of this chain (drafts aside) changed since the indexer last moved: the keeper, the request executor
    * and the hint watcher write what they read from the chain's head, ahead of the blocks the indexer has passed
    * (it may wait for confirmations). The indexer reads them again as it passes the next blocks, so a state that a
-   * reorganisation took back is not kept although no block the indexer passed was replaced (see {@link aheadOfChain}).
+   * reorganisation took back is not kept although no block the indexer passed was replaced (see `aheadOfChain` in `domain/subscriptionStatus.ts`).
    */
   async #changedSince(at: Date): Promise<Address[]> {
     const rows = await this.services.db
