@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { sql } from "drizzle-orm";
@@ -20,6 +19,7 @@ import { subscriptionAbi } from "../../generated/abis.js";
 import { freePort } from "../../stack/freePort.js";
 import { hookTimeouts } from "../../test/support/hookTimeouts.js";
 import { openTestDatabase, testEngine } from "../../test/support/openTestDatabase.js";
+import { startLoopbackServer } from "../../test/support/startLoopbackServer.js";
 import { isRetryable } from "../chain/classifyError.js";
 import { NonRetryableError } from "../chain/NonRetryableError.js";
 import { RetryableError } from "../chain/RetryableError.js";
@@ -57,13 +57,11 @@ describe("telling retryable chain errors from the rest", { timeout: 120_000 }, (
   });
 
   it("retries a real request to a node that is down or does not answer in time", async () => {
-    const silent = createServer(() => {
+    const silent = await startLoopbackServer(() => {
       // never answers: the client's timeout decides
     });
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     try {
-      const { port } = silent.address() as { port: number };
-      const slow = createPublicClient({ transport: http(`http://127.0.0.1:${port}`, { timeout: 200, retryCount: 0 }) });
+      const slow = createPublicClient({ transport: http(silent.origin, { timeout: 200, retryCount: 0 }) });
       const timedOut = await slow.getBlockNumber().catch((error: unknown) => error);
       assert.ok(timedOut instanceof BaseError && timedOut.walk((e) => e instanceof TimeoutError), String(timedOut));
       assert.equal(isRetryable(timedOut), true);
@@ -73,8 +71,7 @@ describe("telling retryable chain errors from the rest", { timeout: 120_000 }, (
       assert.ok(refused instanceof BaseError && refused.walk((e) => e instanceof HttpRequestError), String(refused));
       assert.equal(isRetryable(refused), true);
     } finally {
-      silent.closeAllConnections();
-      await new Promise((resolve) => silent.close(resolve));
+      await silent.close();
     }
   });
 

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { waitUntil } from "../../stack/waitUntil.js";
 import { hookTimeouts } from "../../test/support/hookTimeouts.js";
 import { testEngine } from "../../test/support/openTestDatabase.js";
+import { type LoopbackServer, startLoopbackServer } from "../../test/support/startLoopbackServer.js";
 import { startTestServer, type TestServer } from "../../test/support/startTestServer.js";
 import { startWebhookReceiver } from "../../test/support/startWebhookReceiver.js";
 import { merchants } from "../db/schema.js";
@@ -192,7 +191,7 @@ describe(`webhook targets: private ones allowed for local development (${testEng
   const dns = attackerDns();
   const stop = new AbortController();
   let dispatching: Promise<void>;
-  let redirector: ReturnType<typeof createServer> | undefined;
+  let redirector: LoopbackServer | undefined;
 
   before(async () => {
     server = await startTestServer({ RECUR_WEBHOOK_ALLOW_PRIVATE: "on" }, { resolveHost: dns.resolve });
@@ -202,7 +201,7 @@ describe(`webhook targets: private ones allowed for local development (${testEng
   after(async () => {
     stop.abort();
     await dispatching;
-    await new Promise((resolve) => (redirector ? redirector.close(resolve) : resolve(undefined)));
+    await redirector?.close();
     await server?.close();
     await receiver?.close();
   }, hookTimeouts.stopping);
@@ -221,13 +220,11 @@ describe(`webhook targets: private ones allowed for local development (${testEng
   });
 
   it("does not follow a redirect", async () => {
-    redirector = createServer((_request, response) => {
+    redirector = await startLoopbackServer((_request, response) => {
       response.writeHead(302, { location: receiver.url }).end();
     });
-    redirector.listen(0, "127.0.0.1");
-    await new Promise((resolve) => redirector?.once("listening", resolve));
     const before = receiver.attempts();
-    await server.merchant.client.setWebhookUrl(`http://127.0.0.1:${(redirector.address() as AddressInfo).port}/moved`);
+    await server.merchant.client.setWebhookUrl(`${redirector.origin}/moved`);
     const event = await server.merchant.client.sendTestWebhook();
     const attempt = await waitUntil("a delivery attempt", async () => {
       const { deliveries } = await server.merchant.client.listWebhookDeliveries({ eventId: event.eventId });

@@ -1,6 +1,7 @@
-import { createServer, request as httpRequest, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import { request as httpRequest } from "node:http";
+import { text } from "node:stream/consumers";
 import { setTimeout as sleep } from "node:timers/promises";
+import { startLoopbackServer } from "./startLoopbackServer.js";
 
 /**
  * A JSON-RPC proxy in front of a node that misbehaves like a congested provider: it drops a share of requests
@@ -20,8 +21,8 @@ export async function startFlakyRpcProxy(
   const stats = { forwarded: 0, dropped: 0, delayed: 0 };
   let droppedMethod: string | undefined;
   const upstream = new URL(target);
-  const server = createServer(async (incoming, response) => {
-    const body = await readBody(incoming);
+  const server = await startLoopbackServer(async (incoming, response) => {
+    const body = await text(incoming);
     if (droppedMethod && methodsOf(body).includes(droppedMethod)) {
       stats.dropped++;
       incoming.socket.destroy();
@@ -55,20 +56,14 @@ export async function startFlakyRpcProxy(
     forward.on("error", () => response.destroy());
     forward.end(body);
   });
-  server.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: server.origin,
     stats,
     /** Drops every request (single or batched) calling `method` from now on; `undefined` stops it. */
     dropMethod(method: string | undefined) {
       droppedMethod = method;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }
 
@@ -80,15 +75,4 @@ function methodsOf(body: string): string[] {
   } catch {
     return [];
   }
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    request.on("end", () => resolve(body));
-    request.on("error", reject);
-  });
 }

@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import { text } from "node:stream/consumers";
 import { webhookDigest } from "../../server/worker/WebhookDispatcher.js";
+import { startLoopbackServer } from "./startLoopbackServer.js";
 
 /** A webhook as received, with whether its signature checked out. */
 export interface ReceivedWebhook {
@@ -21,9 +21,9 @@ export async function startWebhookReceiver(apiSecret: () => string) {
   const received: ReceivedWebhook[] = [];
   let down = false;
   let attempts = 0;
-  const server = createServer(async (request, response) => {
+  const server = await startLoopbackServer(async (request, response) => {
     attempts++;
-    const body = await readBody(request);
+    const body = await text(request);
     if (down) {
       response.writeHead(503).end();
       return;
@@ -43,27 +43,14 @@ export async function startWebhookReceiver(apiSecret: () => string) {
     });
     response.writeHead(204).end();
   });
-  server.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    url: `${server.origin}/hooks`,
     received,
     /** Requests that reached the endpoint, accepted or not. */
     attempts: () => attempts,
     setDown(value: boolean) {
       down = value;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: server.close,
   };
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    request.on("end", () => resolve(body));
-    request.on("error", reject);
-  });
 }
