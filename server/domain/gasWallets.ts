@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import type { Address } from "viem";
 import type { Queryable } from "../db/openDatabase.js";
 import { gasWallets, merchantChains } from "../db/schema.js";
 import type { Services } from "./Services.js";
@@ -8,8 +9,8 @@ export interface GasWalletState {
   chainId: number;
   /** The chain's name, or its id for a chain no longer in the registry. */
   blockchain: string;
-  address: string;
-  payoutAddress: string;
+  address: Address;
+  payoutAddress: Address;
   /** Native balance in wei, as last read; null until first read. */
   balance: bigint | null;
   low: boolean;

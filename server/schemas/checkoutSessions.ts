@@ -65,12 +65,12 @@ export const publicCheckoutSession = z
       .nullable()
       .describe("When a subscription made now would be first charged, if later (a free trial); null: at activation"),
     merchant: z.object({ name: z.string() }),
-    payee: z.string().nullable().describe("Where the payments go; null until the merchant sets up this chain"),
+    payee: checksummedAddress.nullable().describe("Where the payments go; null until the merchant sets up this chain"),
     plan: planResource,
     chain: z.object({ chainId: z.number().int(), name: z.string(), explorerUrl: z.string().nullable() }),
     token: z.object({
       code: z.string(),
-      address: z.string(),
+      address: checksummedAddress,
       decimals: z.number().int(),
       permit: z.boolean(),
       approveZeroFirst: z.boolean(),

@@ -94,4 +94,4 @@ export const money = z.string().describe('Decimal amount and token code, e.g. "9
 export const isoTime = z.string().describe("ISO 8601 date-time");
 
 /** An address in a resource: checksummed. */
-export const checksummedAddress = z.string().describe("0x-prefixed, checksummed address");
+export const checksummedAddress = z.templateLiteral(["0x", z.string()]).describe("0x-prefixed, checksummed address");

@@ -1,12 +1,13 @@
 import { z } from "zod";
+import { checksummedAddress } from "./common.js";
 
 /** The merchant's gas wallet on one chain, with its last seen balance. */
 export const gasWallet = z
   .object({
     blockchain: z.string(),
     chainId: z.number().int(),
-    address: z.string(),
-    payoutAddress: z.string(),
+    address: checksummedAddress,
+    payoutAddress: checksummedAddress,
     balance: z.string().nullable().describe("Native coin, e.g. 0.42 ETH; null until first read"),
     low: z.boolean(),
     checkedAt: z.string().nullable(),

@@ -55,11 +55,11 @@ export const approvalSchema = z
   .object({
     chainId: z.number().int(),
     blockchain: z.string(),
-    factory: z.string(),
-    token: z.string().describe("The ERC-20 to approve"),
+    factory: checksummedAddress,
+    token: checksummedAddress.describe("The ERC-20 to approve"),
     tokenCode: z.string(),
     decimals: z.number().int(),
-    spender: z.string().describe("Approve (or permit) this address: the subscription's contract"),
+    spender: checksummedAddress.describe("Approve (or permit) this address: the subscription's contract"),
     suggestedAllowance: z
       .string()
       .describe(`Base units: amount x min(maxPeriods, ${APPROVAL_PERIODS}), never unlimited`),

@@ -96,8 +96,7 @@ export class PlatformAccess {
   /** The merchant's payout address on the chain named `blockchain`: where a subscription's money goes. */
   async payeeOn(blockchain: string): Promise<Address | null> {
     const gasWallets = await this.#gasWallets.get();
-    // the platform answers addresses as strings
-    return (gasWallets.find((wallet) => wallet.blockchain === blockchain)?.payoutAddress as Address) ?? null;
+    return gasWallets.find((wallet) => wallet.blockchain === blockchain)?.payoutAddress ?? null;
   }
 
   async #fetchActivePlans(): Promise<PlanResource[]> {

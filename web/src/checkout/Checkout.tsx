@@ -219,8 +219,7 @@ export function CheckoutFlow({
         (draft?.subscription.payer === payer ? draft : await backend.existingDraft(payer)) ??
         (await step("draft", () => backend.createDraft(payer)));
       setDraft(current);
-      // the site's API answers addresses as strings
-      const spender = current.subscription.contractAddress as Address;
+      const spender = current.subscription.contractAddress;
       const funds = await readContract(wagmiConfig, {
         address: token.address,
         abi: erc20Abi,

@@ -1,7 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo } from "react";
 import { useTranslation } from "react-i18next";
-import type { Address } from "viem";
 import { activateHostedDraft, createHostedDraft, getHostedSession } from "../api/hostedApi";
 import type { HostedSession, SiteConfig, Subscription } from "../api/types";
 import { describeError } from "../errors/describeError";
@@ -85,8 +84,7 @@ export function HostedCheckout({ sessionId, site }: { sessionId: string; site: S
   if (!chain) {
     return <p role="alert">{t("errors.unknown", { message: `chain ${data.chain.chainId}` })}</p>;
   }
-  // the platform answers addresses as strings
-  const token = { ...data.token, address: data.token.address as Address };
+  const token = data.token;
   const startFrom = data.startFrom ? new Date(data.startFrom) : undefined;
   const offer: Offer = {
     name: data.plan.name,

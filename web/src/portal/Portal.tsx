@@ -2,7 +2,7 @@ import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { Address, Hex } from "viem";
+import type { Hex } from "viem";
 import { useAccount, useConfig, useReadContract } from "wagmi";
 import { subscriptionAbi } from "../../../generated/abis";
 import { suggestedAllowance } from "../../../server/domain/suggestedAllowance.js";
@@ -90,8 +90,7 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
   const [error, setError] = useState<string | null>(null);
   const chain = site.chains.find((candidate) => candidate.name === subscription.blockchain);
   const token = chain?.tokens.find((candidate) => candidate.code === subscription.asset);
-  // the site's API answers addresses as strings
-  const address = subscription.contractAddress as Address;
+  const address = subscription.contractAddress;
   const live = LIVE.has(subscription.status);
   const runway = useReadContract({
     address,
