@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import {
   type Address,
   type ContractFunctionArgs,
@@ -14,9 +15,18 @@ import type { subscriptionFactoryAbi } from "../../generated/abis.js";
 /** A subscription's terms, as the contracts' `Terms` struct takes them. */
 export type SubscriptionTerms = ContractFunctionArgs<typeof subscriptionFactoryAbi, "view", "predict">[0];
 
+/**
+ * Implementations by factory, worked out once: a deployment has a factory per chain, and every draft needs its
+ * chain's (two keccak hashes saved per draft, the API's busiest write).
+ */
+const implementations = new LRUCache<Address, Address>({
+  max: 64,
+  memoMethod: (factory) => getContractAddress({ opcode: "CREATE", from: factory, nonce: 1n }),
+});
+
 /** Where the factory keeps the implementation every subscription is a clone of: its first CREATE. */
 export function implementationAddress(factory: Address): Address {
-  return getContractAddress({ opcode: "CREATE", from: factory, nonce: 1n });
+  return implementations.memo(factory);
 }
 
 /**

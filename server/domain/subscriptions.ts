@@ -1,11 +1,18 @@
 import { randomInt } from "node:crypto";
-import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import { type Address, getAddress } from "viem";
 import { addressProblem } from "../chain/addressSchema.js";
 import type { ChainConfig, TokenConfig } from "../chain/ChainRegistry.js";
 import { predictSubscriptionAddress, type SubscriptionTerms } from "../chain/predictSubscriptionAddress.js";
 import type { Queryable } from "../db/openDatabase.js";
-import { merchantChains, type SubscriptionAction, type SubscriptionStatus, subscriptions } from "../db/schema.js";
+import {
+  merchantChains,
+  plans,
+  type SubscriptionAction,
+  type SubscriptionStatus,
+  subscriptions,
+} from "../db/schema.js";
 import type { Approval, PermitSignature } from "../schemas/subscriptions.js";
 import {
   ConflictError,
@@ -15,12 +22,12 @@ import {
   SubscriptionStatusError,
 } from "./errors.js";
 import { formatMoney } from "./money.js";
-import { getPlan } from "./plans.js";
+import { insertRows, OUTBOX_ROW_COLUMNS, outboxRow } from "./recordEvent.js";
 import type { Services } from "./Services.js";
 import { decide } from "./subscriptionStatus.js";
 import { suggestedAllowance } from "./suggestedAllowance.js";
 import { termsStartAt } from "./termsStartAt.js";
-import { recordStatusChanged, updateSubscription } from "./updateSubscription.js";
+import { statusChanged, updateSubscription } from "./updateSubscription.js";
 
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
@@ -87,17 +94,88 @@ function chainAndToken(services: Services, code: string) {
 }
 
 /**
+ * What a new draft holds in the columns its insert leaves out: their defaults. (A prepared statement's placeholder
+ * cannot take a null for a column that converts its values, a time; these are the columns a draft leaves empty.)
+ */
+const UNSET_IN_A_DRAFT = {
+  statusReason: null,
+  periodsCharged: 0,
+  startedAt: null,
+  nextChargeAt: null,
+  allowance: null,
+  dueSince: null,
+  chargeAttempts: 0,
+  retryAt: null,
+  remindedFor: null,
+  leaseUntil: null,
+  leaseOwner: null,
+} as const satisfies Partial<SubscriptionRow>;
+
+/** The columns a draft's insert writes. */
+type DraftValues = Omit<SubscriptionRow, keyof typeof UNSET_IN_A_DRAFT>;
+const DRAFT_COLUMNS = Object.keys(getTableColumns(subscriptions)).filter(
+  (column) => !(column in UNSET_IN_A_DRAFT),
+) as (keyof DraftValues)[];
+
+/** The placeholders of the event's columns in the draft's insert carry this prefix (the row's carry none). */
+const EVENT = "event_";
+
+function placeholders<K extends string>(keys: readonly K[], prefix = ""): Record<K, Placeholder> {
+  return Object.fromEntries(keys.map((key) => [key, sql.placeholder(`${prefix}${key}`)])) as Record<K, Placeholder>;
+}
+
+function prefixed<T extends object>(prefix: string, values: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [`${prefix}${key}`, value]));
+}
+
+function buildDraftStatements(q: Queryable) {
+  const plan = q
+    .select({ plan: plans, accounts: merchantChains })
+    .from(plans)
+    .leftJoin(
+      merchantChains,
+      and(eq(merchantChains.merchantId, plans.merchantId), eq(merchantChains.chainId, plans.chainId)),
+    )
+    .where(and(eq(plans.id, sql.placeholder("planId")), eq(plans.merchantId, sql.placeholder("merchantId"))))
+    .prepare("draft_plan");
+  const event = q.$with("event").as(insertRows(q, [placeholders(OUTBOX_ROW_COLUMNS, EVENT)]));
+  const insert = q.with(event).insert(subscriptions).values(placeholders(DRAFT_COLUMNS)).prepare("draft_insert");
+  return { plan, insert };
+}
+
+const preparedDrafts = new WeakMap<Queryable, ReturnType<typeof buildDraftStatements>>();
+
+/**
+ * {@link createDraft}'s statements, prepared: a draft is the API's busiest write, and each statement is a round trip
+ * that costs the server (building the query) and the database (planning it) more than the work itself (see
+ * `npm run bench:api`). On the database they are built once; in a caller's transaction (a checkout session's) they
+ * are built for it, as a prepared statement belongs to the connection it was made on.
+ */
+function draftStatements(q: Queryable) {
+  if (q instanceof PgTransaction) return buildDraftStatements(q);
+  let statements = preparedDrafts.get(q);
+  if (!statements) {
+    statements = buildDraftStatements(q);
+    preparedDrafts.set(q, statements);
+  }
+  return statements;
+}
+
+/**
  * Creates a `Draft` subscription from an active plan: snapshots the plan's terms, picks a salt, and computes the
  * contract address the factory will deploy it to. Nothing touches the chain until the payer approves that address.
+ *
+ * Two statements, however it is called: one read (the plan with the merchant's accounts on its chain) and one write
+ * (the subscription with its `SubscriptionStatusChanged` event), so the draft and its event exist together even
+ * outside a transaction (see {@link draftStatements}).
  */
 export async function createDraft(tx: Queryable, services: Services, merchantId: string, input: DraftInput) {
-  const plan = await getPlan(tx, merchantId, input.planId);
+  const statements = draftStatements(tx);
+  const [found] = await statements.plan.execute({ planId: input.planId, merchantId });
+  if (!found) throw new NotFoundError("plan", input.planId);
+  const { plan, accounts } = found;
   if (plan.status !== "Active") throw new PlanNotActiveError(plan.id, plan.status);
   const { chain, token } = chainAndToken(services, plan.tokenCode);
-  const [accounts] = await tx
-    .select()
-    .from(merchantChains)
-    .where(and(eq(merchantChains.merchantId, merchantId), eq(merchantChains.chainId, chain.chainId)));
   if (!accounts) {
     throw new ConflictError(
       `No payout address and gas wallet are configured for ${chain.name}: configure them for this merchant first`,
@@ -117,60 +195,52 @@ export async function createDraft(tx: Queryable, services: Services, merchantId:
     ]);
   }
   const now = services.now();
-  // 0, "at activation", unless a trial was asked for: never an estimate of the chain's clock
-  const startAt = termsStartAt(input.startFrom, now);
   // the contract judges the activation deadline by the chain's clock
   const chainNow = services.chainClock(chain.chainId).nowSeconds();
-  const activateBy = new Date((chainNow + services.config.draftLifetimeSeconds) * 1000);
-
-  // a salt collision with another draft's identical terms is astronomically unlikely; pick again if it happens
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const salt = randomInt(0, 2 ** 32 - 1);
-    const terms: SubscriptionTerms = {
-      token: token.address,
-      payer,
-      payee: accounts.payoutAddress,
-      operator: accounts.gasWalletAddress,
-      amount: plan.amount,
-      period: plan.periodSeconds,
-      startAt,
-      maxPeriods: input.maxPeriods ?? plan.maxPeriods,
-      activateBy: Math.floor(activateBy.getTime() / 1000),
-      salt,
-    };
-    const [row] = await tx
-      .insert(subscriptions)
-      .values({
-        contractAddress: predictSubscriptionAddress(chain.factory, terms),
-        merchantId,
-        planId: plan.id,
-        customerId: input.customerId,
-        chainId: chain.chainId,
-        tokenCode: token.code,
-        tokenAddress: token.address,
-        payer,
-        payee: terms.payee,
-        operator: terms.operator,
-        amount: plan.amount,
-        periodSeconds: plan.periodSeconds,
-        gracePeriodSeconds: plan.gracePeriodSeconds,
-        startAt: new Date(terms.startAt * 1000),
-        maxPeriods: terms.maxPeriods,
-        activateBy,
-        salt,
-        status: "Draft",
-        metadata: input.metadata ?? null,
-        checkoutSessionId: input.checkoutSessionId ?? null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoNothing()
-      .returning();
-    if (!row) continue;
-    await recordStatusChanged(tx, services, row, now);
-    return { subscription: row, approval: approvalFor(row, chain, token) };
-  }
-  throw new Error("could not find a free subscription address in 3 attempts");
+  const terms: SubscriptionTerms = {
+    token: token.address,
+    payer,
+    payee: accounts.payoutAddress,
+    operator: accounts.gasWalletAddress,
+    amount: plan.amount,
+    period: plan.periodSeconds,
+    // 0, "at activation", unless a trial was asked for: never an estimate of the chain's clock
+    startAt: termsStartAt(input.startFrom, now),
+    maxPeriods: input.maxPeriods ?? plan.maxPeriods,
+    activateBy: chainNow + services.config.draftLifetimeSeconds,
+    // another draft with identical terms and salt is astronomically unlikely; if it exists, the insert fails on the
+    // address (the primary key) and writes nothing
+    salt: randomInt(0, 2 ** 32 - 1),
+  };
+  const values: DraftValues = {
+    contractAddress: predictSubscriptionAddress(chain.factory, terms),
+    merchantId,
+    planId: plan.id,
+    customerId: input.customerId,
+    chainId: chain.chainId,
+    tokenCode: token.code,
+    tokenAddress: token.address,
+    payer,
+    payee: terms.payee,
+    operator: terms.operator,
+    amount: plan.amount,
+    periodSeconds: plan.periodSeconds,
+    gracePeriodSeconds: plan.gracePeriodSeconds,
+    startAt: new Date(terms.startAt * 1000),
+    maxPeriods: terms.maxPeriods,
+    activateBy: new Date(terms.activateBy * 1000),
+    salt: terms.salt,
+    status: "Draft",
+    metadata: input.metadata ?? null,
+    checkoutSessionId: input.checkoutSessionId ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  // the row as written, which the event and the answer describe
+  const row: SubscriptionRow = { ...values, ...UNSET_IN_A_DRAFT };
+  const event = outboxRow(statusChanged(services, row, now));
+  await statements.insert.execute({ ...values, ...prefixed(EVENT, event) });
+  return { subscription: row, approval: approvalFor(row, chain, token) };
 }
 
 /** The subscription at `contractAddress` within `scope`, locked for update when asked. */

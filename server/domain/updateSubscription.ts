@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Queryable } from "../db/openDatabase.js";
 import { subscriptionRequests, subscriptions } from "../db/schema.js";
 import { SubscriptionStatusError } from "./errors.js";
-import { recordEvent } from "./recordEvent.js";
+import { type EventInput, recordEvent } from "./recordEvent.js";
 import { toSubscriptionResource } from "./resources.js";
 import type { Services } from "./Services.js";
 import {
@@ -91,23 +91,18 @@ export async function updateSubscription(
     .where(eq(subscriptions.contractAddress, row.contractAddress))
     .returning();
   if (!updated) throw new Error(`subscription ${row.contractAddress} vanished`);
-  if (updated.status !== row.status) await recordStatusChanged(tx, services, updated, now);
+  if (updated.status !== row.status) await recordEvent(tx, statusChanged(services, updated, now));
   return { row: updated, transition };
 }
 
-/** Records the `SubscriptionStatusChanged` webhook event of `row` as it now stands, in the caller's transaction. */
-export async function recordStatusChanged(
-  tx: Queryable,
-  services: Services,
-  row: SubscriptionRow,
-  at: Date = services.now(),
-): Promise<void> {
-  await recordEvent(tx, {
+/** The `SubscriptionStatusChanged` webhook event of `row` as it now stands. */
+export function statusChanged(services: Services, row: SubscriptionRow, at: Date): EventInput {
+  return {
     merchantId: row.merchantId,
     eventType: "SubscriptionStatusChanged",
     payload: { subscription: toSubscriptionResource(row, services.config.chains) },
     at,
-  });
+  };
 }
 
 function same(a: unknown, b: unknown): boolean {

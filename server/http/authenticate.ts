@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { FastifyRequest } from "fastify";
 import { LRUCache } from "lru-cache";
 import { signRequest } from "../auth/signRequest.js";
@@ -52,10 +52,23 @@ export class Authenticator {
   #generation = 0;
   #claims = 0;
 
+  /**
+   * The replay guard's statement, prepared once: every signed POST runs it before anything else, so building it
+   * afresh each time (and having the database plan it again) is a cost every write pays.
+   */
+  readonly #claimStatement;
+
   constructor(
     readonly services: Services,
     readonly limits: RateLimits,
-  ) {}
+  ) {
+    this.#claimStatement = services.db
+      .insert(usedSignatures)
+      .values({ signature: sql.placeholder("signature"), expiresAt: sql.placeholder("expiresAt") })
+      .onConflictDoNothing()
+      .returning({ signature: usedSignatures.signature })
+      .prepare("claim_signature");
+  }
 
   /** Drops what this process remembers of a merchant's keys: after a rotation or revocation, it applies at once. */
   forgetMerchant(merchantId: string): void {
@@ -113,11 +126,7 @@ export class Authenticator {
     if (++this.#claims % 1_000 === 0) {
       await this.services.db.delete(usedSignatures).where(lt(usedSignatures.expiresAt, this.services.now()));
     }
-    const inserted = await this.services.db
-      .insert(usedSignatures)
-      .values({ signature, expiresAt })
-      .onConflictDoNothing()
-      .returning({ signature: usedSignatures.signature });
+    const inserted = await this.#claimStatement.execute({ signature, expiresAt });
     return inserted.length === 1;
   }
 

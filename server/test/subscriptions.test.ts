@@ -71,7 +71,7 @@ describe(`subscriptions (${testEngine})`, { timeout: 600_000 }, () => {
     assert.equal(approval.permit, false);
   });
 
-  it("writes a Draft status event in the same transaction as the draft", async () => {
+  it("writes a Draft status event with the draft, both describing the row as stored", async () => {
     const draft = await client.createSubscription({ planId, customerId: "cus-events", payer: newPayer() });
     const events = await server.database.db
       .select()
@@ -84,6 +84,14 @@ describe(`subscriptions (${testEngine})`, { timeout: 600_000 }, () => {
     );
     assert.equal(mine.length, 1);
     assert.equal(mine[0]?.eventType, "SubscriptionStatusChanged");
+    // the answer and the event are made from the values written (the draft is one statement, without RETURNING):
+    // they must be what the database holds
+    const { approval, ...created } = draft;
+    const { charges, ...storedResource } = await client.getSubscription(draft.contractAddress);
+    assert.deepEqual(charges, []);
+    assert.deepEqual(created, storedResource);
+    assert.deepEqual((mine[0]?.payload as { subscription: unknown }).subscription, storedResource);
+    assert.equal(approval.spender, draft.contractAddress);
   });
 
   it("refuses a payer whose mixed case breaks its EIP-55 checksum, or the zero address, naming body.payer", async () => {

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { type Address, getAddress } from "viem";
 import type { z } from "zod";
+import type { Queryable } from "../../db/openDatabase.js";
 import { chainHints, subscriptions } from "../../db/schema.js";
 import { listCharges } from "../../domain/charges.js";
 import { formatMoney } from "../../domain/money.js";
@@ -58,10 +59,13 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<RouteOptions> = async (ap
       if (principal.kind === "customer" && request.body.customerId !== principal.customerId) {
         throw forbidden("A customer token can only create subscriptions for its own customer");
       }
-      return runWrite(services, request, reply, idempotencyScope(principal), async (tx) => {
+      const scope = idempotencyScope(principal);
+      const draft = async (tx: Queryable) => {
         const { subscription, approval } = await createDraft(tx, services, principal.merchantId, request.body);
         return { body: { ...toSubscriptionResource(subscription, chains), approval } };
-      });
+      };
+      // a draft is written in one statement (see createDraft)
+      return runWrite(services, request, reply, scope, draft, { oneStatement: true });
     },
   );
 
