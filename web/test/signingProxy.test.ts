@@ -562,6 +562,51 @@ describe("signing proxy", { timeout: 900_000 }, () => {
     assert.equal(wallets.body.gasWallets[0]?.payoutAddress, stack.platform.server.merchant.payout);
   });
 
+  it("shows a payer every subscription their wallet pays, a hosted checkout's too, and lets them manage it", async () => {
+    // the merchant's backend opens a hosted checkout for its own customer id; the payer subscribes there, signed out
+    const carol = await stack.platform.newPayer();
+    const merchant = stack.platform.server.merchant.client;
+    const session = await merchant.createCheckoutSession({
+      planId: stack.plans.usdc.id,
+      customerId: "shop-customer-42",
+      successUrl: "https://shop.example/thanks",
+      cancelUrl: "https://shop.example/plans",
+    });
+    const hosted = new RecurClient(stack.platform.server.url);
+    const draft = await hosted.request<Draft>("POST", `/checkout-sessions/${session.id}/subscription`, {
+      payer: carol.address,
+    });
+    assert.equal(draft.customerId, "shop-customer-42");
+    await stack.platform.approve(carol, draft);
+    await hosted.request("POST", `/checkout-sessions/${session.id}/activate`, {});
+    await stack.platform.waitFor("the hosted subscription active", async () => {
+      const { status } = await merchant.subscriptionStatus(draft.contractAddress);
+      return status === "Active" ? status : undefined;
+    });
+
+    // signed in on the merchant's site with that wallet, the payer finds it, reads it and can cancel it
+    const carolBrowser = browser();
+    assert.equal((await carolBrowser.signIn(carol.key)).status, 200);
+    const listed = await carolBrowser.get<{ subscriptions: SubscriptionResource[] }>("/api/me/subscriptions");
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.deepEqual(
+      listed.body.subscriptions.map((item) => [item.contractAddress, item.customerId, item.status]),
+      [[draft.contractAddress, "shop-customer-42", "Active"]],
+    );
+    assert.equal((await subscription(carolBrowser, draft.contractAddress)).body.payer, carol.address);
+    // nobody else does, whoever's customer id it carries
+    const other = browser();
+    assert.equal((await other.signIn(bob.key)).status, 200);
+    assert.equal((await subscription(other, draft.contractAddress)).status, 404);
+    const bobs = await other.get<{ subscriptions: SubscriptionResource[] }>("/api/me/subscriptions");
+    assert.ok(!bobs.body.subscriptions.some((item) => item.contractAddress === draft.contractAddress));
+    const cancel = await carolBrowser.post<SubscriptionResource>(
+      `/api/me/subscriptions/${draft.contractAddress}/cancel`,
+    );
+    assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
+    assert.equal(cancel.body.status, "PendingCancel");
+  });
+
   it("lists the merchant's API keys to its admins and revokes one at once, never this site's own", async () => {
     const site = stack.platform.server.merchant;
     // two rotations: this site's key and the first new one are then rotated away (working for an hour still), and

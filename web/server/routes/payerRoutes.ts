@@ -17,21 +17,25 @@ import type { WebRouteOptions } from "./WebRouteOptions.js";
 /**
  * What a signed-in payer may do, and nothing else: list active plans (public, elsewhere), create a draft for their
  * own wallet, activate their own draft, list, read and cancel their own subscriptions. The customer id and the
- * payer are always the signed-in address, never taken from the request; the platform is called with that
- * customer's token, so it too refuses anything outside that customer's subscriptions.
+ * payer are always the signed-in address, never taken from the request. A draft is created with that customer's
+ * token, so the platform too refuses anything else; the rest is asked as the merchant, for the subscriptions whose
+ * payer is the signed-in wallet, however they were made (here, through a hosted checkout session, or by the
+ * merchant's own backend under its own customer id).
  */
 export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { sessions, platform, idempotency }) => {
   app.addHook("preHandler", requireWallet(sessions));
 
-  /** The session's own subscription at `address`; anyone else's is answered exactly like one that does not exist. */
+  /**
+   * The subscription at `address` if the signed-in wallet pays it; anyone else's is answered exactly like one that
+   * does not exist.
+   */
   async function own(session: WalletSession, address: Address) {
     const missing = notFound(`No subscription ${address} of yours`);
-    const customer = await platform.asCustomer(session);
-    const subscription = await customer.getSubscription(address).catch((error: unknown) => {
+    const subscription = await platform.merchant.getSubscription(address).catch((error: unknown) => {
       throw error instanceof RecurApiError && error.status === 404 ? missing : error;
     });
     if (subscription.payer !== session.wallet.address) throw missing;
-    return { customer, subscription };
+    return subscription;
   }
 
   app.post(
@@ -76,8 +80,7 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     },
     async (request) => {
       const { address } = walletSessionOf(request).wallet;
-      const customer = await platform.asCustomer(walletSessionOf(request));
-      return customer.listSubscriptions({ ...request.query, customerId: address, payer: address });
+      return platform.merchant.listSubscriptions({ ...request.query, payer: address });
     },
   );
 
@@ -89,7 +92,7 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
         response: { 200: subscriptionWithCharges },
       },
     },
-    async (request) => (await own(walletSessionOf(request), request.params.address)).subscription,
+    async (request) => own(walletSessionOf(request), request.params.address),
   );
 
   app.post(
@@ -103,8 +106,8 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
       },
     },
     async (request) => {
-      const { customer, subscription } = await own(walletSessionOf(request), request.params.address);
-      return customer.activateSubscription(
+      const subscription = await own(walletSessionOf(request), request.params.address);
+      return platform.merchant.activateSubscription(
         subscription.contractAddress,
         request.body?.permit,
         idempotency.of(request, "payer"),
@@ -116,7 +119,7 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     "/subscriptions/:address/cancel",
     { schema: { headers: idempotencyHeaders, params: addressParams, response: { 200: subscriptionResource } } },
     async (request) => {
-      const { subscription } = await own(walletSessionOf(request), request.params.address);
+      const subscription = await own(walletSessionOf(request), request.params.address);
       // the platform lets only the merchant ask for a cancel: this server asks for it once the payer is proven owner
       return platform.merchant.cancelSubscription(subscription.contractAddress, idempotency.of(request, "payer"));
     },
