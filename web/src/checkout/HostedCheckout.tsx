@@ -21,7 +21,7 @@ function returnUrl(url: string, outcome: Record<string, string>): string {
  * The hosted page of a checkout session (`/checkout/<sessionId>`): the session's plan through the same checkout,
  * talking to the platform's public session routes (the unguessable session id is the only credential), then back
  * to the merchant's success URL with the session id, subscription address and status. An expired session is refused
- * in words, with the way back to the merchant.
+ * in words, with the way back to the merchant; a completed one says so, with the way on to the success URL.
  */
 export function HostedCheckout({ sessionId, site }: { sessionId: string; site: SiteConfig }) {
   const { t, i18n } = useTranslation();
@@ -77,6 +77,28 @@ export function HostedCheckout({ sessionId, site }: { sessionId: string; site: S
           })}
         </p>
         <a href={cancel}>{t("hosted.back", { merchant: data.merchant.name })}</a>
+      </section>
+    );
+  }
+  // a reopened link of a finished checkout: said before any click, with the way on to the merchant
+  if (data.status === "Completed" && data.subscription) {
+    const { subscription } = data;
+    const onward = returnUrl(data.successUrl, {
+      sessionId,
+      contractAddress: subscription.contractAddress,
+      status: subscription.status,
+    });
+    return (
+      <section aria-labelledby="completed-heading">
+        <h1 id="completed-heading">{t("hosted.completedHeading")}</h1>
+        <p role="status">
+          {t("hosted.completed", {
+            plan: data.plan.name,
+            merchant: data.merchant.name,
+            status: t(`status.${subscription.status}`).toLocaleLowerCase(i18n.language),
+          })}
+        </p>
+        <a href={onward}>{t("hosted.continue", { merchant: data.merchant.name })}</a>
       </section>
     );
   }

@@ -266,6 +266,20 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.equal(subscription.customerId, "customer-42");
     assert.equal(subscription.payer, hostedPayer.address);
     assert.equal((await merchant.getCheckoutSession(session.id)).status, "Completed");
+
+    // the link opened again says it is done before any click, and leads on to the merchant, not to a new subscription
+    await page.goto(session.url);
+    await page.getByRole("heading", { name: "Ya estás suscrito" }).waitFor();
+    assert.equal(
+      await page.getByRole("status").textContent(),
+      "Este pago ya está hecho: tu suscripción Weekly news con Test Shop está activa. No hay nada más que hacer aquí.",
+    );
+    const onward = page.getByRole("link", { name: "Continuar a Test Shop" });
+    const expected = new URL(`${stack.url}/thanks`);
+    for (const [key, value] of returned) expected.searchParams.set(key, value);
+    assert.equal(await onward.getAttribute("href"), expected.toString());
+    assert.equal(await page.getByRole("button", { name: "Suscribirme" }).count(), 0);
+    await shot(page, "hosted-02b-reopened");
   });
 
   it("refuses an expired checkout session in words, with the way back to the merchant", async () => {

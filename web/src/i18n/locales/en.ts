@@ -60,6 +60,10 @@ export const en = {
     back: "Back to {{merchant}} without subscribing",
     expiredHeading: "This checkout link has expired",
     expired: "It expired on {{date}}. Ask {{merchant}} for a new link; nothing was charged.",
+    completedHeading: "You're already subscribed",
+    completed:
+      "This checkout is done: your {{plan}} subscription with {{merchant}} is {{status}}. Nothing more to do here.",
+    continue: "Continue to {{merchant}}",
   },
   portal: {
     heading: "Your subscriptions",

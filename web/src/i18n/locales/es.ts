@@ -62,6 +62,10 @@ export const es: Messages = {
     back: "Volver a {{merchant}} sin suscribirte",
     expiredHeading: "Este enlace de pago ha caducado",
     expired: "Caducó el {{date}}. Pide a {{merchant}} un enlace nuevo; no se cobró nada.",
+    completedHeading: "Ya estás suscrito",
+    completed:
+      "Este pago ya está hecho: tu suscripción {{plan}} con {{merchant}} está {{status}}. No hay nada más que hacer aquí.",
+    continue: "Continuar a {{merchant}}",
   },
   portal: {
     heading: "Tus suscripciones",

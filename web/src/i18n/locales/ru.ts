@@ -84,6 +84,10 @@ export const ru: Messages = {
     back: "Вернуться к {{merchant}} без подписки",
     expiredHeading: "Срок действия этой ссылки истёк",
     expired: "Ссылка действовала до {{date}}. Попросите у {{merchant}} новую; ничего не списано.",
+    completedHeading: "Вы уже подписаны",
+    completed:
+      "Эта оплата уже завершена: подписка «{{plan}}» у {{merchant}} — статус «{{status}}». Здесь больше ничего делать не нужно.",
+    continue: "Перейти к {{merchant}}",
   },
   portal: {
     heading: "Ваши подписки",
