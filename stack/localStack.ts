@@ -44,7 +44,11 @@ const MERCHANT_WALLET = PAYOUT;
 /** Where the worker reads the demo gas wallet's key from (this process's environment, never the database). */
 const GAS_WALLET_KEY_VARIABLE = "RECUR_DEMO_GAS_WALLET_KEY";
 
-/** The demo merchant's plans, all Active. */
+/**
+ * The demo merchant's plans, all Active. Each has a grace period, as a real merchant's would: a charge that fails (an
+ * allowance revoked, a balance short) is retried on the ladder and the payer can top up before the subscription is
+ * cancelled, instead of losing it at the first failure.
+ */
 export const DEMO_PLANS: PlanInput[] = [
   {
     name: "Pro",
@@ -53,14 +57,23 @@ export const DEMO_PLANS: PlanInput[] = [
     interval: "Month",
     frequency: 1,
     maxPeriods: 12,
+    gracePeriodSeconds: 7 * 86_400,
   },
-  { name: "Basic", description: "Weekly, paid in tUSDT (approve 0 first)", amount: "2.50 tUSDT", interval: "Week" },
+  {
+    name: "Basic",
+    description: "Weekly, paid in tUSDT (approve 0 first)",
+    amount: "2.50 tUSDT",
+    interval: "Week",
+    gracePeriodSeconds: 3 * 86_400,
+  },
   {
     name: "Every five minutes",
     description: "Watch the keeper charge in real time, in tUSD",
     amount: "0.10 tUSD",
     periodSeconds: 300,
     maxPeriods: 24,
+    // three periods: long enough to see a failed charge retried and recovered by a top-up
+    gracePeriodSeconds: 900,
   },
 ];
 

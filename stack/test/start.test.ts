@@ -139,6 +139,12 @@ describe("npm start, headless", { timeout: 900_000 }, () => {
     const client = new RecurClient(`http://127.0.0.1:${apiPort}`, { apiKey: ready.apiKey, apiSecret: ready.apiSecret });
     const { plans } = await client.listPlans({ statusIn: "Active" });
     assert.deepEqual(new Set(plans.map((plan) => plan.id)), new Set(ready.planIds), "the three plans it printed");
+    // a failed charge (a revoked allowance, say) is retried for a while, not the end of the subscription
+    assert.deepEqual(Object.fromEntries(plans.map((plan) => [plan.name, plan.gracePeriodSeconds])), {
+      Pro: 7 * 86_400,
+      Basic: 3 * 86_400,
+      "Every five minutes": 900,
+    });
     assert.equal(ready.payers.length, 3, "three test payers printed");
   });
 
