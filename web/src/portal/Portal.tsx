@@ -1,6 +1,6 @@
 import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Hex } from "viem";
 import { useAccount, useConfig, useReadContract } from "wagmi";
@@ -24,8 +24,9 @@ const LIVE = new Set(["Active", "Suspended", "Paused", "PendingPause", "PendingU
 
 /**
  * The connected wallet's subscriptions on this merchant's site: status, next charge, charges made, how many more
- * periods the allowance and balance cover, and the payer's own actions sent from the wallet: pause, resume, cancel,
- * top up or revoke the allowance.
+ * periods the allowance and balance cover (and a warning when the next charge will fail), and the payer's own actions
+ * sent from the wallet: pause, resume, cancel, top up or revoke the allowance; cancel and revoke ask first, saying
+ * what follows.
  */
 export function Portal({ site }: { site: SiteConfig }) {
   const { t } = useTranslation();
@@ -76,6 +77,9 @@ export function Portal({ site }: { site: SiteConfig }) {
 
 type Action = "pause" | "unpause" | "cancel" | "topUp" | "revoke";
 
+/** The actions that end or endanger the subscription: each asks first, saying what follows. */
+type Destructive = "cancel" | "revoke";
+
 /** One subscription with what the payer can do about it. */
 function SubscriptionCard({ subscription, site }: { subscription: Subscription; site: SiteConfig }) {
   const { t, i18n } = useTranslation();
@@ -88,6 +92,11 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
     hash?: Hex;
   } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<Destructive | null>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
   const chain = site.chains.find((candidate) => candidate.name === subscription.blockchain);
   const token = chain?.tokens.find((candidate) => candidate.code === subscription.asset);
   const address = subscription.contractAddress;
@@ -103,6 +112,11 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
   const amount = parseMoney(subscription.amount, token);
   const remaining = subscription.maxPeriods - subscription.periodsCharged;
   const onChain = account.chainId === chain.chainId;
+  const paused = subscription.status === "Paused" || subscription.status === "PendingPause";
+  const nextCharge =
+    subscription.nextChargeAt && live && !paused ? formatDateTime(new Date(subscription.nextChargeAt), locale) : null;
+  // nothing left to take the next charge from: say so before it fails
+  const willFail = live && !paused && runway.data === 0n && remaining > 0;
 
   /** Runs one wallet transaction as `action`, showing it pending (with its hash once sent), then its outcome. */
   async function send(action: Action, transaction: (onHash: (hash: Hex) => void) => Promise<unknown>) {
@@ -163,7 +177,7 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
         <dt>{t("portal.status")}</dt>
         <dd data-testid="status">{t(`status.${subscription.status}`)}</dd>
         <dt>{t("portal.nextCharge")}</dt>
-        <dd>{subscription.nextChargeAt && live ? formatDateTime(new Date(subscription.nextChargeAt), locale) : "—"}</dd>
+        <dd data-testid="next-charge">{paused ? t("portal.pausedNoCharges") : (nextCharge ?? "—")}</dd>
         <dt>{t("portal.chargesMade")}</dt>
         <dd>{t("portal.chargesOf", { count: subscription.periodsCharged, max: subscription.maxPeriods })}</dd>
         {live && runway.data !== undefined ? (
@@ -177,7 +191,35 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
           <code>{subscription.contractAddress}</code>
         </dd>
       </dl>
-      {live && onChain ? (
+      {willFail ? (
+        <p role="alert" className="error" data-testid="will-fail">
+          {nextCharge ? t("portal.willFail", { date: nextCharge }) : t("portal.willFailNoDate")}
+        </p>
+      ) : null}
+      {live && onChain && confirming ? (
+        <fieldset className="confirm">
+          <legend>
+            {confirming === "cancel"
+              ? t("portal.confirmCancel", { next: nextCharge ? t("portal.nextOn", { date: nextCharge }) : "" })
+              : t("portal.confirmRevoke", { next: nextCharge ? t("portal.nextDue", { date: nextCharge }) : "" })}
+          </legend>
+          <button
+            ref={confirmButton}
+            type="button"
+            className="danger"
+            onClick={() => {
+              setConfirming(null);
+              void (confirming === "cancel" ? callSubscription("cancel") : approve("revoke", 0n));
+            }}
+          >
+            {confirming === "cancel" ? t("portal.confirmCancelYes") : t("portal.confirmRevokeYes")}
+          </button>{" "}
+          <button type="button" onClick={() => setConfirming(null)}>
+            {t("portal.keep")}
+          </button>
+        </fieldset>
+      ) : null}
+      {live && onChain && !confirming ? (
         <div className="actions">
           {subscription.status === "Active" || subscription.status === "Suspended" ? (
             <button type="button" onClick={() => void callSubscription("pause")}>
@@ -189,13 +231,13 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
               {t("portal.unpause")}
             </button>
           ) : null}
-          <button type="button" onClick={() => void callSubscription("cancel")}>
+          <button type="button" onClick={() => setConfirming("cancel")}>
             {t("portal.cancel")}
           </button>
           <button type="button" onClick={() => void topUp()}>
             {t("portal.topUp")}
           </button>
-          <button type="button" onClick={() => void approve("revoke", 0n)}>
+          <button type="button" onClick={() => setConfirming("revoke")}>
             {t("portal.revoke")}
           </button>
         </div>

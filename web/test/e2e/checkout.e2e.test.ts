@@ -340,9 +340,10 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.equal(await card.getByTestId("runway").textContent(), "5 more periods");
     await shot(page, "portal-01-active");
 
-    /** Clicks `button` and waits until the page (polling the server) shows `expected`. */
-    const act = async (button: string, expected: string, serverExpected: string) => {
+    /** Clicks `button` (then `confirm`, if it asks) and waits until the page (polling the server) shows `expected`. */
+    const act = async (button: string, expected: string, serverExpected: string, confirm?: string) => {
       await card.getByRole("button", { name: button }).click();
+      if (confirm) await card.getByRole("button", { name: confirm }).click();
       await card.locator(`[data-action-status="confirmed"]`).waitFor({ timeout: 90_000 });
       await page.waitForFunction(
         ({ address, text }) =>
@@ -353,6 +354,8 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       assert.equal(await serverStatus(), serverExpected);
     };
     await act("Pause", "Paused", "Paused");
+    // a paused subscription is charged nothing, whatever date its next charge had
+    assert.equal(await card.getByTestId("next-charge").textContent(), "None until you resume");
     await shot(page, "portal-02-paused");
     await act("Resume", "Active", "Active");
 
@@ -381,14 +384,49 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
         { address: draft.contractAddress, expected: text },
         { timeout: 90_000 },
       );
+    // revoking asks first and says what follows; keeping it changes nothing
+    const nextCharge = (await card.getByTestId("next-charge").textContent()) ?? "";
     await card.getByRole("button", { name: "Revoke the allowance" }).click();
+    const revokeQuestion = card.getByRole("group", { name: /^Revoke the allowance\?/ });
+    assert.equal(
+      await revokeQuestion.locator("legend").textContent(),
+      `Revoke the allowance? The contract can then take nothing: the next charge, due ${nextCharge}, will fail, and unless you top up again the subscription is cancelled once the retries run out.`,
+    );
+    assert.ok(
+      await revokeQuestion
+        .getByRole("button", { name: "Yes, revoke it" })
+        .evaluate((b) => b === document.activeElement),
+      "the question takes the focus",
+    );
+    await shot(page, "portal-02b-revoke-confirm");
+    await revokeQuestion.getByRole("button", { name: "Keep it" }).click();
+    assert.equal(await allowance(), 5_000_000n * 5n);
+    await card.getByRole("button", { name: "Revoke the allowance" }).click();
+    await card.getByRole("button", { name: "Yes, revoke it" }).click();
     await runwayShows("0 more periods");
     assert.equal(await allowance(), 0n);
+    // with nothing to take it from, the page says the next charge will fail, before it does
+    const warning = card.getByTestId("will-fail");
+    await warning.waitFor();
+    assert.equal(
+      await warning.textContent(),
+      `The next charge, due ${nextCharge}, will fail: the allowance or your balance does not cover it. Top up the allowance or add funds before then.`,
+    );
+    await shot(page, "portal-02c-will-fail");
     await card.getByRole("button", { name: "Top up the allowance" }).click();
     await runwayShows("5 more periods");
     assert.equal(await allowance(), 5_000_000n * 5n, "the five remaining periods");
+    await warning.waitFor({ state: "detached" });
 
-    await act("Cancel", "Cancelled", "Cancelled");
+    await card.getByRole("button", { name: "Cancel" }).click();
+    assert.equal(
+      await card
+        .getByRole("group", { name: /^Cancel this subscription\?/ })
+        .locator("legend")
+        .textContent(),
+      `Cancel this subscription? Nothing more will be charged, from the charge due ${nextCharge} on. This cannot be undone.`,
+    );
+    await act("Yes, cancel it", "Cancelled", "Cancelled");
     await shot(page, "portal-03-cancelled");
     assert.equal(await card.getByRole("button", { name: "Pause" }).count(), 0, "nothing left to do");
   });

@@ -80,6 +80,19 @@ export const en = {
     cancel: "Cancel",
     topUp: "Top up the allowance",
     revoke: "Revoke the allowance",
+    pausedNoCharges: "None until you resume",
+    confirmCancel: "Cancel this subscription? Nothing more will be charged{{next}}. This cannot be undone.",
+    confirmRevoke:
+      "Revoke the allowance? The contract can then take nothing: the next charge{{next}} will fail, and unless you top up again the subscription is cancelled once the retries run out.",
+    nextOn: ", from the charge due {{date}} on",
+    nextDue: ", due {{date}},",
+    confirmCancelYes: "Yes, cancel it",
+    confirmRevokeYes: "Yes, revoke it",
+    keep: "Keep it",
+    willFail:
+      "The next charge, due {{date}}, will fail: the allowance or your balance does not cover it. Top up the allowance or add funds before then.",
+    willFailNoDate:
+      "The next charge will fail: the allowance or your balance does not cover it. Top up the allowance or add funds.",
   },
   status: {
     Draft: "Not started",

@@ -68,6 +68,19 @@ export const es: Messages = {
     continue: "Continuar a {{merchant}}",
   },
   portal: {
+    pausedNoCharges: "Ninguno hasta que la reanudes",
+    confirmCancel: "¿Cancelar esta suscripción? No se cobrará nada más{{next}}. No se puede deshacer.",
+    confirmRevoke:
+      "¿Revocar la autorización? El contrato ya no podrá cobrar nada: el próximo cobro{{next}} fallará y, si no vuelves a recargarla, la suscripción se cancelará cuando se agoten los reintentos.",
+    nextOn: ", a partir del cobro del {{date}}",
+    nextDue: ", del {{date}},",
+    confirmCancelYes: "Sí, cancelarla",
+    confirmRevokeYes: "Sí, revocarla",
+    keep: "Mantenerla",
+    willFail:
+      "El próximo cobro, del {{date}}, fallará: la autorización o tu saldo no lo cubren. Recarga la autorización o añade fondos antes.",
+    willFailNoDate:
+      "El próximo cobro fallará: la autorización o tu saldo no lo cubren. Recarga la autorización o añade fondos.",
     heading: "Tus suscripciones",
     none: "Esta billetera aún no tiene suscripciones aquí.",
     status: "Estado",
