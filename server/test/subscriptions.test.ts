@@ -90,7 +90,7 @@ describe(`subscriptions (${testEngine})`, { timeout: 600_000 }, () => {
     const { charges, ...storedResource } = await client.getSubscription(draft.contractAddress);
     assert.deepEqual(charges, []);
     assert.deepEqual(created, storedResource);
-    assert.deepEqual((mine[0]?.payload as { subscription: unknown }).subscription, storedResource);
+    assert.deepEqual((mine[0]?.payload as { subscription?: unknown } | undefined)?.subscription, storedResource);
     assert.equal(approval.spender, draft.contractAddress);
   });
 
