@@ -3,8 +3,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Address, erc20Abi, type Hex } from "viem";
-import { useAccount, useConfig, useReadContract, useSwitchChain } from "wagmi";
-import { readContract } from "wagmi/actions";
+import { useAccount, useBalance, useConfig, useReadContract, useSwitchChain } from "wagmi";
+import { getBalance, readContract } from "wagmi/actions";
 import { suggestedAllowance } from "../../../server/domain/suggestedAllowance.js";
 import {
   activateMySubscription,
@@ -17,7 +17,8 @@ import type { Draft, PermitSignature, SiteChain, SiteConfig, SiteToken, Subscrip
 import { describeError } from "../errors/describeError";
 import { PayerFacingError } from "../errors/PayerFacingError";
 import { formatDateTime } from "../format/formatDate";
-import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
+import { formatTokenAmount, parseMoney, roundAmount } from "../format/tokenAmount";
+import { approvalFee } from "../wallet/approvalFee";
 import { approveAbi } from "../wallet/approveAbi";
 import { sendContractWrite } from "../wallet/sendContractWrite";
 import { signInToSite } from "../wallet/signInToSite";
@@ -172,6 +173,38 @@ export function CheckoutFlow({
   const money = (value: bigint) => formatTokenAmount(value, token, locale);
   const balanceTooLow = balance.data !== undefined && balance.data < amount;
 
+  // an approval is a transaction: its network fee is paid in the chain's coin, which a payer may not have at all
+  const coin = wagmiConfig.chains.find((candidate) => candidate.id === chain.chainId)?.nativeCurrency ?? {
+    symbol: "ETH",
+    decimals: 18,
+  };
+  const coinAmount = (value: bigint, direction: "up" | "down") =>
+    formatTokenAmount(
+      roundAmount(value, coin.decimals, 6, direction),
+      { code: coin.symbol, decimals: coin.decimals },
+      locale,
+    );
+  const needsFee = !token.permit;
+  const coinBalance = useBalance({
+    address: account.address,
+    chainId: chain.chainId,
+    query: { enabled: onChain && needsFee && account.address !== undefined },
+  });
+  const fee = useQuery({
+    queryKey: ["approval-fee", chain.chainId],
+    queryFn: () => approvalFee(wagmiConfig, chain.chainId, 1),
+    enabled: onChain && needsFee,
+  });
+  const feeTooHigh = coinBalance.data !== undefined && fee.data !== undefined && coinBalance.data.value < fee.data;
+  /** What to tell a payer whose wallet holds `held` of the coin and needs `needed` for the approvals. */
+  const noFeeMessage = (needed: bigint, held: bigint) =>
+    t("checkout.noFee", {
+      fee: coinAmount(needed, "up"),
+      balance: coinAmount(held, "down"),
+      coin: coin.symbol,
+      chain: chain.name,
+    });
+
   const track = (name: StepName, update: Omit<StepState, "name">) =>
     setSteps((previous) => [...previous.filter((step) => step.name !== name), { name, ...update }]);
 
@@ -254,6 +287,13 @@ export function CheckoutFlow({
           }),
         );
       } else if (allowance < wanted) {
+        // checked again with the approvals this draft needs, before the wallet is asked for any
+        const approvals = current.approveZeroFirst && allowance !== 0n ? 2 : 1;
+        const [needed, held] = await Promise.all([
+          approvalFee(wagmiConfig, chain.chainId, approvals),
+          getBalance(wagmiConfig, { address: payer, chainId: chain.chainId }),
+        ]);
+        if (held.value < needed) throw new PayerFacingError(noFeeMessage(needed, held.value));
         if (current.approveZeroFirst && allowance !== 0n) {
           await step("approveZero", (onHash) => approve(payer, spender, 0n, onHash));
         }
@@ -335,6 +375,11 @@ export function CheckoutFlow({
               {t("checkout.balanceTooLow", { balance: money(balance.data ?? 0n), amount: money(amount) })}
             </p>
           ) : null}
+          {onChain && !balanceTooLow && feeTooHigh && coinBalance.data && fee.data !== undefined ? (
+            <p role="alert" data-testid="no-fee">
+              {noFeeMessage(fee.data, coinBalance.data.value)}
+            </p>
+          ) : null}
           {onChain && draft ? (
             <p className="approve-why">
               {t("checkout.approveWhy", {
@@ -347,7 +392,12 @@ export function CheckoutFlow({
             </p>
           ) : null}
           {onChain ? (
-            <button type="button" className="primary" disabled={busy || balanceTooLow} onClick={() => void subscribe()}>
+            <button
+              type="button"
+              className="primary"
+              disabled={busy || balanceTooLow || feeTooHigh}
+              onClick={() => void subscribe()}
+            >
               {error ? t("checkout.retry") : t("checkout.subscribe")}
             </button>
           ) : null}

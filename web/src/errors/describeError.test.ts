@@ -57,6 +57,23 @@ describe("describeError", () => {
     expect(describeError(t, plain)).toBe("The transaction would fail: boom");
   });
 
+  it("recognises a wallet's own gas shortfall by its words, and never quotes a raw RPC answer", async () => {
+    const t = await testTranslator("en");
+    // what a wallet answers for a payer with tokens and no ETH: not viem's class, and carrying the signed transaction
+    const signed = `0x02f8${"ab".repeat(600)}`;
+    const raw = new Error(
+      `insufficient funds for gas * price + value: address 0x90F7 have 0 want 1064000000000000\n\nRequest Arguments:\n  data: ${signed}`,
+    );
+    expect(describeError(t, new BaseError("An internal error was received.", { cause: raw }))).toBe(
+      "Your wallet does not have enough of the network's coin to pay for the transaction fee.",
+    );
+    const unknown = describeError(t, new Error(`The node is unreachable\n\nRequest Arguments:\n  data: ${signed}`));
+    expect(unknown).toBe("Something went wrong: The node is unreachable");
+    const long = describeError(t, new Error("x".repeat(5_000)));
+    expect(long.length).toBeLessThan(200);
+    expect(long.endsWith("…")).toBe(true);
+  });
+
   it("passes the server's refusals on in its words, and says when the site is unreachable or the sign-in expired", async () => {
     const t = await testTranslator("en");
     expect(describeError(t, new ApiError(0, "NetworkError", "No answer"))).toBe(

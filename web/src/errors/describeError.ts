@@ -18,6 +18,29 @@ const CONTRACT_ERRORS = new Set([
   "ShortDelivery",
 ]);
 
+/** How a node or wallet says the account cannot pay for gas, in any error of the chain (viem's own pattern). */
+const NO_GAS = InsufficientFundsError.nodeMessage;
+
+/** The longest technical detail quoted to a payer: a raw RPC error can carry a whole signed transaction. */
+const DETAIL_LIMIT = 160;
+
+/** `error` and every error it was caused by, outermost first (at most 16: a cycle ends there). */
+function* causes(error: unknown): Generator<unknown> {
+  let current = error;
+  for (let depth = 0; depth < 16 && current !== undefined && current !== null; depth++) {
+    yield current;
+    current = (current as { cause?: unknown }).cause;
+  }
+}
+
+/** The first line of what `error` says about itself, cut short: never a request's arguments or a transaction. */
+function shortDetail(error: unknown): string {
+  const said =
+    (error as { shortMessage?: unknown }).shortMessage ?? (error instanceof Error ? error.message : String(error));
+  const line = String(said).split("\n")[0]?.trim() ?? "";
+  return line.length > DETAIL_LIMIT ? `${line.slice(0, DETAIL_LIMIT - 1)}…` : line;
+}
+
 /** Values a message may name, already formatted for the reader (an amount with its token, say). */
 export interface ErrorContext {
   amount?: string;
@@ -25,7 +48,9 @@ export interface ErrorContext {
 
 /**
  * Any failure of the checkout (the wallet, the chain, this site's server) as one sentence a payer understands and
- * can act on: a declined request, a custom contract error by name, a refusal from the server in its own words.
+ * can act on: a declined request, a custom contract error by name, a refusal from the server in its own words. What
+ * it does not know is said as "Something went wrong" with the first line of the error, cut short: never a raw RPC
+ * answer with its request and signed transaction.
  */
 export function describeError(t: TFunction, error: unknown, context: ErrorContext = {}): string {
   if (error instanceof PayerFacingError) return error.message;
@@ -47,7 +72,11 @@ export function describeError(t: TFunction, error: unknown, context: ErrorContex
       if (name && CONTRACT_ERRORS.has(name)) return t(`errors.${name}`, { amount: context.amount ?? "" });
       return t("errors.reverted", { reason: reverted.reason ?? reverted.shortMessage });
     }
-    return t("errors.unknown", { message: error.shortMessage });
   }
-  return t("errors.unknown", { message: error instanceof Error ? error.message : String(error) });
+  // a wallet's own error, or a node's answer that viem did not classify: recognise the gas shortfall by its words
+  for (const cause of causes(error)) {
+    const said = [(cause as { details?: unknown }).details, (cause as { message?: unknown }).message];
+    if (said.some((text) => typeof text === "string" && NO_GAS.test(text))) return t("errors.insufficientFunds");
+  }
+  return t("errors.unknown", { message: shortDetail(error) });
 }

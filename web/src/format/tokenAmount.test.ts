@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { AmountError, formatAmount, formatTokenAmount, parseAmount, parseMoney, toDecimalString } from "./tokenAmount";
+import {
+  AmountError,
+  formatAmount,
+  formatTokenAmount,
+  parseAmount,
+  parseMoney,
+  roundAmount,
+  toDecimalString,
+} from "./tokenAmount";
 
 describe("token amounts", () => {
   it("turns base units into exact decimals, without trailing zeros", () => {
@@ -27,5 +35,16 @@ describe("token amounts", () => {
     expect(() => parseAmount("1.0000001", 6)).toThrow(/more than 6 decimals/);
     expect(() => parseAmount("-1", 6)).toThrow(/not a decimal amount/);
     expect(() => parseAmount("1e6", 6)).toThrow(AmountError);
+  });
+
+  it("rounds an estimate to a few decimals, up for what is needed and down for what is held", () => {
+    // 0.0001064 ETH in wei, to 6 decimals
+    expect(roundAmount(106_400_000_000_000n, 18, 6, "up")).toBe(107_000_000_000_000n);
+    expect(roundAmount(106_400_000_000_000n, 18, 6, "down")).toBe(106_000_000_000_000n);
+    expect(roundAmount(106_000_000_000_000n, 18, 6, "up")).toBe(106_000_000_000_000n);
+    // a dust balance is held as 0, a dust fee needed as the smallest step
+    expect(roundAmount(1n, 18, 6, "down")).toBe(0n);
+    expect(roundAmount(1n, 18, 6, "up")).toBe(1_000_000_000_000n);
+    expect(roundAmount(1_234_567n, 6, 6, "up")).toBe(1_234_567n);
   });
 });

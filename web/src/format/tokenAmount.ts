@@ -57,3 +57,14 @@ export function parseMoney(text: string, token: TokenUnits): bigint {
   }
   return parseAmount(match[1], token.decimals);
 }
+
+/**
+ * `value` rounded to `places` decimals, up or down, still in base units: for a figure shown as an estimate (a
+ * network fee "up to"), never for an amount that moves.
+ */
+export function roundAmount(value: bigint, decimals: number, places: number, direction: "up" | "down"): bigint {
+  if (places >= decimals || value < 0n) return value;
+  const step = 10n ** BigInt(decimals - places);
+  const down = (value / step) * step;
+  return direction === "up" && down !== value ? down + step : down;
+}

@@ -227,6 +227,34 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   });
 
+  it("tells a payer with tokens but none of the chain's coin what the approval costs, before any prompt", async () => {
+    const noGasPayer = await stack.platform.newPayer();
+    // all of its ETH gone: it can sign, but not pay for a transaction
+    await stack.platform.client.request({
+      method: "hardhat_setBalance" as never,
+      params: [noGasPayer.address, "0x0"] as never,
+    });
+    const { page, wallet } = await openPage(noGasPayer, { width: 390, height: 844 });
+    await connectOnPlan(page, "Basic");
+    const alert = page.getByTestId("no-fee");
+    await alert.waitFor();
+    await shot(page, "gas-01-no-fee");
+    assert.match(
+      (await alert.textContent()) ?? "",
+      /^Approving costs a network fee of up to 0\.\d{1,6} ETH, and this wallet holds 0 ETH\. Add ETH on \S+ to this wallet, then try again\. Nothing was sent\.$/,
+    );
+    assert.equal(await page.getByRole("button", { name: "Subscribe" }).isDisabled(), true);
+    assert.ok(
+      !wallet.calls.includes("personal_sign") && !wallet.calls.includes("eth_sendTransaction"),
+      wallet.calls.join(),
+    );
+    // the page stays the size of the phone: no raw error stretching it
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    assert.ok(height < 2 * 844, `the page is ${height}px tall`);
+  });
+
   it("subscribes on the hosted page of a checkout session and returns to the success URL", async () => {
     // 10^24 base units: a million of the 18-decimal tUSD
     const hostedPayer = await stack.platform.newPayer(10n ** 24n);

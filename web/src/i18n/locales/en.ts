@@ -44,6 +44,8 @@ export const en = {
     balance: "Your balance: {{balance}}",
     balanceTooLow:
       "Your balance of {{balance}} is less than one payment of {{amount}}. Add funds to this wallet, then try again.",
+    noFee:
+      "Approving costs a network fee of up to {{fee}}, and this wallet holds {{balance}}. Add {{coin}} on {{chain}} to this wallet, then try again. Nothing was sent.",
     approveWhy:
       "Your wallet will ask you to allow the subscription contract {{spender}} to take up to {{allowance}}. It can only ever take {{amount}} per period, to {{payee}}.",
     approveZeroWhy: "{{token}} needs its allowance set to 0 first: your wallet will ask for two approvals.",

@@ -46,6 +46,8 @@ export const es: Messages = {
     balance: "Tu saldo: {{balance}}",
     balanceTooLow:
       "Tu saldo de {{balance}} es menor que un pago de {{amount}}. Añade fondos a esta billetera y vuelve a intentarlo.",
+    noFee:
+      "Aprobar cuesta una comisión de red de hasta {{fee}}, y esta billetera tiene {{balance}}. Añade {{coin}} en {{chain}} a esta billetera y vuelve a intentarlo. No se envió nada.",
     approveWhy:
       "Tu billetera te pedirá permitir que el contrato de suscripción {{spender}} tome hasta {{allowance}}. Solo puede tomar {{amount}} por periodo, para {{payee}}.",
     approveZeroWhy: "{{token}} necesita primero poner su autorización a 0: tu billetera pedirá dos aprobaciones.",
