@@ -1,6 +1,6 @@
 import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Address, erc20Abi, type Hex } from "viem";
 import { useAccount, useBalance, useConfig, useReadContract, useSwitchChain } from "wagmi";
@@ -159,6 +159,13 @@ export function CheckoutFlow({
   const [busy, setBusy] = useState(false);
   const [draft, setDraft] = useState<Authorisation | null>(null);
   const [active, setActive] = useState<Subscription | null>(null);
+  /** Whether this draft's approval goes through 0 first: only a USDT-like token with an allowance already set. */
+  const [zeroFirst, setZeroFirst] = useState(false);
+  // an error takes the focus (after the wallet's dialog closes it would be on the page's body): read out and in view
+  const errorRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (error) errorRef.current?.focus();
+  }, [error]);
 
   const { chain, token, amount } = offer;
   const onChain = account.isConnected && account.chainId === chain.chainId;
@@ -289,6 +296,7 @@ export function CheckoutFlow({
       } else if (allowance < wanted) {
         // checked again with the approvals this draft needs, before the wallet is asked for any
         const approvals = current.approveZeroFirst && allowance !== 0n ? 2 : 1;
+        setZeroFirst(approvals === 2);
         const [needed, held] = await Promise.all([
           approvalFee(wagmiConfig, chain.chainId, approvals),
           getBalance(wagmiConfig, { address: payer, chainId: chain.chainId }),
@@ -388,7 +396,7 @@ export function CheckoutFlow({
                 amount: money(amount),
                 payee: draft.subscription.payee,
               })}{" "}
-              {draft.approveZeroFirst ? t("checkout.approveZeroWhy", { token: token.code }) : null}
+              {zeroFirst ? t("checkout.approveZeroWhy", { token: token.code }) : null}
             </p>
           ) : null}
           {onChain ? (
@@ -405,7 +413,7 @@ export function CheckoutFlow({
       )}
       <TransactionSteps steps={steps} explorerUrl={chain.explorerUrl} />
       {error ? (
-        <p role="alert" className="error">
+        <p role="alert" className="error" tabIndex={-1} ref={errorRef}>
           {error}
         </p>
       ) : null}

@@ -9,6 +9,7 @@ import { suggestedAllowance } from "../../../server/domain/suggestedAllowance.js
 import { listMySubscriptions } from "../api/siteApi";
 import type { SiteConfig, Subscription } from "../api/types";
 import { describePrice } from "../checkout/describeTerms";
+import { stepText } from "../checkout/TransactionSteps";
 import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
@@ -244,7 +245,7 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
       ) : null}
       {running ? (
         <p aria-live="polite" data-action={running.action} data-action-status={running.status}>
-          {t(`step.${running.status}`, { what: t(`portal.${running.action}`) })}
+          {stepText(t, t(`portal.${running.action}`), running.status, true, running.hash !== undefined)}
           {running.hash && chain.explorerUrl ? (
             <>
               {" "}

@@ -169,6 +169,29 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     );
   });
 
+  it("says in words when the payer declines in the wallet, moves the focus to it, and subscribes on retry", async () => {
+    const decliningPayer = await stack.platform.newPayer();
+    const { page, wallet } = await openPage(decliningPayer);
+    await connectOnPlan(page, "Basic");
+    wallet.declining.add("eth_sendTransaction");
+    await page.getByRole("button", { name: "Subscribe" }).click();
+    const alert = page.locator(".error");
+    await alert.waitFor({ timeout: 90_000 });
+    assert.equal(await alert.textContent(), "You declined the request in your wallet. Nothing was sent.");
+    assert.ok(
+      await alert.evaluate((element) => element === document.activeElement),
+      "the error has the focus, not the page's body",
+    );
+    // a token with no allowance yet needs one approval, not two: the zero-first notice is not shown
+    assert.equal(await page.getByText("your wallet will ask for two approvals").count(), 0);
+    await shot(page, "declined-01-approve");
+    wallet.declining.delete("eth_sendTransaction");
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.getByRole("status").filter({ hasText: "You are subscribed" }).waitFor({ timeout: 90_000 });
+    const { subscription } = await onlySubscription(decliningPayer, "tUSDT");
+    assert.equal(subscription.status, "Active");
+  });
+
   it("subscribes with a permit signature where the token takes one, sending no transaction", async () => {
     const permitPayer = await stack.platform.newPayer();
     const { page, wallet } = await openPage(permitPayer);

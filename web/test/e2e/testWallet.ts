@@ -7,6 +7,8 @@ export interface TestWallet {
   name: string;
   /** Every method the page called, in order. */
   calls: string[];
+  /** Methods the payer declines in the wallet (EIP-1193 error 4001) until removed: a test adds and removes them. */
+  declining: Set<string>;
 }
 
 /**
@@ -49,7 +51,7 @@ const PROVIDER_SCRIPT = `(() => {
 export async function installTestWallet(page: Page, options: { key: Hex; chain: Chain; rpcUrl: string }) {
   const account = privateKeyToAccount(options.key);
   const wallet = createWalletClient({ account, chain: options.chain, transport: http(options.rpcUrl) });
-  const state: TestWallet = { name: "Test Wallet", calls: [] };
+  const state: TestWallet = { name: "Test Wallet", calls: [], declining: new Set() };
   let connected = false;
   let rpcId = 0;
   const forward = async (method: string, params: unknown[]) => {
@@ -66,6 +68,9 @@ export async function installTestWallet(page: Page, options: { key: Hex; chain: 
     state.calls.push(method);
     const params = JSON.parse(paramsJson) as unknown[];
     const ok = (result: unknown) => JSON.stringify({ result });
+    if (state.declining.has(method)) {
+      return JSON.stringify({ error: { code: 4001, message: "User rejected the request." } });
+    }
     try {
       switch (method) {
         case "eth_requestAccounts":
