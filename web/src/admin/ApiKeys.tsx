@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { listApiKeys, revokeApiKey, type SiteApiKey } from "../api/adminApi";
 import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
+import { ConfirmQuestion } from "../ui/ConfirmQuestion";
 
 /**
  * The merchant's API keys on the admin page: when each was made, expires or was revoked, and last used. A key
@@ -14,11 +15,6 @@ export function ApiKeys() {
   const queryClient = useQueryClient();
   const keys = useQuery({ queryKey: ["admin-api-keys"], queryFn: listApiKeys });
   const [confirming, setConfirming] = useState<string | null>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
-  // the question that appeared takes the focus, so a keyboard or screen reader user lands on it
-  useEffect(() => {
-    if (confirming) confirmButton.current?.focus();
-  }, [confirming]);
   const revoke = useMutation({
     mutationFn: revokeApiKey,
     onSuccess: () => {
@@ -40,21 +36,14 @@ export function ApiKeys() {
       );
     }
     return (
-      <fieldset className="confirm">
-        <legend>{t("apiKeys.confirm", { key: key.label })}</legend>
-        <button
-          ref={confirmButton}
-          type="button"
-          className="danger"
-          disabled={revoke.isPending}
-          onClick={() => revoke.mutate(apiKey)}
-        >
-          {t("apiKeys.confirmRevoke")}
-        </button>{" "}
-        <button type="button" onClick={() => setConfirming(null)}>
-          {t("apiKeys.keep")}
-        </button>
-      </fieldset>
+      <ConfirmQuestion
+        question={t("apiKeys.confirm", { key: key.label })}
+        confirm={t("apiKeys.confirmRevoke")}
+        keep={t("apiKeys.keep")}
+        disabled={revoke.isPending}
+        onConfirm={() => revoke.mutate(apiKey)}
+        onKeep={() => setConfirming(null)}
+      />
     );
   };
   return (

@@ -39,6 +39,13 @@ export interface Authorisation {
   approveZeroFirst: boolean;
 }
 
+/** What wagmi reads of a wallet's balance in the chain's own coin. */
+interface CoinBalance {
+  value: bigint;
+  symbol: string;
+  decimals: number;
+}
+
 /** A draft is reused for another attempt only while it has this long left before it can no longer be activated. */
 const DRAFT_REUSE_MARGIN_MS = 10 * 60_000;
 
@@ -181,16 +188,6 @@ export function CheckoutFlow({
   const balanceTooLow = balance.data !== undefined && balance.data < amount;
 
   // an approval is a transaction: its network fee is paid in the chain's coin, which a payer may not have at all
-  const coin = wagmiConfig.chains.find((candidate) => candidate.id === chain.chainId)?.nativeCurrency ?? {
-    symbol: "ETH",
-    decimals: 18,
-  };
-  const coinAmount = (value: bigint, direction: "up" | "down") =>
-    formatTokenAmount(
-      roundAmount(value, coin.decimals, 6, direction),
-      { code: coin.symbol, decimals: coin.decimals },
-      locale,
-    );
   const needsFee = !token.permit;
   const coinBalance = useBalance({
     address: account.address,
@@ -203,14 +200,16 @@ export function CheckoutFlow({
     enabled: onChain && needsFee,
   });
   const feeTooHigh = coinBalance.data !== undefined && fee.data !== undefined && coinBalance.data.value < fee.data;
-  /** What to tell a payer whose wallet holds `held` of the coin and needs `needed` for the approvals. */
-  const noFeeMessage = (needed: bigint, held: bigint) =>
-    t("checkout.noFee", {
-      fee: coinAmount(needed, "up"),
-      balance: coinAmount(held, "down"),
-      coin: coin.symbol,
+  /** What to tell a payer whose wallet holds `held` of the chain's coin and needs `needed` (wei) for the approvals. */
+  const noFeeMessage = (needed: bigint, held: CoinBalance) => {
+    const coin = { code: held.symbol, decimals: held.decimals };
+    return t("checkout.noFee", {
+      fee: formatTokenAmount(roundAmount(needed, coin.decimals, 6, "up"), coin, locale),
+      balance: formatTokenAmount(roundAmount(held.value, coin.decimals, 6, "down"), coin, locale),
+      coin: coin.code,
       chain: chain.name,
     });
+  };
 
   const track = (name: StepName, update: Omit<StepState, "name">) =>
     setSteps((previous) => [...previous.filter((step) => step.name !== name), { name, ...update }]);
@@ -301,7 +300,7 @@ export function CheckoutFlow({
           approvalFee(wagmiConfig, chain.chainId, approvals),
           getBalance(wagmiConfig, { address: payer, chainId: chain.chainId }),
         ]);
-        if (held.value < needed) throw new PayerFacingError(noFeeMessage(needed, held.value));
+        if (held.value < needed) throw new PayerFacingError(noFeeMessage(needed, held));
         if (current.approveZeroFirst && allowance !== 0n) {
           await step("approveZero", (onHash) => approve(payer, spender, 0n, onHash));
         }
@@ -385,7 +384,7 @@ export function CheckoutFlow({
           ) : null}
           {onChain && !balanceTooLow && feeTooHigh && coinBalance.data && fee.data !== undefined ? (
             <p role="alert" data-testid="no-fee">
-              {noFeeMessage(fee.data, coinBalance.data.value)}
+              {noFeeMessage(fee.data, coinBalance.data)}
             </p>
           ) : null}
           {onChain && draft ? (

@@ -1,6 +1,6 @@
 import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Hex } from "viem";
 import { useAccount, useConfig, useReadContract } from "wagmi";
@@ -13,6 +13,7 @@ import { stepText } from "../checkout/TransactionSteps";
 import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
+import { ConfirmQuestion } from "../ui/ConfirmQuestion";
 import { approveAbi } from "../wallet/approveAbi";
 import { sendContractWrite } from "../wallet/sendContractWrite";
 import { useSiteSignIn } from "../wallet/useSiteSignIn";
@@ -94,10 +95,6 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
   } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<Destructive | null>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (confirming) confirmButton.current?.focus();
-  }, [confirming]);
   const chain = site.chains.find((candidate) => candidate.name === subscription.blockchain);
   const token = chain?.tokens.find((candidate) => candidate.code === subscription.asset);
   const address = subscription.contractAddress;
@@ -198,27 +195,20 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
         </p>
       ) : null}
       {live && onChain && confirming ? (
-        <fieldset className="confirm">
-          <legend>
-            {confirming === "cancel"
+        <ConfirmQuestion
+          question={
+            confirming === "cancel"
               ? t("portal.confirmCancel", { next: nextCharge ? t("portal.nextOn", { date: nextCharge }) : "" })
-              : t("portal.confirmRevoke", { next: nextCharge ? t("portal.nextDue", { date: nextCharge }) : "" })}
-          </legend>
-          <button
-            ref={confirmButton}
-            type="button"
-            className="danger"
-            onClick={() => {
-              setConfirming(null);
-              void (confirming === "cancel" ? callSubscription("cancel") : approve("revoke", 0n));
-            }}
-          >
-            {confirming === "cancel" ? t("portal.confirmCancelYes") : t("portal.confirmRevokeYes")}
-          </button>{" "}
-          <button type="button" onClick={() => setConfirming(null)}>
-            {t("portal.keep")}
-          </button>
-        </fieldset>
+              : t("portal.confirmRevoke", { next: nextCharge ? t("portal.nextDue", { date: nextCharge }) : "" })
+          }
+          confirm={confirming === "cancel" ? t("portal.confirmCancelYes") : t("portal.confirmRevokeYes")}
+          keep={t("portal.keep")}
+          onConfirm={() => {
+            setConfirming(null);
+            void (confirming === "cancel" ? callSubscription("cancel") : approve("revoke", 0n));
+          }}
+          onKeep={() => setConfirming(null)}
+        />
       ) : null}
       {live && onChain && !confirming ? (
         <div className="actions">
