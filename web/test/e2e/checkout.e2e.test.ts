@@ -10,6 +10,7 @@ import { RecurClient } from "../../../server/client/RecurClient.js";
 import type { Draft, SubscriptionResource } from "../../../server/schemas/subscriptions.js";
 import { hookTimeouts } from "../../../test/support/hookTimeouts.js";
 import type { TestPayer } from "../../../test/support/startPlatform.js";
+import { axeViolations } from "../support/axeViolations.js";
 import { BrowserSession } from "../support/BrowserSession.js";
 import { launchChromium } from "../support/launchChromium.js";
 import { startWebStack, type WebStack } from "../support/startWebStack.js";
@@ -262,6 +263,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     const alert = page.getByTestId("no-fee");
     await alert.waitFor();
     await shot(page, "gas-01-no-fee");
+    assert.deepEqual(await axeViolations(page), [], "no serious or critical accessibility violation");
     assert.match(
       (await alert.textContent()) ?? "",
       /^Approving costs a network fee of up to 0\.\d{1,6} ETH, and this wallet holds 0 ETH\. Add ETH on \S+ to this wallet, then try again\. Nothing was sent\.$/,
@@ -331,6 +333,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.equal(await onward.getAttribute("href"), expected.toString());
     assert.equal(await page.getByRole("button", { name: "Suscribirme" }).count(), 0);
     await shot(page, "hosted-02b-reopened");
+    assert.deepEqual(await axeViolations(page), [], "no serious or critical accessibility violation");
   });
 
   it("refuses an expired checkout session in words, with the way back to the merchant", async () => {
@@ -450,6 +453,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       "the question takes the focus",
     );
     await shot(page, "portal-02b-revoke-confirm");
+    assert.deepEqual(await axeViolations(page), [], "no serious or critical accessibility violation");
     await revokeQuestion.getByRole("button", { name: "Keep it" }).click();
     assert.equal(await allowance(), 5_000_000n * 5n);
     await card.getByRole("button", { name: "Revoke the allowance" }).click();
@@ -464,6 +468,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       `The next charge, due ${nextCharge}, will fail: the allowance or your balance does not cover it. Top up the allowance or add funds before then.`,
     );
     await shot(page, "portal-02c-will-fail");
+    assert.deepEqual(await axeViolations(page), [], "no serious or critical accessibility violation");
     await card.getByRole("button", { name: "Top up the allowance" }).click();
     await runwayShows("5 more periods");
     assert.equal(await allowance(), 5_000_000n * 5n, "the five remaining periods");
