@@ -605,6 +605,11 @@ describe("signing proxy", { timeout: 900_000 }, () => {
     );
     assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
     assert.equal(cancel.body.status, "PendingCancel");
+    // the worker's cancel writes its event: wait for it here, so that it cannot land in a later test's counts
+    await stack.platform.waitFor("the hosted subscription's cancel on chain", async () => {
+      const { body } = await subscription(carolBrowser, draft.contractAddress);
+      return body.status === "Cancelled" ? body : undefined;
+    });
   });
 
   it("lists the merchant's API keys to its admins and revokes one at once, never this site's own", async () => {
