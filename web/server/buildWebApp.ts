@@ -15,6 +15,7 @@ import { PlatformAccess } from "./platform/PlatformAccess.js";
 import { adminApiKeyRoutes } from "./routes/adminApiKeyRoutes.js";
 import { adminRoutes } from "./routes/adminRoutes.js";
 import { authRoutes } from "./routes/authRoutes.js";
+import { checkoutDraftRoutes, checkoutRoutes } from "./routes/checkoutRoutes.js";
 import { configRoutes } from "./routes/configRoutes.js";
 import { payerRoutes } from "./routes/payerRoutes.js";
 import { planRoutes } from "./routes/planRoutes.js";
@@ -94,12 +95,13 @@ export async function buildWebApp(
       api.setValidatorCompiler(validatorCompiler);
       api.setSerializerCompiler(serializerCompiler);
       api.addHook("onRequest", guardWrites(config.publicOrigin, config.allowedOrigins));
-      // one limit per request (the plugin counts a request once), so sign-in routes have their own, stricter one:
-      // a sign-in costs a signature check, and an RPC call for a contract wallet
+      // one limit per request (the plugin counts a request once), so sign-in and drafts have their own, stricter one:
+      // a sign-in costs a signature check, and an RPC call for a contract wallet; a draft is a row on the platform
       await api.register(async (site) => {
         site.addHook("onRequest", site.rateLimit({ max: config.rateLimit.perMinute, timeWindow: "1 minute" }));
         await site.register(configRoutes, options);
         await site.register(planRoutes, options);
+        await site.register(checkoutRoutes, { ...options, prefix: "/checkout" });
         await site.register(payerRoutes, { ...options, prefix: "/me" });
         await site.register(adminRoutes, { ...options, prefix: "/admin" });
         await site.register(adminApiKeyRoutes, { ...options, prefix: "/admin" });
@@ -110,6 +112,16 @@ export async function buildWebApp(
           await auth.register(authRoutes, options);
         },
         { prefix: "/auth" },
+      );
+      await api.register(
+        async (drafts) => {
+          drafts.addHook(
+            "onRequest",
+            drafts.rateLimit({ max: config.rateLimit.authPerMinute, timeWindow: "1 minute" }),
+          );
+          await drafts.register(checkoutDraftRoutes, options);
+        },
+        { prefix: "/checkout" },
       );
     },
     { prefix: "/api" },

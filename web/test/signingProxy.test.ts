@@ -331,6 +331,74 @@ describe("signing proxy", { timeout: 900_000 }, () => {
     );
   });
 
+  it("checks out with no sign-in: a draft for the wallet named, activated once that wallet approved it", async () => {
+    const dave = await stack.platform.newPayer();
+    const visitor = browser();
+    const created = await visitor.post<Draft>("/api/checkout/subscriptions", {
+      planId: stack.plans.usdt.id,
+      payer: dave.address.toLowerCase(),
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const draft = created.body;
+    assert.deepEqual([draft.status, draft.payer, draft.customerId], ["Draft", dave.address, dave.address]);
+    assert.equal(draft.approval.spender, draft.contractAddress);
+    assert.equal(visitor.cookie, undefined, "no session was needed, and none was started");
+    const read = await visitor.get<SubscriptionResource>(`/api/checkout/subscriptions/${draft.contractAddress}`);
+    assert.deepEqual([read.status, read.body.status, read.body.payer], [200, "Draft", dave.address]);
+
+    await stack.platform.approve(dave, draft);
+    const activation = await visitor.post<SubscriptionResource>(
+      `/api/checkout/subscriptions/${draft.contractAddress}/activate`,
+    );
+    assert.equal(activation.status, 200, JSON.stringify(activation.body));
+    const active = await stack.platform.waitFor("activation through the checkout", async () => {
+      const { body } = await visitor.get<SubscriptionResource>(`/api/checkout/subscriptions/${draft.contractAddress}`);
+      return body.status === "Active" ? body : undefined;
+    });
+    assert.equal(active.periodsCharged, 1);
+
+    // the merchant's own customers' subscriptions are out of reach: answered like one that does not exist
+    const merchants = await stack.platform.server.merchant.client.createSubscription({
+      planId: stack.plans.usdt.id,
+      customerId: "shop-customer-7",
+      payer: dave.address,
+      metadata: "order 7, internal",
+    });
+    const nowhere = "0x000000000000000000000000000000000000dEaD";
+    for (const target of [merchants.contractAddress, nowhere]) {
+      for (const answer of [
+        await visitor.get<{ message: string }>(`/api/checkout/subscriptions/${target}`),
+        await visitor.post<{ message: string }>(`/api/checkout/subscriptions/${target}/activate`),
+      ]) {
+        assert.equal(answer.status, 404, JSON.stringify(answer.body));
+        assert.equal(answer.body.message, `No checkout subscription ${target}: start again from the plan`);
+      }
+    }
+    assert.ok(!visitor.transcript.some((text) => text.includes("order 7")), "the merchant's metadata never shows");
+
+    // what it may not be asked is refused naming the field, writing nothing
+    const countsBefore = await stack.platform.server.rowCounts();
+    const customer = await visitor.post<{ message: string }>("/api/checkout/subscriptions", {
+      planId: stack.plans.usdt.id,
+      payer: dave.address,
+      customerId: "someone-else",
+    });
+    assert.equal(customer.status, 400);
+    assert.match(customer.body.message, /unknown field customerId: send only planId and payer/);
+    const typo = await visitor.post<{ message: string }>("/api/checkout/subscriptions", {
+      planId: stack.plans.usdt.id,
+      payer: withWrongChecksum(dave.address),
+    });
+    assert.equal(typo.status, 400);
+    assert.match(typo.body.message, /body\.payer.*not a valid EIP-55 checksummed address/);
+    const foreignPage = await browser("https://evil.example").post<{ message: string }>("/api/checkout/subscriptions", {
+      planId: stack.plans.usdt.id,
+      payer: dave.address,
+    });
+    assert.equal(foreignPage.status, 403, "another site's page may not create drafts (CSRF)");
+    assert.deepEqual(await stack.platform.server.rowCounts(), countsBefore);
+  });
+
   it("never lets one payer see or touch another payer's subscription", async () => {
     const countsBefore = await stack.platform.server.rowCounts();
     for (const answer of [
@@ -800,6 +868,13 @@ describe("signing proxy", { timeout: 900_000 }, () => {
     const nonces: number[] = [];
     for (let i = 0; i < 4; i++) nonces.push((await limited.get("/api/auth/nonce")).status);
     assert.deepEqual(nonces, [200, 200, 200, 429]);
+    // a checkout draft is a row on the platform: limited as strictly, apart from sign-in
+    const drafts: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const payer = privateKeyToAccount(generatePrivateKey()).address;
+      drafts.push((await limited.post("/api/checkout/subscriptions", { planId: stack.plans.usd.id, payer })).status);
+    }
+    assert.deepEqual(drafts, [200, 200, 200, 429]);
     const plans: number[] = [];
     for (let i = 0; i < 5; i++) plans.push((await limited.get("/api/plans")).status);
     assert.deepEqual(plans, [200, 200, 200, 200, 429]);

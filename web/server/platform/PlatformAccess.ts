@@ -1,9 +1,9 @@
+import { LRUCache } from "lru-cache";
 import type { Address } from "viem";
 import { RecurApiError, RecurClient } from "../../../server/client/RecurClient.js";
 import type { PublicChain } from "../../../server/schemas/chains.js";
 import type { PlanResource } from "../../../server/schemas/plans.js";
 import type { WebConfig } from "../config/loadWebConfig.js";
-import type { Session } from "../sessions/SessionStore.js";
 import { platformFetch } from "./platformFetch.js";
 
 /** A customer token is renewed this long before it expires, so no request goes out with one about to lapse. */
@@ -17,6 +17,9 @@ const CHAINS_TTL_MS = 60_000;
  * counts against its API key's rate limit on the platform, which all visitors share.
  */
 const PLANS_TTL_MS = 5_000;
+
+/** How many customers' tokens are kept: every payer checking out or signed in lately, within memory's reach. */
+const MAX_CUSTOMER_TOKENS = 10_000;
 
 /** The platform's largest page. */
 const PAGE = 100;
@@ -58,6 +61,15 @@ export class PlatformAccess {
   readonly #chains = new Cached(CHAINS_TTL_MS, async () => (await this.merchant.listChains()).chains);
   readonly #plans = new Cached(PLANS_TTL_MS, () => this.#fetchActivePlans());
   readonly #gasWallets = new Cached(CHAINS_TTL_MS, async () => (await this.merchant.listGasWallets()).gasWallets);
+  /** Each customer's token, reused until shortly before it expires; concurrent requests share one issue. */
+  readonly #customerTokens = new LRUCache<Address, string>({
+    max: MAX_CUSTOMER_TOKENS,
+    fetchMethod: async (customer, _stale, { options }) => {
+      const issued = await this.merchant.createCustomerToken(customer);
+      options.ttl = Math.max(1, Date.parse(issued.expiresAt) - TOKEN_MARGIN_MS - Date.now());
+      return issued.token;
+    },
+  });
 
   constructor(readonly config: Pick<WebConfig, "platformUrl" | "apiKey" | "apiSecret">) {
     this.merchant = new RecurClient(
@@ -67,15 +79,14 @@ export class PlatformAccess {
     );
   }
 
-  /** A client acting as the session's wallet, the customer id being its checksummed address. */
-  async asCustomer(session: Session & { wallet: { address: Address } }): Promise<RecurClient> {
-    let token = session.customerToken;
-    if (!token || token.expiresAt - TOKEN_MARGIN_MS <= Date.now()) {
-      const issued = await this.merchant.createCustomerToken(session.wallet.address);
-      token = { token: issued.token, expiresAt: Date.parse(issued.expiresAt) };
-      session.customerToken = token;
-    }
-    return new RecurClient(this.config.platformUrl, { customerToken: token.token }, platformFetch);
+  /**
+   * A client acting as the customer `wallet` (the customer id being its checksummed address) with a short-lived
+   * customer token, so the platform itself keeps it to that customer's subscriptions.
+   */
+  async asCustomer(wallet: Address): Promise<RecurClient> {
+    const token = await this.#customerTokens.fetch(wallet);
+    if (!token) throw new Error(`the platform issued no customer token for ${wallet}`);
+    return new RecurClient(this.config.platformUrl, { customerToken: token }, platformFetch);
   }
 
   /** The chains and tokens the platform bills on. */

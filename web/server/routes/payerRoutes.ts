@@ -61,8 +61,8 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     },
     async (request) => {
       const session = walletSessionOf(request);
-      const customer = await platform.asCustomer(session);
       const { address } = session.wallet;
+      const customer = await platform.asCustomer(address);
       return customer.createSubscription(
         { ...request.body, customerId: address, payer: address },
         idempotency.of(request, "payer"),

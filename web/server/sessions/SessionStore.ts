@@ -18,8 +18,6 @@ export interface Session {
   nonce?: IssuedNonce & { expiresAt: number };
   /** The signed-in wallet (checksummed): the customer and payer of everything done in this session. */
   wallet?: { address: Address; admin: boolean };
-  /** The platform's token for this session's customer, reused until shortly before it expires. */
-  customerToken?: { token: string; expiresAt: number };
 }
 
 export interface SessionStoreOptions {

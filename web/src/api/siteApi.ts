@@ -5,16 +5,7 @@
 import type { Address } from "viem";
 import { ApiError } from "./ApiError";
 import { requestJson } from "./requestJson";
-import type {
-  Draft,
-  PermitSignature,
-  Plan,
-  PlanWithPayee,
-  SiteConfig,
-  SiteSession,
-  Subscription,
-  SubscriptionWithCharges,
-} from "./types";
+import type { Draft, PermitSignature, Plan, PlanWithPayee, SiteConfig, SiteSession, Subscription } from "./types";
 
 export const getSiteConfig = () => requestJson<SiteConfig>("/api/config");
 
@@ -37,20 +28,21 @@ export async function getSiteSession(): Promise<SiteSession | null> {
   }
 }
 
-export const createSubscription = (planId: string) =>
-  requestJson<Draft>("/api/me/subscriptions", { method: "POST", body: { planId } });
+/** A draft of the plan for `payer`, with no sign-in: it binds nothing until that wallet approves its address. */
+export const createCheckoutDraft = (planId: string, payer: Address) =>
+  requestJson<Draft>("/api/checkout/subscriptions", { method: "POST", body: { planId, payer } });
+
+export const getCheckoutSubscription = (address: Address) =>
+  requestJson<Subscription>(`/api/checkout/subscriptions/${address}`);
+
+export const activateCheckoutSubscription = (address: Address, permit?: PermitSignature) =>
+  requestJson<Subscription>(`/api/checkout/subscriptions/${address}/activate`, {
+    method: "POST",
+    body: permit ? { permit } : {},
+  });
 
 /** The signed-in payer's subscriptions, optionally only those in the comma-separated `statusIn`. */
 export const listMySubscriptions = (statusIn?: string) =>
   requestJson<{ subscriptions: Subscription[] }>(
     `/api/me/subscriptions${statusIn ? `?statusIn=${encodeURIComponent(statusIn)}` : ""}`,
   ).then((body) => body.subscriptions);
-
-export const getMySubscription = (address: Address) =>
-  requestJson<SubscriptionWithCharges>(`/api/me/subscriptions/${address}`);
-
-export const activateMySubscription = (address: Address, permit?: PermitSignature) =>
-  requestJson<Subscription>(`/api/me/subscriptions/${address}/activate`, {
-    method: "POST",
-    body: permit ? { permit } : {},
-  });

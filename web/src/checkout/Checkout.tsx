@@ -6,13 +6,8 @@ import { type Address, erc20Abi, type Hex } from "viem";
 import { useAccount, useBalance, useConfig, useReadContract, useSwitchChain } from "wagmi";
 import { getBalance, readContract } from "wagmi/actions";
 import { suggestedAllowance } from "../../../server/domain/suggestedAllowance.js";
-import {
-  activateMySubscription,
-  createSubscription,
-  getMySubscription,
-  getPlan,
-  listMySubscriptions,
-} from "../api/siteApi";
+import { ApiError } from "../api/ApiError";
+import { activateCheckoutSubscription, createCheckoutDraft, getCheckoutSubscription, getPlan } from "../api/siteApi";
 import type { Draft, PermitSignature, SiteChain, SiteConfig, SiteToken, Subscription } from "../api/types";
 import { describeError } from "../errors/describeError";
 import { PayerFacingError } from "../errors/PayerFacingError";
@@ -21,7 +16,6 @@ import { formatTokenAmount, parseMoney, roundAmount } from "../format/tokenAmoun
 import { approvalFee } from "../wallet/approvalFee";
 import { approveAbi } from "../wallet/approveAbi";
 import { sendContractWrite } from "../wallet/sendContractWrite";
-import { signInToSite } from "../wallet/signInToSite";
 import { signPermit } from "../wallet/signPermit";
 import { PlanTerms } from "./PlanTerms";
 import { type StepName, type StepState, TransactionSteps } from "./TransactionSteps";
@@ -67,12 +61,11 @@ export interface Offer {
 }
 
 /**
- * Where the checkout gets its draft and asks for activation: the merchant's signing proxy (after Sign-In with
- * Ethereum) or the platform's hosted checkout session (the session id is the capability).
+ * Where the checkout gets its draft and asks for activation: the merchant's signing proxy or the platform's hosted
+ * checkout session (the session id is the capability). Neither needs a sign-in: a draft binds nothing until its payer
+ * approves its address, so the wallet's one prompt is the approval.
  */
 export interface CheckoutBackend {
-  /** Proves the wallet to the backend when it needs that; `undefined` when it does not. */
-  signIn?: (payer: Address, chainId: number) => Promise<void>;
   /** The payer's unexpired draft of this offer, so another attempt reuses it and any allowance given to it. */
   existingDraft(payer: Address): Promise<Authorisation | null>;
   createDraft(payer: Address): Promise<Authorisation>;
@@ -94,7 +87,6 @@ export function authorisationOf(draft: Draft): Authorisation {
 /** Checkout on the merchant's own site, through its signing proxy. */
 export function Checkout({ planId, site }: { planId: string; site: SiteConfig }) {
   const { t } = useTranslation();
-  const wagmiConfig = useConfig();
   const plan = useQuery({ queryKey: ["plan", planId], queryFn: () => getPlan(planId) });
   if (plan.isPending) return <p aria-busy="true">…</p>;
   if (plan.isError) return <p role="alert">{describeError(t, plan.error)}</p>;
@@ -113,17 +105,25 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
     chain,
     token,
   };
+  const remembered = (payer: Address) => `recur:checkout:${planId}:${payer}`;
   const backend: CheckoutBackend = {
-    signIn: (payer, chainId) => signInToSite(wagmiConfig, payer, chainId, t("checkout.signInWhy")),
     async existingDraft(payer) {
-      const drafts = await listMySubscriptions("Draft");
-      const reusable = drafts.find(
-        (candidate) =>
-          candidate.planId === planId &&
-          candidate.payer === payer &&
-          Date.parse(candidate.activateBy) - DRAFT_REUSE_MARGIN_MS > Date.now(),
-      );
-      if (!reusable) return null;
+      // the draft an earlier attempt in this browser made: its address is known only here and to the merchant
+      const address = localStorage.getItem(remembered(payer)) as Address | null;
+      if (!address) return null;
+      const reusable = await getCheckoutSubscription(address).catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 404) return null;
+        throw error;
+      });
+      if (
+        reusable?.status !== "Draft" ||
+        reusable.planId !== planId ||
+        reusable.payer !== payer ||
+        Date.parse(reusable.activateBy) - DRAFT_REUSE_MARGIN_MS <= Date.now()
+      ) {
+        localStorage.removeItem(remembered(payer));
+        return null;
+      }
       // the approval block comes with a new draft only: rebuilt by the platform's own rule
       return {
         subscription: reusable,
@@ -132,20 +132,24 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
         approveZeroFirst: token.approveZeroFirst,
       };
     },
-    createDraft: async () => authorisationOf(await createSubscription(planId)),
-    activate: async (address, permit) => {
-      await activateMySubscription(address, permit);
+    async createDraft(payer) {
+      const draft = await createCheckoutDraft(planId, payer);
+      localStorage.setItem(remembered(payer), draft.contractAddress);
+      return authorisationOf(draft);
     },
-    status: (address) => getMySubscription(address),
+    activate: async (address, permit) => {
+      await activateCheckoutSubscription(address, permit);
+    },
+    status: (address) => getCheckoutSubscription(address),
   };
   return <CheckoutFlow offer={offer} backend={backend} />;
 }
 
 /**
  * The checkout both modes share: the terms in plain words, connect, the right network, a balance check, then one
- * Subscribe that signs in where the backend needs it, prepares the subscription, signs a permit (tokens that take
- * one) or approves the suggested allowance (through 0 first where the token needs it), and asks the platform to
- * start it, showing every step. `onActive` runs once the subscription is active.
+ * Subscribe that prepares the subscription, signs a permit (tokens that take one) or approves the suggested allowance
+ * (through 0 first where the token needs it), and asks the platform to start it, showing every step. `onActive` runs
+ * once the subscription is active.
  */
 export function CheckoutFlow({
   offer,
@@ -252,8 +256,6 @@ export function CheckoutFlow({
     setBusy(true);
     setError(null);
     try {
-      const { signIn } = backend;
-      if (signIn) await step("signIn", () => signIn(payer, chain.chainId));
       const current =
         (draft?.subscription.payer === payer ? draft : await backend.existingDraft(payer)) ??
         (await step("draft", () => backend.createDraft(payer)));

@@ -3,7 +3,7 @@ import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import type { Hex } from "viem";
 
-export type StepName = "signIn" | "draft" | "approveZero" | "approve" | "permit" | "activate";
+export type StepName = "draft" | "approveZero" | "approve" | "permit" | "activate";
 
 /** One step of the checkout and how it went; `hash` when it sent a transaction. */
 export interface StepState {
@@ -13,7 +13,7 @@ export interface StepState {
 }
 
 /** The steps the payer's wallet asks about: a signature or a transaction to confirm there. */
-const WALLET_STEPS: ReadonlySet<StepName> = new Set(["signIn", "approveZero", "approve", "permit"]);
+const WALLET_STEPS: ReadonlySet<StepName> = new Set(["approveZero", "approve", "permit"]);
 
 /**
  * What a step under way says: a wallet's step asks the payer to confirm in the wallet until it has sent something,

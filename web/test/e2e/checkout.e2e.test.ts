@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type Address, erc20Abi } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { build } from "vite";
@@ -14,7 +14,7 @@ import { axeViolations } from "../support/axeViolations.js";
 import { BrowserSession } from "../support/BrowserSession.js";
 import { launchChromium } from "../support/launchChromium.js";
 import { startWebStack, type WebStack } from "../support/startWebStack.js";
-import { installTestWallet } from "./testWallet.js";
+import { installTestWallet, promptsIn } from "./testWallet.js";
 
 const WEB_ROOT = path.resolve(import.meta.dirname, "../..");
 const DIST = path.join(WEB_ROOT, "dist");
@@ -58,9 +58,16 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await stack?.stop();
   }, hookTimeouts.stopping);
 
-  /** A fresh page with `who`'s wallet, recording every request it makes. */
-  async function openPage(who: TestPayer = payer, viewport = { width: 1024, height: 800 }) {
-    const context = await browser.newContext({ viewport });
+  /**
+   * A fresh page with `who`'s wallet, recording every request it makes: in a browser of its own, or in `context`
+   * (the same browser's storage, as a payer coming back finds it), its wallet not yet connected.
+   */
+  async function openPage(
+    who: TestPayer = payer,
+    viewport = { width: 1024, height: 800 },
+    sameBrowser?: BrowserContext,
+  ) {
+    const context = sameBrowser ?? (await browser.newContext({ viewport }));
     // every wait in the page is for a condition: give a loaded machine time (Playwright's default is 30 s)
     context.setDefaultTimeout(90_000);
     const page = await context.newPage();
@@ -145,8 +152,9 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
   });
 
   it("subscribes through the signing proxy with an approve of the suggested allowance", async () => {
-    const { page, requested } = await openPage();
+    const { page, requested, wallet } = await openPage();
     await connectOnPlan(page, "Basic", "approve-01");
+    const connected = wallet.calls.length;
     const terms = await page.getByRole("region", { name: "What you agree to" }).getByRole("listitem").allTextContents();
     assert.deepEqual(terms.slice(0, 2), ["5 tUSDT every month", "At most 6 charges in total, 30 tUSDT altogether"]);
     assert.ok(terms.includes(`Paid to ${stack.platform.server.merchant.payout}`), terms.join("\n"));
@@ -154,7 +162,8 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await shot(page, "approve-02-connected");
 
     const steps = await subscribe(page, "approve-03-subscribed");
-    assert.deepEqual(steps, ["signIn:confirmed", "draft:confirmed", "approve:confirmed", "activate:confirmed"]);
+    assert.deepEqual(steps, ["draft:confirmed", "approve:confirmed", "activate:confirmed"]);
+    assert.deepEqual(promptsIn(wallet.calls.slice(connected)), ["eth_sendTransaction"], "one prompt after connect");
     const { subscription, allowance } = await onlySubscription(payer, "tUSDT");
     assert.equal(subscription.status, "Active");
     assert.equal(subscription.periodsCharged, 1);
@@ -197,38 +206,47 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     const permitPayer = await stack.platform.newPayer();
     const { page, wallet } = await openPage(permitPayer);
     await connectOnPlan(page, "Pro");
+    const connected = wallet.calls.length;
     const steps = await subscribe(page, "permit-01-subscribed");
-    assert.deepEqual(steps, ["signIn:confirmed", "draft:confirmed", "permit:confirmed", "activate:confirmed"]);
-    assert.ok(wallet.calls.includes("eth_signTypedData_v4"));
-    assert.ok(!wallet.calls.includes("eth_sendTransaction"), "the payer sent no transaction");
+    assert.deepEqual(steps, ["draft:confirmed", "permit:confirmed", "activate:confirmed"]);
+    assert.deepEqual(
+      promptsIn(wallet.calls.slice(connected)),
+      ["eth_signTypedData_v4"],
+      "one signature, no transaction",
+    );
     const { subscription, allowance } = await onlySubscription(permitPayer, "tUSDC");
     assert.equal(subscription.status, "Active");
     assert.equal(subscription.periodsCharged, 1);
     assert.equal(allowance, 9_990_000n * 11n, "twelve periods permitted, one charged");
   });
 
-  it("sets a USDT-like token's allowance to 0 before approving another amount", async () => {
+  it("sets a USDT-like token's allowance to 0 before approving another amount, reusing the draft of a visit before", async () => {
     const usdtPayer = await stack.platform.newPayer();
-    // an earlier visit left a draft with a smaller allowance than it needs
-    const earlier = new BrowserSession(stack.url);
-    assert.equal((await earlier.signIn(usdtPayer.key)).status, 200);
-    const draft = await earlier.post<{ contractAddress: Address }>("/api/me/subscriptions", {
-      planId: stack.plans.usdt.id,
-    });
-    assert.equal(draft.status, 200);
+    // a first visit makes the draft but the payer declines the approval; a smaller allowance is set elsewhere
+    const { page, wallet } = await openPage(usdtPayer);
+    await connectOnPlan(page, "Basic");
+    wallet.declining.add("eth_sendTransaction");
+    await page.getByRole("button", { name: "Subscribe" }).click();
+    await page.locator(".error").waitFor({ timeout: 90_000 });
+    wallet.declining.delete("eth_sendTransaction");
+    const { subscription: draft } = await onlySubscription(usdtPayer, "tUSDT");
+    assert.equal(draft.status, "Draft");
     await stack.platform.send(usdtPayer, {
       address: tokenAddress("tUSDT"),
       abi: erc20Abi,
       functionName: "approve",
-      args: [draft.body.contractAddress, 1_000_000n],
+      args: [draft.contractAddress as Address, 1_000_000n],
     });
 
-    const { page } = await openPage(usdtPayer);
-    await connectOnPlan(page, "Basic");
-    const steps = await subscribe(page, "usdt-01-subscribed");
-    assert.deepEqual(steps, ["signIn:confirmed", "approveZero:confirmed", "approve:confirmed", "activate:confirmed"]);
+    // back in the same browser later, the draft is found again
+    const context = page.context();
+    await page.close();
+    const { page: later } = await openPage(usdtPayer, undefined, context);
+    await connectOnPlan(later, "Basic");
+    const steps = await subscribe(later, "usdt-01-subscribed");
+    assert.deepEqual(steps, ["approveZero:confirmed", "approve:confirmed", "activate:confirmed"]);
     const { subscription, allowance } = await onlySubscription(usdtPayer, "tUSDT");
-    assert.equal(subscription.contractAddress, draft.body.contractAddress, "the earlier draft was reused");
+    assert.equal(subscription.contractAddress, draft.contractAddress, "the earlier draft was reused");
     assert.equal(subscription.status, "Active");
     assert.equal(allowance, 5_000_000n * 5n);
   });

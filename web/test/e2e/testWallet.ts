@@ -11,6 +11,21 @@ export interface TestWallet {
   declining: Set<string>;
 }
 
+/** What a wallet asks its user to confirm: each call of one of these is a prompt. */
+const PROMPTING_METHODS: ReadonlySet<string> = new Set([
+  "eth_requestAccounts",
+  "wallet_requestPermissions",
+  "wallet_switchEthereumChain",
+  "wallet_addEthereumChain",
+  "personal_sign",
+  "eth_signTypedData_v4",
+  "eth_sendTransaction",
+  "wallet_sendCalls",
+]);
+
+/** The prompts the payer saw among `calls`, in order. */
+export const promptsIn = (calls: readonly string[]) => calls.filter((method) => PROMPTING_METHODS.has(method));
+
 /**
  * The provider installed in the page before any script runs; it forwards every request to the test process. A string,
  * not a function: tsx rewrites functions (adding helpers that exist only in Node), and this runs in the page.

@@ -146,7 +146,6 @@ export const en = {
     planArchived: "Archived",
   },
   step: {
-    signIn: "Signing in",
     draft: "Preparing your subscription",
     approveZero: "Resetting the allowance to 0",
     approve: "Approving the allowance",

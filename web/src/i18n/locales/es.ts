@@ -148,7 +148,6 @@ export const es: Messages = {
     planArchived: "Archivado",
   },
   step: {
-    signIn: "Iniciando sesión",
     draft: "Preparando tu suscripción",
     approveZero: "Poniendo la autorización a 0",
     approve: "Aprobando la autorización",

@@ -172,7 +172,6 @@ export const ru: Messages = {
     planArchived: "В архиве",
   },
   step: {
-    signIn: "Вход",
     draft: "Подготовка подписки",
     approveZero: "Обнуление разрешения",
     approve: "Выдача разрешения",
