@@ -2,24 +2,29 @@ import "./styles.css";
 import { lazy, StrictMode, Suspense } from "react";
 import { createRoot } from "react-dom/client";
 import { getSiteConfig } from "./api/siteApi";
-import { TermsPreview } from "./checkout/TermsPreview";
+import { fetchCheckoutPlan, loadTerms, TermsPreview } from "./checkout/TermsPreview";
 import { startI18n } from "./i18n/i18n";
 import { pickLanguage } from "./i18n/pickLanguage";
-
-// the wallet libraries are most of the JavaScript: they load while the page already shows the plan's terms
-const loadingApp = import("./App");
-const App = lazy(() => loadingApp.then((module) => ({ default: module.App })));
 
 async function start(): Promise<void> {
   const root = document.getElementById("root");
   if (!root) throw new Error("index.html has no #root");
+  // the plan a checkout page sells is asked for at once, beside the configuration and the language
+  const plan = fetchCheckoutPlan(window.location.pathname);
   const [site] = await Promise.all([
     getSiteConfig(),
     startI18n(pickLanguage(window.location.search, navigator.languages)),
   ]);
+  const terms = loadTerms(window.location.pathname, site, plan);
+  // the wallet libraries are most of the JavaScript: they load once the terms show (or cannot), so that parsing them
+  // does not hold up what the payer reads first
+  const App = lazy(async () => {
+    await terms.catch(() => null);
+    return { default: (await import("./App")).App };
+  });
   createRoot(root).render(
     <StrictMode>
-      <Suspense fallback={<TermsPreview site={site} />}>
+      <Suspense fallback={<TermsPreview terms={terms} />}>
         <App site={site} />
       </Suspense>
     </StrictMode>,

@@ -9,7 +9,7 @@ import { suggestedAllowance } from "../../../server/domain/suggestedAllowance.js
 import { ApiError } from "../api/ApiError";
 import { activateCheckoutSubscription, createCheckoutDraft, getCheckoutSubscription, getPlan } from "../api/siteApi";
 import type { Draft, PermitSignature, SiteChain, SiteConfig, SiteToken, Subscription } from "../api/types";
-import { describeError } from "../errors/describeError";
+import { describeError, isRejection } from "../errors/describeError";
 import { PayerFacingError } from "../errors/PayerFacingError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney, roundAmount } from "../format/tokenAmount";
@@ -164,7 +164,7 @@ export function CheckoutFlow({
   const locale = i18n.language;
   const wagmiConfig = useConfig();
   const account = useAccount();
-  const { switchChain, isPending: switching } = useSwitchChain();
+  const { switchChain, isPending: switching, error: switchError } = useSwitchChain();
   const [steps, setSteps] = useState<StepState[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -371,6 +371,13 @@ export function CheckoutFlow({
           {account.isConnected && !onChain ? (
             <div role="alert">
               <p>{t("checkout.wrongNetwork", { chain: chain.name })}</p>
+              {switchError && !switching ? (
+                <p className="error" data-testid="switch-error">
+                  {isRejection(switchError)
+                    ? t("checkout.switchDeclined", { chain: chain.name })
+                    : describeError(t, switchError)}
+                </p>
+              ) : null}
               <button type="button" disabled={switching} onClick={() => switchChain({ chainId: chain.chainId })}>
                 {t("checkout.switchNetwork", { chain: chain.name })}
               </button>

@@ -2,22 +2,40 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { getHostedSession } from "../api/hostedApi";
 import { getPlan } from "../api/siteApi";
-import type { SiteConfig } from "../api/types";
+import type { PlanWithPayee, SiteConfig } from "../api/types";
 import { parseMoney } from "../format/tokenAmount";
 import type { Terms } from "./describeTerms";
 import { PlanTerms } from "./PlanTerms";
 
-/** The plan's name and terms for the checkout page at `pathname`, read without the wallet libraries. */
-async function loadTerms(pathname: string, site: SiteConfig): Promise<{ name: string; terms: Terms } | null> {
+/** What the checkout page at `pathname` shows first: a plan's name and terms. */
+export interface PreviewedTerms {
+  name: string;
+  terms: Terms;
+}
+
+/** The plan that the site's checkout page at `pathname` sells, asked for at once: with the site's configuration. */
+export function fetchCheckoutPlan(pathname: string): Promise<PlanWithPayee> | undefined {
   const subscribe = /^\/subscribe\/([^/]+)$/.exec(pathname);
-  if (subscribe?.[1]) {
-    const plan = await getPlan(decodeURIComponent(subscribe[1]));
-    const chain = site.chains.find((candidate) => candidate.name === plan.blockchain);
-    const token = chain?.tokens.find((candidate) => candidate.code === plan.asset);
+  return subscribe?.[1] ? getPlan(decodeURIComponent(subscribe[1])) : undefined;
+}
+
+/**
+ * The plan's name and terms for the checkout page at `pathname`, read without the wallet libraries: from `plan`
+ * (what {@link fetchCheckoutPlan} started) or the hosted checkout session. `null` on any other page.
+ */
+export async function loadTerms(
+  pathname: string,
+  site: SiteConfig,
+  plan = fetchCheckoutPlan(pathname),
+): Promise<PreviewedTerms | null> {
+  if (plan) {
+    const found = await plan;
+    const chain = site.chains.find((candidate) => candidate.name === found.blockchain);
+    const token = chain?.tokens.find((candidate) => candidate.code === found.asset);
     if (!chain || !token) return null;
-    const { periodSeconds, maxPeriods } = plan;
-    const terms = { amount: parseMoney(plan.amount, token), token, periodSeconds, maxPeriods, chainName: chain.name };
-    return { name: plan.name, terms: { ...terms, payee: plan.payee ?? "" } };
+    const { periodSeconds, maxPeriods } = found;
+    const terms = { amount: parseMoney(found.amount, token), token, periodSeconds, maxPeriods, chainName: chain.name };
+    return { name: found.name, terms: { ...terms, payee: found.payee ?? "" } };
   }
   const hosted = /^\/checkout\/([^/]+)$/.exec(pathname);
   if (hosted?.[1]) {
@@ -38,14 +56,15 @@ async function loadTerms(pathname: string, site: SiteConfig): Promise<{ name: st
 
 /**
  * What a checkout page shows while the wallet libraries (most of the app's JavaScript) are still loading: the
- * plan's terms, so the payer reads what they agree to at once. Any failure here is left to the full page.
+ * plan's terms from `terms` ({@link loadTerms}), so the payer reads what they agree to at once. Any failure here is
+ * left to the full page.
  */
-export function TermsPreview({ site }: { site: SiteConfig }) {
+export function TermsPreview({ terms }: { terms: Promise<PreviewedTerms | null> }) {
   const { t } = useTranslation();
-  const [loaded, setLoaded] = useState<{ name: string; terms: Terms } | null>(null);
+  const [loaded, setLoaded] = useState<PreviewedTerms | null>(null);
   useEffect(() => {
-    loadTerms(window.location.pathname, site).then(setLoaded, () => setLoaded(null));
-  }, [site]);
+    terms.then(setLoaded, () => setLoaded(null));
+  }, [terms]);
   return (
     <main>
       {loaded ? (

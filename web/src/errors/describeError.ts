@@ -41,6 +41,15 @@ function shortDetail(error: unknown): string {
   return line.length > DETAIL_LIMIT ? `${line.slice(0, DETAIL_LIMIT - 1)}…` : line;
 }
 
+/** Whether the payer declined the request in the wallet (EIP-1193 error 4001, however the library wrapped it). */
+export function isRejection(error: unknown): boolean {
+  return (
+    error instanceof BaseError &&
+    error.walk((cause) => cause instanceof UserRejectedRequestError || (cause as { code?: number }).code === 4001) !==
+      null
+  );
+}
+
 /** Values a message may name, already formatted for the reader (an amount with its token, say). */
 export interface ErrorContext {
   amount?: string;
@@ -60,11 +69,7 @@ export function describeError(t: TFunction, error: unknown, context: ErrorContex
     return t("errors.server", { message: error.message });
   }
   if (error instanceof BaseError) {
-    if (
-      error.walk((cause) => cause instanceof UserRejectedRequestError || (cause as { code?: number }).code === 4001)
-    ) {
-      return t("errors.rejected");
-    }
+    if (isRejection(error)) return t("errors.rejected");
     if (error.walk((cause) => cause instanceof InsufficientFundsError)) return t("errors.insufficientFunds");
     const reverted = error.walk((cause) => cause instanceof ContractFunctionRevertedError);
     if (reverted instanceof ContractFunctionRevertedError) {

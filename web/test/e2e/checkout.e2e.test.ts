@@ -59,13 +59,15 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
   }, hookTimeouts.stopping);
 
   /**
-   * A fresh page with `who`'s wallet, recording every request it makes: in a browser of its own, or in `context`
-   * (the same browser's storage, as a payer coming back finds it), its wallet not yet connected.
+   * A fresh page with `who`'s wallet, recording every request it makes: in a browser of its own, or in `sameBrowser`
+   * (its storage, as a payer coming back finds it), its wallet not yet connected.
    */
   async function openPage(
     who: TestPayer = payer,
-    viewport = { width: 1024, height: 800 },
-    sameBrowser?: BrowserContext,
+    {
+      viewport = { width: 1024, height: 800 },
+      sameBrowser,
+    }: { viewport?: { width: number; height: number }; sameBrowser?: BrowserContext } = {},
   ) {
     const context = sameBrowser ?? (await browser.newContext({ viewport }));
     // every wait in the page is for a condition: give a loaded machine time (Playwright's default is 30 s)
@@ -241,7 +243,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     // back in the same browser later, the draft is found again
     const context = page.context();
     await page.close();
-    const { page: later } = await openPage(usdtPayer, undefined, context);
+    const { page: later } = await openPage(usdtPayer, { sameBrowser: context });
     await connectOnPlan(later, "Basic");
     const steps = await subscribe(later, "usdt-01-subscribed");
     assert.deepEqual(steps, ["approveZero:confirmed", "approve:confirmed", "activate:confirmed"]);
@@ -251,9 +253,34 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.equal(allowance, 5_000_000n * 5n);
   });
 
+  it("says why when the payer declines the switch back to the plan's network, and switches on a second try", async () => {
+    const elsewhere = await stack.platform.newPayer();
+    const { page, wallet } = await openPage(elsewhere, { viewport: { width: 390, height: 844 } });
+    await connectOnPlan(page, "Basic");
+    // the payer moves the wallet to another network: the page says so, and offers the switch back
+    await wallet.moveTo(1);
+    await page.getByText("Your wallet is on another network. This plan is paid on localhost.").waitFor();
+    assert.equal(await page.getByRole("button", { name: "Subscribe" }).count(), 0, "nothing to approve on chain 1");
+    wallet.declining.add("wallet_switchEthereumChain");
+    await page.getByRole("button", { name: "Switch to localhost" }).click();
+    const reason = page.getByTestId("switch-error");
+    await reason.waitFor();
+    assert.equal(
+      await reason.textContent(),
+      "You declined the switch to localhost in your wallet. Switch again, or choose localhost in your wallet, to subscribe.",
+    );
+    await shot(page, "switch-01-declined");
+    assert.deepEqual(await axeViolations(page), [], "the declined switch, on a phone");
+    wallet.declining.delete("wallet_switchEthereumChain");
+    await page.getByRole("button", { name: "Switch to localhost" }).click();
+    await page.getByTestId("balance").waitFor();
+    assert.equal(await reason.count(), 0, "the reason goes once the switch is made");
+    assert.equal(await page.getByRole("button", { name: "Subscribe" }).isEnabled(), true);
+  });
+
   it("tells a payer without enough balance, before asking anything of the wallet", async () => {
     const poorPayer = await stack.platform.newPayer(1_000_000n);
-    const { page, wallet } = await openPage(poorPayer, { width: 390, height: 844 });
+    const { page, wallet } = await openPage(poorPayer, { viewport: { width: 390, height: 844 } });
     await connectOnPlan(page, "Basic");
     const alert = page.getByRole("alert").filter({ hasText: "less than one payment" });
     await alert.waitFor();
@@ -276,7 +303,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       method: "hardhat_setBalance" as never,
       params: [noGasPayer.address, "0x0"] as never,
     });
-    const { page, wallet } = await openPage(noGasPayer, { width: 390, height: 844 });
+    const { page, wallet } = await openPage(noGasPayer, { viewport: { width: 390, height: 844 } });
     await connectOnPlan(page, "Basic");
     const alert = page.getByTestId("no-fee");
     await alert.waitFor();

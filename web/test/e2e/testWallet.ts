@@ -9,6 +9,8 @@ export interface TestWallet {
   calls: string[];
   /** Methods the payer declines in the wallet (EIP-1193 error 4001) until removed: a test adds and removes them. */
   declining: Set<string>;
+  /** The payer moves the wallet to another chain by themselves, as a wallet's own network menu does. */
+  moveTo(chainId: number): Promise<void>;
 }
 
 /** What a wallet asks its user to confirm: each call of one of these is a prompt. */
@@ -40,6 +42,9 @@ const PROVIDER_SCRIPT = `(() => {
       if (method === "eth_requestAccounts") {
         for (const listener of listeners.get("accountsChanged") ?? []) listener(answer.result);
       }
+      if (method === "wallet_switchEthereumChain") {
+        for (const listener of listeners.get("chainChanged") ?? []) listener(params[0].chainId);
+      }
       return answer.result;
     },
     on(event, listener) {
@@ -52,6 +57,10 @@ const PROVIDER_SCRIPT = `(() => {
       return provider;
     },
   };
+  // what the wallet's own user interface does: the test process calls this to move the wallet to another chain
+  window.__testWalletEmit = (event, value) => {
+    for (const listener of listeners.get(event) ?? []) listener(value);
+  };
   const announce = () =>
     window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }));
   window.addEventListener("eip6963:requestProvider", announce);
@@ -63,10 +72,25 @@ const PROVIDER_SCRIPT = `(() => {
  * test process and sends them to the chain at `rpcUrl`. Like a real wallet it reveals no account (`eth_accounts` is
  * `[]`) until the page asks with `eth_requestAccounts`, so nothing connects on load.
  */
-export async function installTestWallet(page: Page, options: { key: Hex; chain: Chain; rpcUrl: string }) {
+export async function installTestWallet(
+  page: Page,
+  options: {
+    key: Hex;
+    chain: Chain;
+    rpcUrl: string;
+  },
+) {
   const account = privateKeyToAccount(options.key);
   const wallet = createWalletClient({ account, chain: options.chain, transport: http(options.rpcUrl) });
-  const state: TestWallet = { name: "Test Wallet", calls: [], declining: new Set() };
+  const state: TestWallet = {
+    name: "Test Wallet",
+    calls: [],
+    declining: new Set(),
+    async moveTo(chainId) {
+      chainIdHex = `0x${chainId.toString(16)}`;
+      await page.evaluate(`window.__testWalletEmit("chainChanged", ${JSON.stringify(chainIdHex)})`);
+    },
+  };
   let connected = false;
   let rpcId = 0;
   const forward = async (method: string, params: unknown[]) => {
@@ -77,7 +101,7 @@ export async function installTestWallet(page: Page, options: { key: Hex; chain: 
     });
     return (await response.json()) as { result?: unknown; error?: unknown };
   };
-  const chainIdHex = `0x${options.chain.id.toString(16)}`;
+  let chainIdHex = `0x${options.chain.id.toString(16)}`;
 
   await page.exposeFunction("__testWallet", async (method: string, paramsJson: string) => {
     state.calls.push(method);
@@ -96,12 +120,13 @@ export async function installTestWallet(page: Page, options: { key: Hex; chain: 
         case "eth_chainId":
           return ok(chainIdHex);
         case "net_version":
-          return ok(String(options.chain.id));
+          return ok(String(Number(chainIdHex)));
         case "wallet_switchEthereumChain": {
           const [{ chainId }] = params as [{ chainId: string }];
           if (Number(chainId) !== options.chain.id) {
             return JSON.stringify({ error: { code: 4902, message: `Unrecognized chain ${chainId}` } });
           }
+          chainIdHex = `0x${options.chain.id.toString(16)}`;
           return ok(null);
         }
         case "wallet_getPermissions":

@@ -38,6 +38,8 @@ export const en = {
     connect: "Connect a wallet to subscribe",
     wrongNetwork: "Your wallet is on another network. This plan is paid on {{chain}}.",
     switchNetwork: "Switch to {{chain}}",
+    switchDeclined:
+      "You declined the switch to {{chain}} in your wallet. Switch again, or choose {{chain}} in your wallet, to subscribe.",
     signIn: "Sign in with your wallet",
     signInWhy: "Signing a message proves this wallet is yours. It costs nothing and sends no transaction.",
     subscribe: "Subscribe",

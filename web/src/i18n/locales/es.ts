@@ -40,6 +40,8 @@ export const es: Messages = {
     connect: "Conecta una billetera para suscribirte",
     wrongNetwork: "Tu billetera está en otra red. Este plan se paga en {{chain}}.",
     switchNetwork: "Cambiar a {{chain}}",
+    switchDeclined:
+      "Rechazaste el cambio a {{chain}} en tu billetera. Cambia de nuevo, o elige {{chain}} en tu billetera, para suscribirte.",
     signIn: "Inicia sesión con tu billetera",
     signInWhy: "Firmar un mensaje demuestra que esta billetera es tuya. No cuesta nada ni envía ninguna transacción.",
     subscribe: "Suscribirme",
