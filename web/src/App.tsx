@@ -1,5 +1,5 @@
 import "@rainbow-me/rainbowkit/styles.css";
-import { type Locale, RainbowKitProvider } from "@rainbow-me/rainbowkit";
+import { type Locale, lightTheme, RainbowKitProvider } from "@rainbow-me/rainbowkit";
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
@@ -21,6 +21,12 @@ import { createWagmiConfig } from "./wallet/createWagmiConfig";
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 
+/** The wallet dialog and button in the site's accent colour (the design's --color-accent), with AA contrast. */
+const WALLET_THEME = lightTheme({ accentColor: "#2151d1", accentColorForeground: "#ffffff", borderRadius: "medium" });
+
+/** Each language by its own name, as a reader of it looks for it. */
+const LANGUAGE_NAMES: Record<Language, string> = { en: "English", es: "Español", ru: "Русский" };
+
 /** RainbowKit's locale for each language of the app, so the wallet dialog speaks the page's language. */
 const WALLET_LOCALES: Record<Language, Locale> = { en: "en-US", es: "es-419", ru: "ru-RU" };
 
@@ -31,9 +37,9 @@ export function App({ site }: { site: SiteConfig }) {
   return (
     <WagmiProvider config={wagmiConfig}>
       <QueryClientProvider client={queryClient}>
-        <RainbowKitProvider locale={WALLET_LOCALES[i18n.language as Language] ?? "en-US"}>
+        <RainbowKitProvider theme={WALLET_THEME} locale={WALLET_LOCALES[i18n.language as Language] ?? "en-US"}>
           <Header site={site} />
-          <main>
+          <main id="content" tabIndex={-1}>
             <Page site={site} />
           </main>
         </RainbowKitProvider>
@@ -52,6 +58,9 @@ function Header({ site }: { site: SiteConfig }) {
   };
   return (
     <header>
+      <a className="skip-link" href="#content">
+        {t("app.skip")}
+      </a>
       <nav>
         <Link href="/">{t("app.title")}</Link> · <Link href="/portal">{t("app.portal")}</Link>
         {site.adminEnabled ? (
@@ -65,8 +74,8 @@ function Header({ site }: { site: SiteConfig }) {
         {t("app.language")}{" "}
         <select value={i18n.language} onChange={(event) => choose(event.target.value as Language)}>
           {LANGUAGES.map((language) => (
-            <option key={language} value={language}>
-              {language}
+            <option key={language} value={language} lang={language}>
+              {LANGUAGE_NAMES[language]}
             </option>
           ))}
         </select>

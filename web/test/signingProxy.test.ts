@@ -655,11 +655,14 @@ describe("signing proxy", { timeout: 900_000 }, () => {
     // signed in on the merchant's site with that wallet, the payer finds it, reads it and can cancel it
     const carolBrowser = browser();
     assert.equal((await carolBrowser.signIn(carol.key)).status, 200);
-    const listed = await carolBrowser.get<{ subscriptions: SubscriptionResource[] }>("/api/me/subscriptions");
+    const listed = await carolBrowser.get<{ subscriptions: (SubscriptionResource & { planName: string | null })[] }>(
+      "/api/me/subscriptions",
+    );
     assert.equal(listed.status, 200, JSON.stringify(listed.body));
     assert.deepEqual(
-      listed.body.subscriptions.map((item) => [item.contractAddress, item.customerId, item.status]),
-      [[draft.contractAddress, "shop-customer-42", "Active"]],
+      listed.body.subscriptions.map((item) => [item.contractAddress, item.customerId, item.status, item.planName]),
+      [[draft.contractAddress, "shop-customer-42", "Active", "Pro"]],
+      "each titled by its plan's name",
     );
     assert.equal((await subscription(carolBrowser, draft.contractAddress)).body.payer, carol.address);
     // nobody else does, whoever's customer id it carries

@@ -21,6 +21,9 @@ const PLANS_TTL_MS = 5_000;
 /** How many customers' tokens are kept: every payer checking out or signed in lately, within memory's reach. */
 const MAX_CUSTOMER_TOKENS = 10_000;
 
+/** How long a plan's name is reused: a merchant renames a plan rarely, and a payer's list names every plan it has. */
+const PLAN_NAME_TTL_MS = 60_000;
+
 /** The platform's largest page. */
 const PAGE = 100;
 
@@ -61,6 +64,12 @@ export class PlatformAccess {
   readonly #chains = new Cached(CHAINS_TTL_MS, async () => (await this.merchant.listChains()).chains);
   readonly #plans = new Cached(PLANS_TTL_MS, () => this.#fetchActivePlans());
   readonly #gasWallets = new Cached(CHAINS_TTL_MS, async () => (await this.merchant.listGasWallets()).gasWallets);
+  /** Each plan's name by id, archived plans' too (a payer's subscription outlives its plan's sale). */
+  readonly #planNames = new LRUCache<string, string>({
+    max: 1_000,
+    ttl: PLAN_NAME_TTL_MS,
+    fetchMethod: async (id) => (await this.merchant.getPlan(id)).name,
+  });
   /** Each customer's token, reused until shortly before it expires; concurrent requests share one issue. */
   readonly #customerTokens = new LRUCache<Address, string>({
     max: MAX_CUSTOMER_TOKENS,
@@ -87,6 +96,16 @@ export class PlatformAccess {
     const token = await this.#customerTokens.fetch(wallet);
     if (!token) throw new Error(`the platform issued no customer token for ${wallet}`);
     return new RecurClient(this.config.platformUrl, { customerToken: token }, platformFetch);
+  }
+
+  /** The name of the merchant's plan `id`, or null when the platform no longer knows it. */
+  async planName(id: string): Promise<string | null> {
+    try {
+      return (await this.#planNames.fetch(id)) ?? null;
+    } catch (error) {
+      if (error instanceof RecurApiError && error.status === 404) return null;
+      throw error;
+    }
   }
 
   /** The chains and tokens the platform bills on. */

@@ -6,13 +6,23 @@ import { notFound } from "../../../server/http/ApiError.js";
 import {
   activateBody,
   draftResource,
-  subscriptionList,
   subscriptionResource,
   subscriptionWithCharges,
 } from "../../../server/schemas/subscriptions.js";
 import { addressParams, idempotencyHeaders, page, statusIn } from "./requestSchemas.js";
 import { requireWallet, type WalletSession, walletSessionOf } from "./requireWallet.js";
 import type { WebRouteOptions } from "./WebRouteOptions.js";
+
+/** The payer's subscriptions, each with its plan's name: the portal titles each one by what was bought. */
+export const payerSubscriptionList = z.object({
+  subscriptions: z.array(
+    subscriptionResource.extend({
+      planName: z.string().nullable().describe("The plan's name; null when the merchant's platform no longer has it"),
+    }),
+  ),
+});
+/** One of the signed-in payer's subscriptions as the portal lists it. */
+export type PayerSubscription = z.infer<typeof payerSubscriptionList>["subscriptions"][number];
 
 /**
  * What a signed-in payer may do, and nothing else: list active plans (public, elsewhere), create a draft for their
@@ -75,12 +85,22 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     {
       schema: {
         querystring: z.strictObject({ statusIn, ...page }),
-        response: { 200: subscriptionList },
+        response: { 200: payerSubscriptionList },
       },
     },
     async (request) => {
       const { address } = walletSessionOf(request).wallet;
-      return platform.merchant.listSubscriptions({ ...request.query, payer: address });
+      const { subscriptions } = await platform.merchant.listSubscriptions({ ...request.query, payer: address });
+      const names = new Map<string, string | null>();
+      for (const planId of new Set(subscriptions.map((subscription) => subscription.planId))) {
+        names.set(planId, await platform.planName(planId));
+      }
+      return {
+        subscriptions: subscriptions.map((subscription) => ({
+          ...subscription,
+          planName: names.get(subscription.planId) ?? null,
+        })),
+      };
     },
   );
 

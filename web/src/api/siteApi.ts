@@ -5,7 +5,17 @@
 import type { Address } from "viem";
 import { ApiError } from "./ApiError";
 import { requestJson } from "./requestJson";
-import type { Draft, PermitSignature, Plan, PlanWithPayee, SiteConfig, SiteSession, Subscription } from "./types";
+import type {
+  Draft,
+  PayerSubscription,
+  PermitSignature,
+  Plan,
+  PlanWithPayee,
+  SiteConfig,
+  SiteSession,
+  Subscription,
+  SubscriptionWithCharges,
+} from "./types";
 
 export const getSiteConfig = () => requestJson<SiteConfig>("/api/config");
 
@@ -43,6 +53,10 @@ export const activateCheckoutSubscription = (address: Address, permit?: PermitSi
 
 /** The signed-in payer's subscriptions, optionally only those in the comma-separated `statusIn`. */
 export const listMySubscriptions = (statusIn?: string) =>
-  requestJson<{ subscriptions: Subscription[] }>(
+  requestJson<{ subscriptions: PayerSubscription[] }>(
     `/api/me/subscriptions${statusIn ? `?statusIn=${encodeURIComponent(statusIn)}` : ""}`,
   ).then((body) => body.subscriptions);
+
+/** One of the signed-in payer's subscriptions, with its charges. */
+export const getMySubscription = (address: Address) =>
+  requestJson<SubscriptionWithCharges>(`/api/me/subscriptions/${address}`);

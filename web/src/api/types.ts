@@ -18,6 +18,7 @@ export type {
   SubscriptionWithCharges,
 } from "../../../server/schemas/subscriptions.js";
 export type { WebhookDelivery, WebhookEvent } from "../../../server/schemas/webhooks.js";
+export type { PayerSubscription } from "../../server/routes/payerRoutes.js";
 export type { PlanWithPayee } from "../../server/routes/planRoutes.js";
 
 /** A token the site's chains bill in. */

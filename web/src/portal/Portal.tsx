@@ -6,8 +6,8 @@ import type { Hex } from "viem";
 import { useAccount, useConfig, useReadContract } from "wagmi";
 import { subscriptionAbi } from "../../../generated/abis";
 import { suggestedAllowance } from "../../../server/domain/suggestedAllowance.js";
-import { listMySubscriptions } from "../api/siteApi";
-import type { SiteConfig, Subscription } from "../api/types";
+import { getMySubscription, listMySubscriptions } from "../api/siteApi";
+import type { PayerSubscription, SiteChain, SiteConfig, SiteToken } from "../api/types";
 import { describePrice } from "../checkout/describeTerms";
 import { stepText } from "../checkout/TransactionSteps";
 import { describeError } from "../errors/describeError";
@@ -83,7 +83,7 @@ type Action = "pause" | "unpause" | "cancel" | "topUp" | "revoke";
 type Destructive = "cancel" | "revoke";
 
 /** One subscription with what the payer can do about it. */
-function SubscriptionCard({ subscription, site }: { subscription: Subscription; site: SiteConfig }) {
+function SubscriptionCard({ subscription, site }: { subscription: PayerSubscription; site: SiteConfig }) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
   const wagmiConfig = useConfig();
@@ -170,7 +170,15 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
 
   return (
     <article aria-label={subscription.contractAddress} data-status={subscription.status} className="subscription">
-      <h2>{describePrice(t, locale, { amount, token, periodSeconds: subscription.periodSeconds })}</h2>
+      <h2>
+        {subscription.planName ??
+          describePrice(t, locale, { amount, token, periodSeconds: subscription.periodSeconds })}
+      </h2>
+      {subscription.planName ? (
+        <p className="price">
+          {describePrice(t, locale, { amount, token, periodSeconds: subscription.periodSeconds })}
+        </p>
+      ) : null}
       <dl>
         <dt>{t("portal.status")}</dt>
         <dd data-testid="status">{t(`status.${subscription.status}`)}</dd>
@@ -189,6 +197,7 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
           <code>{subscription.contractAddress}</code>
         </dd>
       </dl>
+      <ChargeHistory subscription={subscription} chain={chain} token={token} />
       {willFail ? (
         <p role="alert" className="error" data-testid="will-fail">
           {nextCharge ? t("portal.willFail", { date: nextCharge }) : t("portal.willFailNoDate")}
@@ -222,13 +231,14 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
               {t("portal.unpause")}
             </button>
           ) : null}
-          <button type="button" onClick={() => setConfirming("cancel")}>
-            {t("portal.cancel")}
-          </button>
           <button type="button" onClick={() => void topUp()}>
             {t("portal.topUp")}
           </button>
-          <button type="button" onClick={() => setConfirming("revoke")}>
+          {/* what ends or endangers the subscription comes last, set apart, and asks first */}
+          <button type="button" className="destructive" onClick={() => setConfirming("cancel")}>
+            {t("portal.cancel")}
+          </button>
+          <button type="button" className="destructive" onClick={() => setConfirming("revoke")}>
             {t("portal.revoke")}
           </button>
         </div>
@@ -252,5 +262,57 @@ function SubscriptionCard({ subscription, site }: { subscription: Subscription; 
         </p>
       ) : null}
     </article>
+  );
+}
+
+/**
+ * The subscription's charges, newest first: date, amount, outcome and the transaction. Read again whenever another
+ * period is charged.
+ */
+function ChargeHistory({
+  subscription,
+  chain,
+  token,
+}: {
+  subscription: PayerSubscription;
+  chain: SiteChain;
+  token: SiteToken;
+}) {
+  const { t, i18n } = useTranslation();
+  const { contractAddress, periodsCharged } = subscription;
+  const detail = useQuery({
+    queryKey: ["my-subscription", contractAddress, periodsCharged],
+    queryFn: () => getMySubscription(contractAddress),
+  });
+  const charges = [...(detail.data?.charges ?? [])].sort((a, b) => b.periodIndex - a.periodIndex);
+  return (
+    <section aria-label={t("portal.charges")} className="charges">
+      <h3>{t("portal.charges")}</h3>
+      {detail.isSuccess && charges.length === 0 ? <p>{t("portal.noCharges")}</p> : null}
+      {charges.length > 0 ? (
+        <ol>
+          {charges.map((charge) => (
+            <li key={charge.id} data-charge-status={charge.status}>
+              {formatDateTime(new Date(charge.chargeDate), i18n.language)} ·{" "}
+              {formatTokenAmount(parseMoney(charge.amount, token), token, i18n.language)} ·{" "}
+              {t(`chargeStatus.${charge.status}`)}
+              {charge.txHash && chain.explorerUrl ? (
+                <>
+                  {" "}
+                  ·{" "}
+                  <a
+                    href={`${chain.explorerUrl.replace(/\/+$/, "")}/tx/${charge.txHash}`}
+                    target="_blank"
+                    rel="noreferrer"
+                  >
+                    {t("step.viewTransaction")}
+                  </a>
+                </>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      ) : null}
+    </section>
   );
 }

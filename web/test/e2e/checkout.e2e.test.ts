@@ -436,7 +436,14 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     const status = card.getByTestId("status");
     await card.waitFor();
     assert.equal(await status.textContent(), "Active");
+    assert.equal(await card.getByRole("heading", { level: 2 }).textContent(), "Basic", "titled by its plan");
+    assert.equal(await card.locator(".price").textContent(), "5 tUSDT every month");
     assert.equal(await card.getByTestId("runway").textContent(), "5 more periods");
+    // the first charge, paid at activation, with its transaction
+    const charges = card.getByRole("region", { name: "Charges" }).getByRole("listitem");
+    await charges.first().waitFor();
+    assert.equal(await charges.count(), 1);
+    assert.match((await charges.first().textContent()) ?? "", / · 5 tUSDT · Paid/);
     await shot(page, "portal-01-active");
 
     /** Clicks `button` (then `confirm`, if it asks) and waits until the page (polling the server) shows `expected`. */

@@ -1,6 +1,7 @@
 /** The app's English messages: the reference every other language has the same keys as. */
 export const en = {
   app: {
+    skip: "Skip to the content",
     loadingWallet: "Loading the wallet connection…",
     title: "Subscriptions",
     language: "Language",
@@ -70,6 +71,8 @@ export const en = {
     continue: "Continue to {{merchant}}",
   },
   portal: {
+    charges: "Charges",
+    noCharges: "No charges yet.",
     heading: "Your subscriptions",
     none: "This wallet has no subscriptions here yet.",
     status: "Status",
@@ -97,6 +100,13 @@ export const en = {
       "The next charge, due {{date}}, will fail: the allowance or your balance does not cover it. Top up the allowance or add funds before then.",
     willFailNoDate:
       "The next charge will fail: the allowance or your balance does not cover it. Top up the allowance or add funds.",
+  },
+  chargeStatus: {
+    Pending: "Pending",
+    Succeeded: "Paid",
+    Retrying: "Retrying",
+    Failed: "Failed",
+    Cancelled: "Cancelled",
   },
   status: {
     Draft: "Not started",

@@ -3,6 +3,7 @@ import type { Messages } from "./en";
 /** Spanish. */
 export const es: Messages = {
   app: {
+    skip: "Saltar al contenido",
     loadingWallet: "Cargando la conexión con la billetera…",
     title: "Suscripciones",
     language: "Idioma",
@@ -72,6 +73,8 @@ export const es: Messages = {
     continue: "Continuar a {{merchant}}",
   },
   portal: {
+    charges: "Cobros",
+    noCharges: "Aún no hay cobros.",
     pausedNoCharges: "Ninguno hasta que la reanudes",
     confirmCancel: "¿Cancelar esta suscripción? No se cobrará nada más{{next}}. No se puede deshacer.",
     confirmRevoke:
@@ -99,6 +102,13 @@ export const es: Messages = {
     cancel: "Cancelar",
     topUp: "Ampliar la autorización",
     revoke: "Retirar la autorización",
+  },
+  chargeStatus: {
+    Pending: "Pendiente",
+    Succeeded: "Pagado",
+    Retrying: "Reintentando",
+    Failed: "Fallido",
+    Cancelled: "Cancelado",
   },
   status: {
     Draft: "Sin comenzar",

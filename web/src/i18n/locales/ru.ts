@@ -3,6 +3,7 @@ import type { Messages } from "./en";
 /** Russian: plurals in the forms one (1, 21), few (2-4, 22-24) and many (5-20, 25). */
 export const ru: Messages = {
   app: {
+    skip: "Перейти к содержимому",
     loadingWallet: "Загружаем подключение кошелька…",
     title: "Подписки",
     language: "Язык",
@@ -94,6 +95,8 @@ export const ru: Messages = {
     continue: "Перейти к {{merchant}}",
   },
   portal: {
+    charges: "Списания",
+    noCharges: "Списаний пока нет.",
     pausedNoCharges: "Нет, пока вы не возобновите",
     confirmCancel: "Отменить подписку? Больше ничего не будет списано{{next}}. Отменить это действие нельзя.",
     confirmRevoke:
@@ -123,6 +126,13 @@ export const ru: Messages = {
     cancel: "Отменить",
     topUp: "Увеличить разрешение",
     revoke: "Отозвать разрешение",
+  },
+  chargeStatus: {
+    Pending: "Ожидает",
+    Succeeded: "Оплачено",
+    Retrying: "Повтор",
+    Failed: "Не удалось",
+    Cancelled: "Отменено",
   },
   status: {
     Draft: "Не запущена",
