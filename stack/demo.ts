@@ -21,7 +21,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { RecurClient } from "../server/client/RecurClient.js";
 import type { SubscriptionResource } from "../server/schemas/subscriptions.js";
 import { buildContracts } from "./buildContracts.js";
-import { freePort } from "./freePort.js";
+import { freePorts } from "./freePort.js";
 import type { LocalStack } from "./localStack.js";
 import { waitUntil } from "./waitUntil.js";
 
@@ -168,10 +168,11 @@ async function main(): Promise<void> {
     await buildContracts(progress);
     // the stack imports the ABIs the build has just written
     const { startLocalStack } = await import("./localStack.js");
+    const [port, chainPort] = (await freePorts(2)) as [number, number];
     stack = await startLocalStack({
       env: process.env,
-      port: await freePort(),
-      chainPort: await freePort(),
+      port,
+      chainPort,
       dataDir,
       progress,
     });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort } from "../../stack/freePort.js";
+import { freePorts } from "../../stack/freePort.js";
 import { startProcess } from "../../stack/startProcess.js";
 import { hookTimeouts } from "../../test/support/hookTimeouts.js";
 import { openTestDatabase, testEngine } from "../../test/support/openTestDatabase.js";
@@ -64,12 +64,13 @@ describe(`replayed writes after a restart (${testEngine})`, { timeout: 600_000 }
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "recur-restart-"));
+    const [port, closedPort] = (await freePorts(2)) as [number, number];
     env = {
       RECUR_SECRET_KEY: randomBytes(32).toString("hex"),
       RECUR_DATA_DIR: path.join(dir, "data"),
-      RECUR_PORT: String(await freePort()),
+      RECUR_PORT: String(port),
       // no chain is needed to create drafts; nothing listens here
-      RECUR_LOCAL_RPC_URL: `http://127.0.0.1:${await freePort()}`,
+      RECUR_LOCAL_RPC_URL: `http://127.0.0.1:${closedPort}`,
     };
     let database: OpenDatabase;
     if (process.env.RECUR_TEST_DATABASE_URL) {

@@ -14,7 +14,7 @@ import { RecurClient } from "../../server/client/RecurClient.js";
 import type { Draft } from "../../server/schemas/subscriptions.js";
 import { hookTimeouts } from "../../test/support/hookTimeouts.js";
 import { BrowserSession } from "../../web/test/support/BrowserSession.js";
-import { freePort } from "../freePort.js";
+import { freePorts } from "../freePort.js";
 import { type OwnedProcess, startProcess } from "../startProcess.js";
 
 /** What `npm start` printed once it was ready. */
@@ -100,7 +100,7 @@ describe("npm start, headless", { timeout: 900_000 }, () => {
   const output = () => child.output();
 
   before(async () => {
-    [apiPort, chainPort, webPort] = [await freePort(), await freePort(), await freePort()];
+    [apiPort, chainPort, webPort] = (await freePorts(3)) as [number, number, number];
     dataDir = await mkdtemp(path.join(tmpdir(), "recur-start-"));
     // its own process group, as a terminal runs it: Ctrl-C reaches the whole group
     child = startProcess(process.execPath, [

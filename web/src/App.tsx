@@ -14,9 +14,11 @@ import { describeError } from "./errors/describeError";
 import { parseMoney } from "./format/tokenAmount";
 import { LANGUAGES, type Language } from "./i18n/detectLanguage";
 import { switchLanguage } from "./i18n/i18n";
+import { rememberLanguage } from "./i18n/rememberedLanguage";
 import { Portal } from "./portal/Portal";
 import { Link } from "./routing/Link";
 import { navigate, useLocation } from "./routing/useLocation";
+import { useDocumentTitle } from "./ui/useDocumentTitle";
 import { createWagmiConfig } from "./wallet/createWagmiConfig";
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
@@ -52,6 +54,7 @@ function Header({ site }: { site: SiteConfig }) {
   const { t, i18n } = useTranslation();
   const { pathname, search } = useLocation();
   const choose = (language: Language) => {
+    rememberLanguage(language);
     void switchLanguage(language);
     search.set("lang", language);
     navigate(`${pathname}?${search.toString()}`, { replace: true });
@@ -98,6 +101,7 @@ function Page({ site }: { site: SiteConfig }) {
 /** The merchant's Active plans, each linking to its checkout. */
 function Plans({ site }: { site: SiteConfig }) {
   const { t, i18n } = useTranslation();
+  useDocumentTitle(t("app.choose"));
   const plans = useQuery({ queryKey: ["plans"], queryFn: listPlans });
   const { search } = useLocation();
   const lang = search.get("lang");

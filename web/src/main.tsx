@@ -5,6 +5,7 @@ import { getSiteConfig } from "./api/siteApi";
 import { fetchCheckoutPlan, loadTerms, TermsPreview } from "./checkout/TermsPreview";
 import { startI18n } from "./i18n/i18n";
 import { pickLanguage } from "./i18n/pickLanguage";
+import { rememberedLanguage } from "./i18n/rememberedLanguage";
 
 async function start(): Promise<void> {
   const root = document.getElementById("root");
@@ -13,7 +14,7 @@ async function start(): Promise<void> {
   const plan = fetchCheckoutPlan(window.location.pathname);
   const [site] = await Promise.all([
     getSiteConfig(),
-    startI18n(pickLanguage(window.location.search, navigator.languages)),
+    startI18n(pickLanguage(window.location.search, navigator.languages, rememberedLanguage())),
   ]);
   const terms = loadTerms(window.location.pathname, site, plan);
   // the wallet libraries are most of the JavaScript: they load once the terms show (or cannot), so that parsing them

@@ -19,6 +19,7 @@ import type { SiteConfig } from "../api/types";
 import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { shortAddress } from "../format/shortAddress";
+import { useDocumentTitle } from "../ui/useDocumentTitle";
 import { addressProblem } from "../validation/addressProblem";
 import { useSiteSignIn } from "../wallet/useSiteSignIn";
 import { AddressField } from "./AddressField";
@@ -41,6 +42,7 @@ const PAGE = { limit: 50, offset: 0 };
  */
 export function Admin({ site }: { site: SiteConfig }) {
   const { t } = useTranslation();
+  useDocumentTitle(t("admin.heading"));
   const account = useAccount();
   const { session, signedIn, signIn, error } = useSiteSignIn();
 

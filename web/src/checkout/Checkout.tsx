@@ -13,6 +13,8 @@ import { describeError, isRejection } from "../errors/describeError";
 import { PayerFacingError } from "../errors/PayerFacingError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney, roundAmount } from "../format/tokenAmount";
+import { Link } from "../routing/Link";
+import { useDocumentTitle } from "../ui/useDocumentTitle";
 import { approvalFee } from "../wallet/approvalFee";
 import { approveAbi } from "../wallet/approveAbi";
 import { sendContractWrite } from "../wallet/sendContractWrite";
@@ -142,7 +144,7 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
     },
     status: (address) => getCheckoutSubscription(address),
   };
-  return <CheckoutFlow offer={offer} backend={backend} />;
+  return <CheckoutFlow offer={offer} backend={backend} manageHref="/portal" />;
 }
 
 /**
@@ -155,13 +157,17 @@ export function CheckoutFlow({
   offer,
   backend,
   onActive,
+  manageHref,
 }: {
   offer: Offer;
   backend: CheckoutBackend;
   onActive?: (subscription: Subscription) => void;
+  /** Where the payer manages the subscription once it is active, on this site. */
+  manageHref?: string;
 }) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
+  useDocumentTitle(offer.name);
   const wagmiConfig = useConfig();
   const account = useAccount();
   const { switchChain, isPending: switching, error: switchError } = useSwitchChain();
@@ -361,6 +367,11 @@ export function CheckoutFlow({
           <p>
             {t("checkout.contract")}: <code>{active.contractAddress}</code>
           </p>
+          {manageHref ? (
+            <p>
+              <Link href={manageHref}>{t("checkout.manage")}</Link>
+            </p>
+          ) : null}
         </div>
       ) : (
         <>

@@ -8,6 +8,8 @@ import { formatDateTime } from "../format/formatDate";
 import { parseMoney } from "../format/tokenAmount";
 import { supportedLanguage } from "../i18n/detectLanguage";
 import { switchLanguage } from "../i18n/i18n";
+import { rememberedLanguage } from "../i18n/rememberedLanguage";
+import { useDocumentTitle } from "../ui/useDocumentTitle";
 import { authorisationOf, type CheckoutBackend, CheckoutFlow, type Offer } from "./Checkout";
 
 /** `url` with the session's outcome in its query, as the merchant's success and cancel pages receive it. */
@@ -29,13 +31,14 @@ export function HostedCheckout({ sessionId, site }: { sessionId: string; site: S
     queryKey: ["checkout-session", sessionId],
     queryFn: () => getHostedSession(site.platformUrl, sessionId),
   });
+  useDocumentTitle(session.data?.plan.name);
 
-  // the merchant chose the session's language unless the address names one
+  // the merchant chose the session's language unless the address names one or the payer chose one here before
   const sessionLanguage = session.data?.lang;
   useEffect(() => {
     const chosen = supportedLanguage(sessionLanguage);
     const asked = new URLSearchParams(window.location.search).get("lang");
-    if (chosen && !asked && chosen !== i18n.language) void switchLanguage(chosen);
+    if (chosen && !asked && !rememberedLanguage() && chosen !== i18n.language) void switchLanguage(chosen);
   }, [sessionLanguage, i18n.language]);
 
   const backend = useMemo<CheckoutBackend>(

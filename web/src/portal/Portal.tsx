@@ -14,6 +14,7 @@ import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
 import { ConfirmQuestion } from "../ui/ConfirmQuestion";
+import { useDocumentTitle } from "../ui/useDocumentTitle";
 import { approveAbi } from "../wallet/approveAbi";
 import { sendContractWrite } from "../wallet/sendContractWrite";
 import { useSiteSignIn } from "../wallet/useSiteSignIn";
@@ -34,6 +35,7 @@ export function Portal({ site }: { site: SiteConfig }) {
   const { t } = useTranslation();
   const account = useAccount();
   const { session, signedIn, signIn, error: signInError } = useSiteSignIn();
+  useDocumentTitle(t("portal.heading"));
   const subscriptions = useQuery({
     queryKey: ["my-subscriptions", account.address],
     queryFn: () => listMySubscriptions(),

@@ -172,6 +172,11 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.equal(subscription.customerId, payer.address);
     assert.equal(allowance, 5_000_000n * 5n, "six periods approved, one charged");
     assert.match((await page.getByRole("status").textContent()) ?? "", new RegExp(subscription.contractAddress));
+    assert.equal(await page.title(), "Basic · Subscriptions", "the tab names the plan");
+    // the way on: the payer's subscriptions on this site
+    await page.getByRole("link", { name: "Manage your subscription" }).click();
+    await page.getByRole("heading", { name: "Your subscriptions" }).waitFor();
+    assert.equal(await page.title(), "Your subscriptions · Subscriptions");
 
     // nothing was asked of any host but this machine's
     const hosts = new Set(requested.map((url) => url.hostname));
@@ -276,6 +281,18 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await page.getByTestId("balance").waitFor();
     assert.equal(await reason.count(), 0, "the reason goes once the switch is made");
     assert.equal(await page.getByRole("button", { name: "Subscribe" }).isEnabled(), true);
+  });
+
+  it("remembers the language the payer chose, on the next visit without ?lang", async () => {
+    const { page } = await openPage(await stack.platform.newPayer());
+    await page.goto(`${stack.url}/`);
+    await page.getByRole("heading", { name: "Choose a plan" }).waitFor();
+    await page.getByLabel("Language").selectOption({ label: "Español" });
+    await page.getByRole("heading", { name: "Elige un plan" }).waitFor();
+    const { page: later } = await openPage(undefined, { sameBrowser: page.context() });
+    await later.goto(`${stack.url}/`);
+    await later.getByRole("heading", { name: "Elige un plan" }).waitFor();
+    assert.equal(await later.getByLabel("Idioma").inputValue(), "es");
   });
 
   it("tells a payer without enough balance, before asking anything of the wallet", async () => {

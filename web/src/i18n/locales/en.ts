@@ -56,6 +56,7 @@ export const en = {
     activate: "Start the subscription",
     retry: "Try again",
     done: "You are subscribed",
+    manage: "Manage your subscription",
     doneDetail: "The first charge is done. Next charge: {{next}}.",
     doneTrial: "Your subscription is active. First charge: {{next}}.",
     contract: "Subscription contract",

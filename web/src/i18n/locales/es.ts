@@ -58,6 +58,7 @@ export const es: Messages = {
     activate: "Comenzar la suscripción",
     retry: "Reintentar",
     done: "Estás suscrito",
+    manage: "Gestionar tu suscripción",
     doneDetail: "El primer cobro está hecho. Próximo cobro: {{next}}.",
     doneTrial: "Tu suscripción está activa. Primer cobro: {{next}}.",
     contract: "Contrato de suscripción",
