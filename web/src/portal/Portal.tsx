@@ -11,7 +11,7 @@ import type { PayerSubscription, SiteChain, SiteConfig, SiteToken } from "../api
 import { describePrice } from "../checkout/describeTerms";
 import { stepText } from "../checkout/TransactionSteps";
 import { describeError } from "../errors/describeError";
-import { formatDateTime } from "../format/formatDate";
+import { formatDate, formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
 import { ConfirmQuestion } from "../ui/ConfirmQuestion";
 import { useDocumentTitle } from "../ui/useDocumentTitle";
@@ -115,6 +115,15 @@ function SubscriptionCard({ subscription, site }: { subscription: PayerSubscript
   const paused = subscription.status === "Paused" || subscription.status === "PendingPause";
   const nextCharge =
     subscription.nextChargeAt && live && !paused ? formatDateTime(new Date(subscription.nextChargeAt), locale) : null;
+  // the day of the last charge that the allowance and balance cover, as a payer plans by dates, not periods
+  const covered = runway.data !== undefined ? Number(runway.data) : 0;
+  const coveredThrough =
+    live && !paused && covered > 0 && subscription.nextChargeAt
+      ? formatDate(
+          new Date(Date.parse(subscription.nextChargeAt) + (covered - 1) * subscription.periodSeconds * 1000),
+          locale,
+        )
+      : null;
   // nothing left to take the next charge from: say so before it fails
   const willFail = live && !paused && runway.data === 0n && remaining > 0;
 
@@ -192,6 +201,12 @@ function SubscriptionCard({ subscription, site }: { subscription: PayerSubscript
           <>
             <dt>{t("portal.runway")}</dt>
             <dd data-testid="runway">{t("portal.periodsCovered", { count: Number(runway.data) })}</dd>
+          </>
+        ) : null}
+        {coveredThrough ? (
+          <>
+            <dt>{t("portal.coveredThrough")}</dt>
+            <dd data-testid="covered-through">{coveredThrough}</dd>
           </>
         ) : null}
         <dt>{t("checkout.contract")}</dt>

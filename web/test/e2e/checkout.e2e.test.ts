@@ -10,6 +10,7 @@ import { RecurClient } from "../../../server/client/RecurClient.js";
 import type { Draft, SubscriptionResource } from "../../../server/schemas/subscriptions.js";
 import { hookTimeouts } from "../../../test/support/hookTimeouts.js";
 import type { TestPayer } from "../../../test/support/startPlatform.js";
+import { formatDate } from "../../src/format/formatDate.js";
 import { axeViolations } from "../support/axeViolations.js";
 import { BrowserSession } from "../support/BrowserSession.js";
 import { launchChromium } from "../support/launchChromium.js";
@@ -456,6 +457,11 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.equal(await card.getByRole("heading", { level: 2 }).textContent(), "Basic", "titled by its plan");
     assert.equal(await card.locator(".price").textContent(), "5 tUSDT every month");
     assert.equal(await card.getByTestId("runway").textContent(), "5 more periods");
+    // and as a day: the fifth charge from the next one
+    const { nextChargeAt, periodSeconds } = await merchant.getSubscription(draft.contractAddress);
+    assert.ok(nextChargeAt);
+    const fifth = new Date(Date.parse(nextChargeAt) + 4 * periodSeconds * 1000);
+    assert.equal(await card.getByTestId("covered-through").textContent(), formatDate(fifth, "en"));
     // the first charge, paid at activation, with its transaction
     const charges = card.getByRole("region", { name: "Charges" }).getByRole("listitem");
     await charges.first().waitFor();

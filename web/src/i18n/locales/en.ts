@@ -81,6 +81,7 @@ export const en = {
     chargesMade: "Charges made",
     chargesOf: "{{count}} of {{max}}",
     runway: "Allowance and balance cover",
+    coveredThrough: "Last charge covered",
     periodsCovered_one: "{{count}} more period",
     periodsCovered_other: "{{count}} more periods",
     pause: "Pause",

@@ -96,6 +96,7 @@ export const es: Messages = {
     chargesMade: "Cobros hechos",
     chargesOf: "{{count}} de {{max}}",
     runway: "La autorización y el saldo cubren",
+    coveredThrough: "Último cobro cubierto",
     periodsCovered_one: "{{count}} periodo más",
     periodsCovered_other: "{{count}} periodos más",
     pause: "Pausar",

@@ -118,6 +118,7 @@ export const ru: Messages = {
     chargesMade: "Списаний сделано",
     chargesOf: "{{count}} из {{max}}",
     runway: "Разрешения и баланса хватит ещё на",
+    coveredThrough: "Последнее покрытое списание",
     periodsCovered_one: "{{count}} период",
     periodsCovered_few: "{{count}} периода",
     periodsCovered_many: "{{count}} периодов",
