@@ -3,6 +3,7 @@ import type { Address } from "viem";
 import { RecurApiError, RecurClient } from "../../../server/client/RecurClient.js";
 import type { PublicChain } from "../../../server/schemas/chains.js";
 import type { PlanResource } from "../../../server/schemas/plans.js";
+import type { SubscriptionWithCharges } from "../../../server/schemas/subscriptions.js";
 import type { WebConfig } from "../config/loadWebConfig.js";
 import { platformFetch } from "./platformFetch.js";
 
@@ -96,6 +97,22 @@ export class PlatformAccess {
     const token = await this.#customerTokens.fetch(wallet);
     if (!token) throw new Error(`the platform issued no customer token for ${wallet}`);
     return new RecurClient(this.config.platformUrl, { customerToken: token }, platformFetch);
+  }
+
+  /**
+   * The merchant's subscription at `address` when `belongs` says this caller may reach it; otherwise, as when it does
+   * not exist, `missing` (a 404 in the caller's words), so that nobody learns of a subscription they may not see.
+   */
+  async subscriptionIf<T extends Error>(
+    address: Address,
+    belongs: (subscription: SubscriptionWithCharges) => boolean,
+    missing: T,
+  ): Promise<SubscriptionWithCharges> {
+    const subscription = await this.merchant.getSubscription(address).catch((error: unknown) => {
+      throw error instanceof RecurApiError && error.status === 404 ? missing : error;
+    });
+    if (!belongs(subscription)) throw missing;
+    return subscription;
   }
 
   /** The name of the merchant's plan `id`, or null when the platform no longer knows it. */

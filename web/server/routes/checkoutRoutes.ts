@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Address } from "viem";
 import { z } from "zod";
-import { RecurApiError } from "../../../server/client/RecurClient.js";
 import { notFound } from "../../../server/http/ApiError.js";
 import {
   activateBody,
@@ -20,14 +19,12 @@ import type { WebRouteOptions } from "./WebRouteOptions.js";
  */
 
 /** A subscription this checkout made; anything else (another customer id: the merchant's own) is not found. */
-async function checkoutSubscription(platform: WebRouteOptions["platform"], contractAddress: Address) {
-  const missing = notFound(`No checkout subscription ${contractAddress}: start again from the plan`);
-  const subscription = await platform.merchant.getSubscription(contractAddress).catch((error: unknown) => {
-    throw error instanceof RecurApiError && error.status === 404 ? missing : error;
-  });
-  if (subscription.customerId !== subscription.payer) throw missing;
-  return subscription;
-}
+const checkoutSubscription = (platform: WebRouteOptions["platform"], contractAddress: Address) =>
+  platform.subscriptionIf(
+    contractAddress,
+    (subscription) => subscription.customerId === subscription.payer,
+    notFound(`No checkout subscription ${contractAddress}: start again from the plan`),
+  );
 
 /** What a visitor may read of a checkout subscription: its terms and status, never the merchant's metadata. */
 const publicView = (subscription: SubscriptionResource): SubscriptionResource => ({ ...subscription, metadata: null });

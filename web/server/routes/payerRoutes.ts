@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Address } from "viem";
 import { z } from "zod";
-import { RecurApiError } from "../../../server/client/RecurClient.js";
 import { notFound } from "../../../server/http/ApiError.js";
 import {
   activateBody,
@@ -39,14 +38,12 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
    * The subscription at `address` if the signed-in wallet pays it; anyone else's is answered exactly like one that
    * does not exist.
    */
-  async function own(session: WalletSession, address: Address) {
-    const missing = notFound(`No subscription ${address} of yours`);
-    const subscription = await platform.merchant.getSubscription(address).catch((error: unknown) => {
-      throw error instanceof RecurApiError && error.status === 404 ? missing : error;
-    });
-    if (subscription.payer !== session.wallet.address) throw missing;
-    return subscription;
-  }
+  const own = (session: WalletSession, address: Address) =>
+    platform.subscriptionIf(
+      address,
+      (subscription) => subscription.payer === session.wallet.address,
+      notFound(`No subscription ${address} of yours`),
+    );
 
   app.post(
     "/subscriptions",
@@ -91,10 +88,8 @@ export const payerRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
     async (request) => {
       const { address } = walletSessionOf(request).wallet;
       const { subscriptions } = await platform.merchant.listSubscriptions({ ...request.query, payer: address });
-      const names = new Map<string, string | null>();
-      for (const planId of new Set(subscriptions.map((subscription) => subscription.planId))) {
-        names.set(planId, await platform.planName(planId));
-      }
+      const planIds = [...new Set(subscriptions.map((subscription) => subscription.planId))];
+      const names = new Map(await Promise.all(planIds.map(async (id) => [id, await platform.planName(id)] as const)));
       return {
         subscriptions: subscriptions.map((subscription) => ({
           ...subscription,

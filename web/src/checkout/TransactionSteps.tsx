@@ -2,6 +2,7 @@ import type { TFunction } from "i18next";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import type { Hex } from "viem";
+import { transactionUrl } from "../format/transactionUrl";
 
 export type StepName = "draft" | "approveZero" | "approve" | "permit" | "activate";
 
@@ -46,7 +47,7 @@ export function TransactionSteps({ steps, explorerUrl }: { steps: StepState[]; e
             explorerUrl ? (
               <>
                 {" "}
-                <a href={`${explorerUrl.replace(/\/+$/, "")}/tx/${step.hash}`} target="_blank" rel="noreferrer">
+                <a href={transactionUrl(explorerUrl, step.hash)} target="_blank" rel="noreferrer">
                   {t("step.viewTransaction")}
                 </a>
               </>

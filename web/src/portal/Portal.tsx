@@ -13,6 +13,7 @@ import { stepText } from "../checkout/TransactionSteps";
 import { describeError } from "../errors/describeError";
 import { formatDate, formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney } from "../format/tokenAmount";
+import { transactionUrl } from "../format/transactionUrl";
 import { ConfirmQuestion } from "../ui/ConfirmQuestion";
 import { useDocumentTitle } from "../ui/useDocumentTitle";
 import { approveAbi } from "../wallet/approveAbi";
@@ -110,6 +111,7 @@ function SubscriptionCard({ subscription, site }: { subscription: PayerSubscript
   });
   if (!chain || !token) return <p>{subscription.contractAddress}</p>;
   const amount = parseMoney(subscription.amount, token);
+  const price = describePrice(t, locale, { amount, token, periodSeconds: subscription.periodSeconds });
   const remaining = subscription.maxPeriods - subscription.periodsCharged;
   const onChain = account.chainId === chain.chainId;
   const paused = subscription.status === "Paused" || subscription.status === "PendingPause";
@@ -181,15 +183,8 @@ function SubscriptionCard({ subscription, site }: { subscription: PayerSubscript
 
   return (
     <article aria-label={subscription.contractAddress} data-status={subscription.status} className="subscription">
-      <h2>
-        {subscription.planName ??
-          describePrice(t, locale, { amount, token, periodSeconds: subscription.periodSeconds })}
-      </h2>
-      {subscription.planName ? (
-        <p className="price">
-          {describePrice(t, locale, { amount, token, periodSeconds: subscription.periodSeconds })}
-        </p>
-      ) : null}
+      <h2>{subscription.planName ?? price}</h2>
+      {subscription.planName ? <p className="price">{price}</p> : null}
       <dl>
         <dt>{t("portal.status")}</dt>
         <dd data-testid="status">{t(`status.${subscription.status}`)}</dd>
@@ -266,7 +261,7 @@ function SubscriptionCard({ subscription, site }: { subscription: PayerSubscript
           {running.hash && chain.explorerUrl ? (
             <>
               {" "}
-              <a href={`${chain.explorerUrl.replace(/\/+$/, "")}/tx/${running.hash}`} target="_blank" rel="noreferrer">
+              <a href={transactionUrl(chain.explorerUrl, running.hash)} target="_blank" rel="noreferrer">
                 {t("step.viewTransaction")}
               </a>
             </>
@@ -317,11 +312,7 @@ function ChargeHistory({
                 <>
                   {" "}
                   ·{" "}
-                  <a
-                    href={`${chain.explorerUrl.replace(/\/+$/, "")}/tx/${charge.txHash}`}
-                    target="_blank"
-                    rel="noreferrer"
-                  >
+                  <a href={transactionUrl(chain.explorerUrl, charge.txHash)} target="_blank" rel="noreferrer">
                     {t("step.viewTransaction")}
                   </a>
                 </>
