@@ -1,7 +1,7 @@
 import "@rainbow-me/rainbowkit/styles.css";
 import { type Locale, lightTheme, RainbowKitProvider } from "@rainbow-me/rainbowkit";
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { useEffect, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { WagmiProvider } from "wagmi";
 import { Admin } from "./admin/Admin";
@@ -20,11 +20,18 @@ import { Link } from "./routing/Link";
 import { navigate, useLocation } from "./routing/useLocation";
 import { useDocumentTitle } from "./ui/useDocumentTitle";
 import { createWagmiConfig } from "./wallet/createWagmiConfig";
+import { nameWalletImages } from "./wallet/nameWalletImages";
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 
-/** The wallet dialog and button in the site's accent colour (the design's --color-accent), with AA contrast. */
-const WALLET_THEME = lightTheme({ accentColor: "#2151d1", accentColorForeground: "#ffffff", borderRadius: "medium" });
+/**
+ * The wallet dialog and button in the site's accent colour (the design's --color-accent), with AA contrast: its
+ * secondary text too, which RainbowKit's light theme draws at 60% opacity (3.6:1 on white).
+ */
+const WALLET_THEME = (() => {
+  const theme = lightTheme({ accentColor: "#2151d1", accentColorForeground: "#ffffff", borderRadius: "medium" });
+  return { ...theme, colors: { ...theme.colors, modalTextSecondary: "#4b5563", modalTextDim: "#6b7280" } };
+})();
 
 /** Each language by its own name, as a reader of it looks for it. */
 const LANGUAGE_NAMES: Record<Language, string> = { en: "English", es: "Español", ru: "Русский" };
@@ -36,6 +43,7 @@ const WALLET_LOCALES: Record<Language, Locale> = { en: "en-US", es: "es-419", ru
 export function App({ site }: { site: SiteConfig }) {
   const wagmiConfig = useMemo(() => createWagmiConfig(site), [site]);
   const { i18n } = useTranslation();
+  useEffect(() => nameWalletImages(), []);
   return (
     <WagmiProvider config={wagmiConfig}>
       <QueryClientProvider client={queryClient}>

@@ -19,6 +19,7 @@ import type { SiteConfig } from "../api/types";
 import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { shortAddress } from "../format/shortAddress";
+import { Table } from "../ui/Table";
 import { useDocumentTitle } from "../ui/useDocumentTitle";
 import { addressProblem } from "../validation/addressProblem";
 import { useSiteSignIn } from "../wallet/useSiteSignIn";
@@ -169,7 +170,7 @@ function Plans({ site }: { site: SiteConfig }) {
           {describeError(t, failure)}
         </p>
       ) : null}
-      <table>
+      <Table labelledBy="admin-plans">
         <thead>
           <tr>
             <th>{t("admin.name")}</th>
@@ -199,7 +200,7 @@ function Plans({ site }: { site: SiteConfig }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </section>
   );
 }
@@ -240,7 +241,7 @@ function Subscriptions() {
       </label>{" "}
       <AddressField label={t("admin.payer")} value={payer} onChange={setPayer} />
       {subscriptions.isError ? <p role="alert">{describeError(t, subscriptions.error)}</p> : null}
-      <table>
+      <Table labelledBy="admin-subscriptions">
         <tbody>
           {subscriptions.data?.map((subscription) => (
             <tr key={subscription.contractAddress}>
@@ -256,7 +257,7 @@ function Subscriptions() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </section>
   );
 }
@@ -274,7 +275,7 @@ function Charges() {
     <section aria-labelledby="admin-charges">
       <h2 id="admin-charges">{t("admin.charges")}</h2>
       <AddressField label={t("admin.contract")} value={contract} onChange={setContract} />
-      <table>
+      <Table labelledBy="admin-charges">
         <tbody>
           {charges.data?.map((charge) => (
             <tr key={charge.id}>
@@ -288,7 +289,7 @@ function Charges() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </section>
   );
 }
@@ -307,7 +308,7 @@ function Webhooks() {
   return (
     <section aria-labelledby="admin-webhooks">
       <h2 id="admin-webhooks">{t("admin.webhooks")}</h2>
-      <table>
+      <Table labelledBy="admin-webhooks">
         <tbody>
           {events.data?.map((event) => (
             <tr key={event.eventId}>
@@ -323,7 +324,7 @@ function Webhooks() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </section>
   );
 }
@@ -334,7 +335,7 @@ function GasWallets() {
   return (
     <section aria-labelledby="admin-gas">
       <h2 id="admin-gas">{t("admin.gasWallets")}</h2>
-      <table>
+      <Table labelledBy="admin-gas">
         <tbody>
           {wallets.data?.map((wallet) => (
             <tr key={`${wallet.chainId}:${wallet.address}`} data-testid="gas-wallet">
@@ -347,7 +348,7 @@ function GasWallets() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { listApiKeys, revokeApiKey, type SiteApiKey } from "../api/adminApi";
 import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { ConfirmQuestion } from "../ui/ConfirmQuestion";
+import { Table } from "../ui/Table";
 
 /**
  * The merchant's API keys on the admin page: when each was made, expires or was revoked, and last used. A key
@@ -54,7 +55,7 @@ export function ApiKeys() {
           {describeError(t, failure)}
         </p>
       ) : null}
-      <table>
+      <Table labelledBy="admin-api-keys">
         <thead>
           <tr>
             <th>{t("apiKeys.key")}</th>
@@ -79,7 +80,7 @@ export function ApiKeys() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -11,7 +11,7 @@ import type { Draft, SubscriptionResource } from "../../../server/schemas/subscr
 import { hookTimeouts } from "../../../test/support/hookTimeouts.js";
 import type { TestPayer } from "../../../test/support/startPlatform.js";
 import { formatDate } from "../../src/format/formatDate.js";
-import { axeViolations } from "../support/axeViolations.js";
+import { axeReport, blocking } from "../support/axeViolations.js";
 import { BrowserSession } from "../support/BrowserSession.js";
 import { launchChromium } from "../support/launchChromium.js";
 import { startWebStack, type WebStack } from "../support/startWebStack.js";
@@ -20,6 +20,8 @@ import { installTestWallet, promptsIn } from "./testWallet.js";
 const WEB_ROOT = path.resolve(import.meta.dirname, "../..");
 const DIST = path.join(WEB_ROOT, "dist");
 const SCREENSHOTS = path.join(WEB_ROOT, "test-results", "e2e");
+/** The sizes every step is looked at in: a laptop's screen and a phone's. */
+const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
 /** Every file of the built app, as text. */
 async function builtFiles(dir: string): Promise<{ file: string; text: string }[]> {
@@ -66,7 +68,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
   async function openPage(
     who: TestPayer = payer,
     {
-      viewport = { width: 1024, height: 800 },
+      viewport = VIEWPORTS.desktop,
       sameBrowser,
     }: { viewport?: { width: number; height: number }; sameBrowser?: BrowserContext } = {},
   ) {
@@ -89,10 +91,10 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await page.goto(`${stack.url}/?lang=en`);
     await page.getByRole("link", { name: planName }).click();
     await page.getByRole("region", { name: "What you agree to" }).waitFor();
-    if (screenshotPrefix) await shot(page, `${screenshotPrefix}-terms`);
+    if (screenshotPrefix) await look(page, `${screenshotPrefix}-terms`);
     await page.getByRole("button", { name: "Connect Wallet" }).click();
     await page.getByRole("dialog").waitFor();
-    if (screenshotPrefix) await shot(page, `${screenshotPrefix}-wallets`);
+    if (screenshotPrefix) await look(page, `${screenshotPrefix}-wallets`);
     await page
       .getByRole("dialog")
       .getByRole("button", { name: /Test Wallet/ })
@@ -103,8 +105,13 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
   /** Clicks Subscribe and waits for the outcome; fails with the page's error message if there is one. */
   async function subscribe(page: Page, screenshot: string): Promise<string[]> {
     await page.getByRole("button", { name: "Subscribe" }).click();
+    return outcome(page, screenshot);
+  }
+
+  /** Waits for the outcome of a Subscribe already clicked; fails with the page's error message if there is one. */
+  async function outcome(page: Page, screenshot: string): Promise<string[]> {
     await page.locator(".done, .error").first().waitFor({ timeout: 90_000 });
-    await shot(page, screenshot);
+    await look(page, screenshot);
     assert.equal(await page.locator(".error").count(), 0, (await page.locator(".error").allTextContents()).join());
     assert.match((await page.getByRole("status").textContent()) ?? "", /You are subscribed/);
     return page
@@ -137,8 +144,24 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     return { subscription, allowance };
   }
 
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  /**
+   * What a person sees at this step, at a desktop's and a phone's size: a full-page screenshot of each and axe's
+   * report beside it (`name-desktop.png`, `name-desktop.axe.json`, ...), with no serious or critical violation.
+   */
+  async function look(page: Page, name: string) {
+    const before = page.viewportSize();
+    try {
+      for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+        await page.setViewportSize(viewport);
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${size}.png`), fullPage: true });
+        const report = await axeReport(page);
+        await writeFile(path.join(SCREENSHOTS, `${name}-${size}.axe.json`), `${JSON.stringify(report, null, 2)}\n`);
+        assert.deepEqual(blocking(report), [], `${name} at ${size} size: serious or critical accessibility violations`);
+      }
+    } finally {
+      if (before) await page.setViewportSize(before);
+    }
+  }
 
   it("ships no credential of the merchant in the built app", async () => {
     const { apiKey, apiSecret } = stack.platform.server.merchant;
@@ -162,9 +185,17 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.deepEqual(terms.slice(0, 2), ["5 tUSDT every month", "At most 6 charges in total, 30 tUSDT altogether"]);
     assert.ok(terms.includes(`Paid to ${stack.platform.server.merchant.payout}`), terms.join("\n"));
     assert.equal(await page.getByTestId("balance").textContent(), "Your balance: 1,000,000 tUSDT");
-    await shot(page, "approve-02-connected");
+    await look(page, "approve-02-connected");
 
-    const steps = await subscribe(page, "approve-03-subscribed");
+    // while the wallet asks, the page says where to look
+    let answer = () => {};
+    wallet.holding.set("eth_sendTransaction", new Promise<void>((resolve) => (answer = resolve)));
+    await page.getByRole("button", { name: "Subscribe" }).click();
+    await page.getByText("Approving the allowance: confirm in your wallet…").waitFor();
+    await look(page, "approve-03-confirm-in-wallet");
+    wallet.holding.delete("eth_sendTransaction");
+    answer();
+    const steps = await outcome(page, "approve-04-subscribed");
     assert.deepEqual(steps, ["draft:confirmed", "approve:confirmed", "activate:confirmed"]);
     assert.deepEqual(promptsIn(wallet.calls.slice(connected)), ["eth_sendTransaction"], "one prompt after connect");
     const { subscription, allowance } = await onlySubscription(payer, "tUSDT");
@@ -202,7 +233,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     );
     // a token with no allowance yet needs one approval, not two: the zero-first notice is not shown
     assert.equal(await page.getByText("your wallet will ask for two approvals").count(), 0);
-    await shot(page, "declined-01-approve");
+    await look(page, "declined-01-approve");
     wallet.declining.delete("eth_sendTransaction");
     await page.getByRole("button", { name: "Try again" }).click();
     await page.getByRole("status").filter({ hasText: "You are subscribed" }).waitFor({ timeout: 90_000 });
@@ -213,9 +244,16 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
   it("subscribes with a permit signature where the token takes one, sending no transaction", async () => {
     const permitPayer = await stack.platform.newPayer();
     const { page, wallet } = await openPage(permitPayer);
-    await connectOnPlan(page, "Pro");
+    await connectOnPlan(page, "Pro", "permit-00");
     const connected = wallet.calls.length;
-    const steps = await subscribe(page, "permit-01-subscribed");
+    let answer = () => {};
+    wallet.holding.set("eth_signTypedData_v4", new Promise<void>((resolve) => (answer = resolve)));
+    await page.getByRole("button", { name: "Subscribe" }).click();
+    await page.getByText("Signing the permit: confirm in your wallet…").waitFor();
+    await look(page, "permit-01-confirm-in-wallet");
+    wallet.holding.delete("eth_signTypedData_v4");
+    answer();
+    const steps = await outcome(page, "permit-02-subscribed");
     assert.deepEqual(steps, ["draft:confirmed", "permit:confirmed", "activate:confirmed"]);
     assert.deepEqual(
       promptsIn(wallet.calls.slice(connected)),
@@ -261,7 +299,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
 
   it("says why when the payer declines the switch back to the plan's network, and switches on a second try", async () => {
     const elsewhere = await stack.platform.newPayer();
-    const { page, wallet } = await openPage(elsewhere, { viewport: { width: 390, height: 844 } });
+    const { page, wallet } = await openPage(elsewhere, { viewport: VIEWPORTS.phone });
     await connectOnPlan(page, "Basic");
     // the payer moves the wallet to another network: the page says so, and offers the switch back
     await wallet.moveTo(1);
@@ -275,8 +313,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       await reason.textContent(),
       "You declined the switch to localhost in your wallet. Switch again, or choose localhost in your wallet, to subscribe.",
     );
-    await shot(page, "switch-01-declined");
-    assert.deepEqual(await axeViolations(page), [], "the declined switch, on a phone");
+    await look(page, "switch-01-declined");
     wallet.declining.delete("wallet_switchEthereumChain");
     await page.getByRole("button", { name: "Switch to localhost" }).click();
     await page.getByTestId("balance").waitFor();
@@ -298,11 +335,11 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
 
   it("tells a payer without enough balance, before asking anything of the wallet", async () => {
     const poorPayer = await stack.platform.newPayer(1_000_000n);
-    const { page, wallet } = await openPage(poorPayer, { viewport: { width: 390, height: 844 } });
+    const { page, wallet } = await openPage(poorPayer, { viewport: VIEWPORTS.phone });
     await connectOnPlan(page, "Basic");
     const alert = page.getByRole("alert").filter({ hasText: "less than one payment" });
     await alert.waitFor();
-    await shot(page, "balance-01-too-low");
+    await look(page, "balance-01-too-low");
     assert.equal(
       await alert.textContent(),
       "Your balance of 1 tUSDT is less than one payment of 5 tUSDT. Add funds to this wallet, then try again.",
@@ -321,12 +358,11 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       method: "hardhat_setBalance" as never,
       params: [noGasPayer.address, "0x0"] as never,
     });
-    const { page, wallet } = await openPage(noGasPayer, { viewport: { width: 390, height: 844 } });
+    const { page, wallet } = await openPage(noGasPayer, { viewport: VIEWPORTS.phone });
     await connectOnPlan(page, "Basic");
     const alert = page.getByTestId("no-fee");
     await alert.waitFor();
-    await shot(page, "gas-01-no-fee");
-    assert.deepEqual(await axeViolations(page), [], "no serious or critical accessibility violation");
+    await look(page, "gas-01-no-fee");
     assert.match(
       (await alert.textContent()) ?? "",
       /^Approving costs a network fee of up to 0\.\d{1,6} ETH, and this wallet holds 0 ETH\. Add ETH on \S+ to this wallet, then try again\. Nothing was sent\.$/,
@@ -362,7 +398,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await terms.waitFor();
     assert.equal(await terms.getByRole("listitem").first().textContent(), "2,5 tUSD cada semana");
     assert.ok(await page.getByText("Una suscripción con Test Shop").isVisible());
-    await shot(page, "hosted-01-terms");
+    await look(page, "hosted-01-terms");
     // the wallet dialog speaks the page's language too
     await page.getByRole("button", { name: "Conectar la billetera" }).click();
     await page
@@ -372,7 +408,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await page.getByTestId("balance").waitFor();
     await page.getByRole("button", { name: "Suscribirme" }).click();
     await page.waitForURL(/\/thanks\?/, { timeout: 90_000 });
-    await shot(page, "hosted-02-returned");
+    await look(page, "hosted-02-returned");
 
     const returned = new URL(page.url()).searchParams;
     assert.equal(returned.get("sessionId"), session.id);
@@ -395,8 +431,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     for (const [key, value] of returned) expected.searchParams.set(key, value);
     assert.equal(await onward.getAttribute("href"), expected.toString());
     assert.equal(await page.getByRole("button", { name: "Suscribirme" }).count(), 0);
-    await shot(page, "hosted-02b-reopened");
-    assert.deepEqual(await axeViolations(page), [], "no serious or critical accessibility violation");
+    await look(page, "hosted-02b-reopened");
   });
 
   it("refuses an expired checkout session in words, with the way back to the merchant", async () => {
@@ -413,7 +448,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       const { page, wallet } = await openPage(await stack.platform.newPayer());
       await page.goto(session.url);
       await page.getByRole("heading", { name: "This checkout link has expired" }).waitFor();
-      await shot(page, "hosted-03-expired");
+      await look(page, "hosted-03-expired");
       assert.match(
         (await page.getByRole("alert").textContent()) ?? "",
         /^It expired on .+\. Ask Test Shop for a new link; nothing was charged\.$/,
@@ -467,7 +502,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await charges.first().waitFor();
     assert.equal(await charges.count(), 1);
     assert.match((await charges.first().textContent()) ?? "", / · 5 tUSDT · Paid/);
-    await shot(page, "portal-01-active");
+    await look(page, "portal-01-active");
 
     /** Clicks `button` (then `confirm`, if it asks) and waits until the page (polling the server) shows `expected`. */
     const act = async (button: string, expected: string, serverExpected: string, confirm?: string) => {
@@ -485,7 +520,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await act("Pause", "Paused", "Paused");
     // a paused subscription is charged nothing, whatever date its next charge had
     assert.equal(await card.getByTestId("next-charge").textContent(), "None until you resume");
-    await shot(page, "portal-02-paused");
+    await look(page, "portal-02-paused");
     await act("Resume", "Active", "Active");
 
     // a change made elsewhere (the merchant pauses it) shows without a reload
@@ -527,8 +562,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
         .evaluate((b) => b === document.activeElement),
       "the question takes the focus",
     );
-    await shot(page, "portal-02b-revoke-confirm");
-    assert.deepEqual(await axeViolations(page), [], "no serious or critical accessibility violation");
+    await look(page, "portal-02b-revoke-confirm");
     await revokeQuestion.getByRole("button", { name: "Keep it" }).click();
     assert.equal(await allowance(), 5_000_000n * 5n);
     await card.getByRole("button", { name: "Revoke the allowance" }).click();
@@ -542,8 +576,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       await warning.textContent(),
       `The next charge, due ${nextCharge}, will fail: the allowance or your balance does not cover it. Top up the allowance or add funds before then.`,
     );
-    await shot(page, "portal-02c-will-fail");
-    assert.deepEqual(await axeViolations(page), [], "no serious or critical accessibility violation");
+    await look(page, "portal-02c-will-fail");
     await card.getByRole("button", { name: "Top up the allowance" }).click();
     await runwayShows("5 more periods");
     assert.equal(await allowance(), 5_000_000n * 5n, "the five remaining periods");
@@ -558,7 +591,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       `Cancel this subscription? Nothing more will be charged, from the charge due ${nextCharge} on. This cannot be undone.`,
     );
     await act("Yes, cancel it", "Cancelled", "Cancelled");
-    await shot(page, "portal-03-cancelled");
+    await look(page, "portal-03-cancelled");
     assert.equal(await card.getByRole("button", { name: "Pause" }).count(), 0, "nothing left to do");
   });
 
@@ -581,11 +614,11 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await plans.getByRole("button", { name: "Create the plan" }).click();
     const row = plans.getByRole("row").filter({ hasText: "Family" });
     await row.getByTestId("plan-status").filter({ hasText: "Draft" }).waitFor();
-    await shot(page, "admin-01-created");
+    await look(page, "admin-01-created");
     await row.getByRole("button", { name: "Activate Family" }).click();
     await row.getByTestId("plan-status").filter({ hasText: "Active" }).waitFor();
     await page.getByTestId("gas-wallet").first().waitFor();
-    await shot(page, "admin-02-activated");
+    await look(page, "admin-02-activated");
 
     const merchant = stack.platform.server.merchant.client;
     const { plans: active } = await merchant.listPlans({ statusIn: "Active" });
@@ -621,7 +654,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await row.getByRole("button", { name: `Revoke ${label}` }).click();
     const question = row.getByRole("group", { name: /Revoke .*\? Anything still using it stops working at once/ });
     await question.waitFor();
-    await shot(page, "admin-03-revoke-confirm");
+    await look(page, "admin-03-revoke-confirm");
     await question.getByRole("button", { name: "Keep it" }).click();
     await question.waitFor({ state: "detached" });
     assert.ok((await firstClient.listPlans()).plans, "kept: it still works");
@@ -629,7 +662,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await row.getByRole("button", { name: `Revoke ${label}` }).click();
     await question.getByRole("button", { name: "Yes, revoke it" }).click();
     await keys.locator(`[data-status="Revoked"]`).filter({ hasText: label }).waitFor();
-    await shot(page, "admin-04-revoked");
+    await look(page, "admin-04-revoked");
     await assert.rejects(firstClient.listPlans(), { status: 401 }, "the revoked key stops working at once");
   });
 });

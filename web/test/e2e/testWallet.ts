@@ -1,5 +1,16 @@
 import type { Page } from "playwright-core";
-import { type Chain, createWalletClient, type Hex, http, type RpcTransactionRequest } from "viem";
+import {
+  type Address,
+  type Chain,
+  concatHex,
+  createWalletClient,
+  encodeAbiParameters,
+  encodeFunctionData,
+  type Hex,
+  http,
+  numberToHex,
+  type RpcTransactionRequest,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 /** The wallet the page sees: its EIP-6963 name, and what it was asked to do. */
@@ -9,8 +20,48 @@ export interface TestWallet {
   calls: string[];
   /** Methods the payer declines in the wallet (EIP-1193 error 4001) until removed: a test adds and removes them. */
   declining: Set<string>;
+  /**
+   * Methods the wallet keeps open, as a payer reading the prompt does, until the promise settles: a test holds one to
+   * see the page while the wallet asks.
+   */
+  holding: Map<string, Promise<void>>;
   /** The payer moves the wallet to another chain by themselves, as a wallet's own network menu does. */
   moveTo(chainId: number): Promise<void>;
+}
+
+/** The smart account's one entry point the wallet uses: its owner sends every batch of calls through it. */
+const executeBatchAbi = [
+  {
+    type: "function",
+    name: "executeBatch",
+    stateMutability: "payable",
+    inputs: [
+      {
+        name: "calls",
+        type: "tuple[]",
+        components: [
+          { name: "target", type: "address" },
+          { name: "value", type: "uint256" },
+          { name: "data", type: "bytes" },
+        ],
+      },
+    ],
+    outputs: [],
+  },
+] as const;
+
+/** ERC-6492's suffix: a signature of an account not deployed yet, wrapped with how to deploy it. */
+const ERC6492_MAGIC: Hex = "0x6492649264926492649264926492649264926492649264926492649264926492";
+
+/**
+ * A smart-contract account (ERC-1271) the wallet acts as, its key being the account's owner: the page sees the
+ * account's address, signatures are the owner's (which the account validates), and calls go through
+ * `executeBatch`, several at once and atomically (EIP-5792 `wallet_sendCalls`). `deploy` names the factory call that
+ * creates the account when it does not exist yet: its signatures are then wrapped as ERC-6492 asks.
+ */
+export interface SmartAccountOptions {
+  address: Address;
+  deploy?: { factory: Address; factoryData: Hex };
 }
 
 /** What a wallet asks its user to confirm: each call of one of these is a prompt. */
@@ -78,14 +129,20 @@ export async function installTestWallet(
     key: Hex;
     chain: Chain;
     rpcUrl: string;
+    /** Acts as this smart account (owned by `key`) instead of as the key's own address. */
+    smartAccount?: SmartAccountOptions;
   },
 ) {
   const account = privateKeyToAccount(options.key);
+  const smart = options.smartAccount;
+  /** The address the page sees. */
+  const address = smart?.address ?? account.address;
   const wallet = createWalletClient({ account, chain: options.chain, transport: http(options.rpcUrl) });
   const state: TestWallet = {
     name: "Test Wallet",
     calls: [],
     declining: new Set(),
+    holding: new Map(),
     async moveTo(chainId) {
       chainIdHex = `0x${chainId.toString(16)}`;
       await page.evaluate(`window.__testWalletEmit("chainChanged", ${JSON.stringify(chainIdHex)})`);
@@ -102,11 +159,35 @@ export async function installTestWallet(
     return (await response.json()) as { result?: unknown; error?: unknown };
   };
   let chainIdHex = `0x${options.chain.id.toString(16)}`;
+  /** The transaction of each batch `wallet_sendCalls` sent, by its index (the batch's id). */
+  const batches: Hex[] = [];
+  const isDeployed = async (at: Address) => {
+    const { result } = (await forward("eth_getCode", [at, "latest"])) as { result?: Hex };
+    return result !== undefined && result !== "0x";
+  };
+  /**
+   * Sends `calls` from the smart account, through its owner: one transaction, all of them or none; an account not
+   * deployed yet is deployed first, as a smart wallet's first transaction does.
+   */
+  const execute = async (calls: { to: Address; data: Hex; value: Hex }[]) => {
+    if (smart?.deploy && !(await isDeployed(smart.address))) {
+      await wallet.sendTransaction({ to: smart.deploy.factory, data: smart.deploy.factoryData });
+    }
+    return wallet.sendTransaction({
+      to: smart?.address ?? null,
+      data: encodeFunctionData({
+        abi: executeBatchAbi,
+        functionName: "executeBatch",
+        args: [calls.map((call) => ({ target: call.to, value: BigInt(call.value), data: call.data }))],
+      }),
+    });
+  };
 
   await page.exposeFunction("__testWallet", async (method: string, paramsJson: string) => {
     state.calls.push(method);
     const params = JSON.parse(paramsJson) as unknown[];
     const ok = (result: unknown) => JSON.stringify({ result });
+    await state.holding.get(method);
     if (state.declining.has(method)) {
       return JSON.stringify({ error: { code: 4001, message: "User rejected the request." } });
     }
@@ -114,9 +195,9 @@ export async function installTestWallet(
       switch (method) {
         case "eth_requestAccounts":
           connected = true;
-          return ok([account.address]);
+          return ok([address]);
         case "eth_accounts":
-          return ok(connected ? [account.address] : []);
+          return ok(connected ? [address] : []);
         case "eth_chainId":
           return ok(chainIdHex);
         case "net_version":
@@ -145,11 +226,52 @@ export async function installTestWallet(
             message: Record<string, unknown>;
           };
           const { EIP712Domain: _domainType, ...messageTypes } = types;
-          return ok(await account.signTypedData({ types: messageTypes, domain, primaryType, message } as never));
+          const signature = await account.signTypedData({ types: messageTypes, domain, primaryType, message } as never);
+          if (!smart?.deploy || (await isDeployed(smart.address))) return ok(signature);
+          const { factory, factoryData } = smart.deploy;
+          const wrapped = encodeAbiParameters(
+            [{ type: "address" }, { type: "bytes" }, { type: "bytes" }],
+            [factory, factoryData, signature],
+          );
+          return ok(concatHex([wrapped, ERC6492_MAGIC]));
+        }
+        case "wallet_getCapabilities": {
+          // an account that is not a smart account (no `smartAccount`) answers as wallets without EIP-5792 do
+          if (!smart) return JSON.stringify({ error: { code: -32601, message: "Method not supported" } });
+          return ok({ [chainIdHex]: { atomic: { status: "supported" } } });
+        }
+        case "wallet_sendCalls": {
+          if (!smart || !connected) return JSON.stringify({ error: { code: 4100, message: "Not connected" } });
+          const [request] = params as [{ calls: { to: Address; data?: Hex; value?: Hex }[] }];
+          const hash = await execute(
+            request.calls.map((call) => ({ to: call.to, data: call.data ?? "0x", value: call.value ?? "0x0" })),
+          );
+          const id = numberToHex(batches.push(hash) - 1, { size: 32 });
+          return ok({ id });
+        }
+        case "wallet_getCallsStatus": {
+          const [id] = params as [Hex];
+          const hash = batches[Number(id)];
+          if (!hash) return JSON.stringify({ error: { code: 5730, message: "Unknown bundle id" } });
+          const { result: receipt } = (await forward("eth_getTransactionReceipt", [hash])) as {
+            result: null | { status: Hex; logs: unknown[]; blockHash: Hex; blockNumber: Hex; gasUsed: Hex };
+          };
+          const base = { version: "2.0.0", id, chainId: chainIdHex, atomic: true };
+          if (!receipt) return ok({ ...base, status: 100 });
+          const { status, logs, blockHash, blockNumber, gasUsed } = receipt;
+          return ok({
+            ...base,
+            status: status === "0x1" ? 200 : 500,
+            receipts: [{ status, logs, blockHash, blockNumber, gasUsed, transactionHash: hash }],
+          });
         }
         case "eth_sendTransaction": {
           if (!connected) return JSON.stringify({ error: { code: 4100, message: "Not connected" } });
           const [request] = params as [RpcTransactionRequest];
+          if (smart) {
+            if (!request.to) throw new Error("a smart account deploys no contract");
+            return ok(await execute([{ to: request.to, data: request.data ?? "0x", value: request.value ?? "0x0" }]));
+          }
           const hash = await wallet.sendTransaction({
             to: request.to ?? null,
             data: request.data,

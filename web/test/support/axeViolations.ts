@@ -12,11 +12,15 @@ export interface AxeViolation {
   targets: string[];
 }
 
+/** The violations that block a person: what the browser tests allow none of. */
+export const blocking = (violations: readonly AxeViolation[]) =>
+  violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+
 /**
- * The serious and critical accessibility violations axe-core finds on `page` as it is now. axe is evaluated through
+ * Every accessibility violation axe-core finds on `page` as it is now, minor ones included. axe is evaluated through
  * the DevTools protocol, not as a script tag, so the site's Content-Security-Policy stays as strict as it is.
  */
-export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+export async function axeReport(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(await axeSource);
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(): Promise<{ violations: RawViolation[] }> } }).axe;
@@ -27,13 +31,11 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
       nodes: { target: unknown[] }[];
     }
     const { violations } = await axe.run();
-    return violations
-      .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-      .map((violation) => ({
-        id: violation.id,
-        impact: violation.impact,
-        help: violation.help,
-        targets: violation.nodes.map((node) => node.target.join(" ")),
-      }));
+    return violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      targets: violation.nodes.map((node) => node.target.join(" ")),
+    }));
   });
 }

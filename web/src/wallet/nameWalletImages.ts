@@ -1,0 +1,18 @@
+/**
+ * RainbowKit draws wallet icons as `role="img"` boxes and names only some of them: the icons beside a wallet's name
+ * in the wallet list and the pictures of its "What is a wallet?" panel have no `aria-label`, so a screen reader
+ * announces an image without a name (axe: role-img-alt, serious). Each stands beside the text that names it, so it is
+ * decorative: this hides every unnamed one from assistive technology as RainbowKit renders it. RainbowKit takes no
+ * option for it (AsyncImage's `alt` is set by the caller); remove this once it names them itself.
+ */
+export function nameWalletImages(root: HTMLElement = document.body): () => void {
+  const mend = () => {
+    for (const image of root.querySelectorAll('[data-rk] [role="img"]:not([aria-label]):not([aria-hidden])')) {
+      image.setAttribute("aria-hidden", "true");
+    }
+  };
+  const observer = new MutationObserver(mend);
+  observer.observe(root, { childList: true, subtree: true });
+  mend();
+  return () => observer.disconnect();
+}
