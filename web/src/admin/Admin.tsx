@@ -24,6 +24,7 @@ import { addressProblem } from "../validation/addressProblem";
 import { useSiteSignIn } from "../wallet/useSiteSignIn";
 import { AddressField } from "./AddressField";
 import { ApiKeys } from "./ApiKeys";
+import { BrandingForm } from "./BrandingForm";
 
 const INTERVALS = ["Day", "Week", "Month", "Year"] as const;
 
@@ -66,6 +67,7 @@ export function Admin({ site }: { site: SiteConfig }) {
       {signedIn && session.data?.admin ? (
         <>
           <Plans site={site} />
+          <BrandingForm />
           <Subscriptions />
           <Charges />
           <Webhooks />
