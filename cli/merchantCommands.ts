@@ -4,8 +4,15 @@ import type { Address } from "viem";
 import type { ChainRegistry } from "../server/chain/ChainRegistry.js";
 import type { Environment } from "../server/config/loadConfig.js";
 import { merchants } from "../server/db/schema.js";
+import {
+  accentColorProblem,
+  displayNameProblem,
+  logoUrlProblem,
+  supportUrlProblem,
+} from "../server/domain/brandingRules.js";
 import { createMerchant, type MerchantChain, setMerchantChain } from "../server/domain/merchants.js";
 import { systemResolver, vetWebhookTarget, WebhookTargetError } from "../server/domain/webhookTarget.js";
+import type { Branding, BrandingChange } from "../server/schemas/branding.js";
 import { action, addressArgument, globalOptions, merchantClient, output, table, UsageError } from "./context.js";
 import { readMerchantProfile, writeMerchantProfile } from "./merchantProfile.js";
 import { operatorConfig, withDatabase } from "./operatorAccess.js";
@@ -185,6 +192,7 @@ export function merchantCommands(env: Environment): Command {
     );
 
   merchant.addCommand(keyCommands(env));
+  merchant.addCommand(brandingCommands(env));
 
   merchant
     .command("set-webhook <url>")
@@ -238,4 +246,69 @@ function keyCommands(env: Environment): Command {
       }),
     );
   return keys;
+}
+
+/** The branding as `merchant branding` prints it. */
+function describeBranding(branding: Branding): string {
+  return table([
+    ["display name", branding.displayName],
+    ["logo URL", branding.logoUrl ?? "none"],
+    ["accent colour", branding.accentColor ?? "none (the site's own)"],
+    ["support link", branding.supportUrl ?? "none"],
+  ]);
+}
+
+/** Each option of `merchant branding set`: the API field it sets, and the rule it must meet. */
+const BRANDING_OPTIONS = [
+  { flag: "--display-name", key: "displayName", field: "displayName", problem: displayNameProblem },
+  { flag: "--logo-url", key: "logoUrl", field: "logoUrl", problem: logoUrlProblem },
+  { flag: "--accent", key: "accent", field: "accentColor", problem: accentColorProblem },
+  { flag: "--support-url", key: "supportUrl", field: "supportUrl", problem: supportUrlProblem },
+] as const;
+
+/**
+ * `merchant branding`: how the merchant's payer pages present it, shown and changed through the signed API. Each
+ * value is checked here first with the platform's own rules, so a mistake is named by its option.
+ */
+function brandingCommands(env: Environment): Command {
+  const branding = new Command("branding")
+    .description("the display name, logo, accent colour and support link payer pages show; `set` changes them")
+    .action(
+      action(async (_options, command: Command) => {
+        const client = await merchantClient(command, env);
+        output(command, await client.getBranding(), describeBranding);
+      }),
+    );
+
+  branding
+    .command("set")
+    .description("change the fields given, keep the others; an empty value ('') clears one")
+    .option("--display-name <name>", "the name payers see (1-80 characters; '' for the merchant's name)")
+    .option("--logo-url <url>", "an https image URL shown beside the name")
+    .option("--accent <#rrggbb>", "buttons and links; dark enough for white text (contrast 4.5:1)")
+    .option("--support-url <url>", "an https URL or mailto: address in the footer")
+    .action(
+      action(async (options: Record<string, string | undefined>, command: Command) => {
+        const change: Record<string, string | null> = {};
+        for (const { flag, key, field, problem } of BRANDING_OPTIONS) {
+          const value = options[key];
+          if (value === undefined) continue;
+          if (value === "") {
+            change[field] = null;
+            continue;
+          }
+          const found = problem(value);
+          if (found !== undefined) throw new UsageError(`${flag} ${JSON.stringify(value)} ${found}`);
+          change[field] = value;
+        }
+        if (Object.keys(change).length === 0) {
+          throw new UsageError(
+            "nothing to set: give --display-name, --logo-url, --accent or --support-url ('' clears one)",
+          );
+        }
+        const client = await merchantClient(command, env);
+        output(command, await client.setBranding(change as BrandingChange), describeBranding);
+      }),
+    );
+  return branding;
 }

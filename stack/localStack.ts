@@ -22,6 +22,7 @@ import { standardTokenAbi } from "../generated/abis.js";
 import type { TokenConfig } from "../server/chain/ChainRegistry.js";
 import { localViemChain } from "../server/chain/localChain.js";
 import { type Environment, loadConfig } from "../server/config/loadConfig.js";
+import { setBranding } from "../server/domain/branding.js";
 import { createMerchant, type IssuedApiKey } from "../server/domain/merchants.js";
 import { createPlan, type PlanInput, setPlanStatus } from "../server/domain/plans.js";
 import { type RunningServer, startServer } from "../server/startServer.js";
@@ -43,6 +44,9 @@ const PAYERS = [3, 4, 5].map(testAccount);
 const MERCHANT_WALLET = PAYOUT;
 /** Where the worker reads the demo gas wallet's key from (this process's environment, never the database). */
 const GAS_WALLET_KEY_VARIABLE = "RECUR_DEMO_GAS_WALLET_KEY";
+
+/** The demo merchant's support link, in its payer pages' footer. */
+export const DEMO_SUPPORT_URL = "mailto:support@demo-merchant.example";
 
 /**
  * The demo merchant's plans, all Active. Each has a grace period, as a real merchant's would: a charge that fails (an
@@ -181,6 +185,12 @@ export async function startLocalStack(options: {
             gasWalletKey: `env:${GAS_WALLET_KEY_VARIABLE}`,
           },
         ],
+      });
+      // branded out of the box: the site's own icon as the logo (a loopback http URL, which only local use may have)
+      await setBranding(services.db, created.merchantId, {
+        displayName: "Demo merchant",
+        supportUrl: DEMO_SUPPORT_URL,
+        ...(webUrl ? { logoUrl: `${webUrl}/favicon.svg` } : {}),
       });
       for (const input of DEMO_PLANS) {
         const plan = await services.db.transaction(async (tx) => {

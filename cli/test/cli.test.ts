@@ -478,6 +478,50 @@ describe("recur, a merchant's commands through the signed API", { timeout: 1_800
     await assert.rejects(original.client.listPlans(), { status: 401 }, "the revoked key stops working at once");
     await recurJson(as(["plans", "list"]));
   });
+
+  it("shows and sets the branding, clears a field with '', and names the option at fault", async () => {
+    type Shown = { displayName: string; logoUrl: string | null; accentColor: string | null; supportUrl: string | null };
+    assert.equal((await recurJson<Shown>(as(["merchant", "branding"]))).logoUrl, null);
+    const set = await recurJson<Shown>(
+      as([
+        "merchant",
+        "branding",
+        "set",
+        "--display-name",
+        "Demo merchant",
+        "--logo-url",
+        "https://shop.example/logo.png",
+        "--accent",
+        "#2151d1",
+        "--support-url",
+        "mailto:help@shop.example",
+      ]),
+    );
+    assert.deepEqual(set, {
+      displayName: "Demo merchant",
+      logoUrl: "https://shop.example/logo.png",
+      accentColor: "#2151d1",
+      supportUrl: "mailto:help@shop.example",
+    });
+    const human = await recur(as(["merchant", "branding"]));
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^display name\s+Demo merchant$/m);
+    assert.match(human.stdout, /^accent colour\s+#2151d1$/m);
+
+    const cleared = await recurJson<Shown>(as(["merchant", "branding", "set", "--logo-url", ""]));
+    assert.deepEqual(cleared, { ...set, logoUrl: null });
+
+    assert.match(
+      await recurFails(as(["merchant", "branding", "set", "--accent", "#ffcc00"])),
+      /^error: --accent "#ffcc00" has a contrast of 1\.\d\d:1 with white text, .*choose a darker shade$/m,
+    );
+    assert.match(
+      await recurFails(as(["merchant", "branding", "set", "--logo-url", "javascript:alert(1)"])),
+      /^error: --logo-url "javascript:alert\(1\)" must be an https URL/m,
+    );
+    assert.match(await recurFails(as(["merchant", "branding", "set"])), /^error: nothing to set: give --display-name/m);
+    assert.deepEqual(await recurJson<Shown>(as(["merchant", "branding"])), cleared, "a refusal changes nothing");
+  });
 });
 
 describe("recur gas-wallet seal-key: key files the worker sends from", { timeout: 600_000 }, () => {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { signRequest } from "../auth/signRequest.js";
 import { ApiError } from "../http/ApiError.js";
 import type { ApiKeyView } from "../schemas/apiKeys.js";
+import type { Branding, BrandingChange } from "../schemas/branding.js";
 import type { PublicChain } from "../schemas/chains.js";
 import type { ChargeResource } from "../schemas/charges.js";
 import type { CheckoutSessionResource, NewCheckoutSession } from "../schemas/checkoutSessions.js";
@@ -260,6 +261,16 @@ export class RecurClient {
   /** The chains and tokens the platform bills on (public: needs no credentials). */
   listChains() {
     return this.request<{ chains: PublicChain[] }>("GET", "/chains");
+  }
+
+  /** How the merchant's payer pages present it (a customer token may read it too). */
+  getBranding() {
+    return this.request<Branding>("GET", "/integration/merchant/branding");
+  }
+
+  /** Sets the fields of `change` that are given (null clears one) and returns the branding as it now stands. */
+  setBranding(change: BrandingChange, options?: RequestOptions) {
+    return this.request<Branding>("PUT", "/integration/merchant/branding", change, options);
   }
 
   /** The merchant's API keys, newest first (never a secret). */

@@ -66,6 +66,14 @@ export const merchants = pgTable("merchants", {
   name: text("name").notNull(),
   webhookUrl: text("webhook_url"),
   createdAt: createdAt(),
+  /** What payer pages call the merchant; null: its `name`. */
+  displayName: text("display_name"),
+  /** An https image URL (checked by `logoUrlProblem`) shown beside the display name; null: none. */
+  logoUrl: text("logo_url"),
+  /** `#rrggbb`, lower case, dark enough for white text (`accentColorProblem`); null: the site's own. */
+  accentColor: text("accent_color"),
+  /** An https URL or `mailto:` address in the payer pages' footer; null: none. */
+  supportUrl: text("support_url"),
 });
 
 /** Per chain: where a merchant is paid, and the gas wallet that operates its subscriptions. */

@@ -4,6 +4,7 @@ import type { Queryable } from "../db/openDatabase.js";
 import { checkoutSessions, merchantChains, merchants, subscriptions } from "../db/schema.js";
 import type { PublicCheckoutSession } from "../schemas/checkoutSessions.js";
 import type { PermitSignature } from "../schemas/subscriptions.js";
+import { brandingOf } from "./branding.js";
 import { ConflictError, NotFoundError, PlanNotActiveError } from "./errors.js";
 import { newId } from "./newId.js";
 import { getPlan } from "./plans.js";
@@ -113,6 +114,7 @@ export async function describeCheckoutSession(
     startFrom:
       termsStartAt(session.startFrom, services.now()) === 0 ? null : (session.startFrom?.toISOString() ?? null),
     merchant: { name: merchant.name },
+    branding: brandingOf(merchant),
     payee: settings?.payoutAddress ?? null,
     plan: toPlanResource(plan, services.config.chains, merchant.companyId),
     chain: { chainId: found.chain.chainId, name: found.chain.name, explorerUrl: found.chain.explorerUrl ?? null },

@@ -21,6 +21,7 @@ import { apiErrorOf } from "./apiErrorOf.js";
 import { Authenticator, type Principal } from "./authenticate.js";
 import { RateLimits, TooManyRequestsError } from "./RateLimits.js";
 import { apiKeyRoutes } from "./routes/apiKeyRoutes.js";
+import { brandingRoutes } from "./routes/brandingRoutes.js";
 import { chainRoutes } from "./routes/chainRoutes.js";
 import { checkoutSessionRoutes, hostedCheckoutRoutes } from "./routes/checkoutSessionRoutes.js";
 import { operationsRoutes } from "./routes/operationsRoutes.js";
@@ -168,6 +169,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await api.register(hostedCheckoutRoutes, { prefix: "/checkout-sessions", services, authenticator });
     await api.register(apiKeyRoutes, { services, authenticator });
     await api.register(operationsRoutes, { services, authenticator });
+    await api.register(brandingRoutes, { services, authenticator });
   });
   return app;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CHECKOUT_SESSION_STATUSES } from "../db/schema.js";
+import { brandingResource } from "./branding.js";
 import {
   accountAddress,
   checksummedAddress,
@@ -65,6 +66,7 @@ export const publicCheckoutSession = z
       .nullable()
       .describe("When a subscription made now would be first charged, if later (a free trial); null: at activation"),
     merchant: z.object({ name: z.string() }),
+    branding: brandingResource.describe("How the page presents the merchant"),
     payee: checksummedAddress.nullable().describe("Where the payments go; null until the merchant sets up this chain"),
     plan: planResource,
     chain: z.object({ chainId: z.number().int(), name: z.string(), explorerUrl: z.string().nullable() }),

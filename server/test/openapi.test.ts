@@ -61,6 +61,8 @@ describe(`the OpenAPI document (${testEngine})`, { timeout: 600_000 }, () => {
       "POST /integration/webhooks/test",
       "GET /integration/charges",
       "GET /integration/gas-wallets",
+      "GET /integration/merchant/branding",
+      "PUT /integration/merchant/branding",
     ];
     assert.deepEqual(operations.map((o) => o.route).sort(), [...expected].sort());
 
@@ -71,7 +73,11 @@ describe(`the OpenAPI document (${testEngine})`, { timeout: 600_000 }, () => {
         Object.keys(responses).some((status) => status.startsWith("4")),
         `${route} documents its errors`,
       );
-      const takesBody = ["POST /integration/subscription-plans", "POST /integration/subscriptions"].includes(route);
+      const takesBody = [
+        "POST /integration/subscription-plans",
+        "POST /integration/subscriptions",
+        "PUT /integration/merchant/branding",
+      ].includes(route);
       if (takesBody) assert.ok(operation.requestBody, `${route} documents its body`);
       if (route.includes("{")) {
         assert.ok(

@@ -15,6 +15,7 @@ import type { Draft } from "../../server/schemas/subscriptions.js";
 import { hookTimeouts } from "../../test/support/hookTimeouts.js";
 import { BrowserSession } from "../../web/test/support/BrowserSession.js";
 import { freePorts } from "../freePort.js";
+import { DEMO_SUPPORT_URL } from "../localStack.js";
 import { type OwnedProcess, startProcess } from "../startProcess.js";
 
 /** What `npm start` printed once it was ready. */
@@ -146,6 +147,17 @@ describe("npm start, headless", { timeout: 900_000 }, () => {
       "Every five minutes": 900,
     });
     assert.equal(ready.payers.length, 3, "three test payers printed");
+    // the pages are branded out of the box
+    const config = (await (await fetch(`http://127.0.0.1:${webPort}/api/config`)).json()) as {
+      branding: { displayName: string; logoUrl: string | null; supportUrl: string | null };
+    };
+    assert.deepEqual(config.branding, {
+      displayName: "Demo merchant",
+      logoUrl: `http://127.0.0.1:${webPort}/favicon.svg`,
+      accentColor: null,
+      supportUrl: DEMO_SUPPORT_URL,
+    });
+    assert.equal((await fetch(config.branding.logoUrl ?? "")).status, 200, "the logo is served");
   });
 
   it("lets a printed payer subscribe through the merchant's site, as the web app does", async () => {

@@ -41,7 +41,7 @@ export function timeBoxed<T extends unknown[]>(
 export type Access = "merchant" | "merchantOrCustomer" | "public";
 
 export interface RouteSpec {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT";
   /** The path, with `{}` for its parameter. */
   path: string;
   access: Access;
@@ -144,7 +144,7 @@ export function requestArbitrary(route: RouteSpec): fc.Arbitrary<RequestPlan> {
       body: bodyArbitrary(route),
       contentType,
       auth: authArbitrary(route.access),
-      idempotencyKey: route.method === "POST" ? idempotencyKey : fc.constant(undefined),
+      idempotencyKey: route.method !== "GET" ? idempotencyKey : fc.constant(undefined),
       chunked: fc.boolean(),
     })
     .map(printable);

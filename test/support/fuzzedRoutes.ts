@@ -30,7 +30,7 @@ export const FUZZ_GROUPS = {
   apiKeys: ["API keys"],
   subscriptions: ["Subscriptions"],
   sessions: ["Checkout sessions", "Hosted checkout"],
-  operations: ["Webhooks", "Charges", "Gas wallets", "Chains"],
+  operations: ["Webhooks", "Charges", "Gas wallets", "Chains", "Branding"],
 } as const;
 export type FuzzGroup = keyof typeof FUZZ_GROUPS;
 
@@ -262,6 +262,25 @@ function declaredInputs(fixtures: Fixtures): Record<string, DeclaredInput> {
       query: { eventId: fc.constantFrom(...eventIds), limit: pageNumber, offset: pageNumber },
     },
     "POST /integration/webhooks/events/{eventId}/redeliver": { ids: eventIds },
+    "PUT /integration/merchant/branding": {
+      body: bodyOf(
+        {},
+        {
+          displayName: fc.oneof(validText(100), fc.constant(null)),
+          logoUrl: fc.oneof(
+            url,
+            fc.constantFrom("javascript:alert(1)", "http://127.0.0.1:5173/logo.svg"),
+            fc.constant(null),
+          ),
+          accentColor: fc.oneof(
+            fc.constantFrom("#2151d1", "#FFCC00", "#000000", "red", "#12345"),
+            hex(6).map((digits) => `#${digits}`),
+            fc.constant(null),
+          ),
+          supportUrl: fc.oneof(url, fc.constantFrom("mailto:help@shop.example", "mailto:nobody"), fc.constant(null)),
+        },
+      ),
+    },
     "GET /integration/charges": {
       query: {
         contractAddress: fc.constantFrom(...addresses),

@@ -83,7 +83,7 @@ export async function buildWebApp(
   await app.register(fastifyCors, {
     origin: config.allowedOrigins,
     credentials: true,
-    methods: ["GET", "POST"],
+    methods: ["GET", "POST", "PUT"],
     allowedHeaders: ["content-type", "x-idempotency-key"],
     maxAge: 600,
   });

@@ -1,12 +1,15 @@
 import "@rainbow-me/rainbowkit/styles.css";
 import { type Locale, lightTheme, RainbowKitProvider } from "@rainbow-me/rainbowkit";
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo } from "react";
+import { type ReactNode, useEffect, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { WagmiProvider } from "wagmi";
 import { Admin } from "./admin/Admin";
 import { listPlans } from "./api/siteApi";
 import type { SiteConfig } from "./api/types";
+import { BrandHeader } from "./branding/BrandHeader";
+import { BrandingProvider, useBranding } from "./branding/BrandingContext";
+import { SITE_ACCENT } from "./branding/safeBranding";
 import { Checkout } from "./checkout/Checkout";
 import { describePrice } from "./checkout/describeTerms";
 import { HostedCheckout } from "./checkout/HostedCheckout";
@@ -25,13 +28,14 @@ import { nameWalletImages } from "./wallet/nameWalletImages";
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 
 /**
- * The wallet dialog and button in the site's accent colour (the design's --color-accent), with AA contrast: its
- * secondary text too, which RainbowKit's light theme draws at 60% opacity (3.6:1 on white).
+ * The wallet dialog and button in the page's accent colour (the design's --color-accent: the merchant's when it has
+ * one, checked for AA contrast with white text), and its secondary text readable too: RainbowKit's light theme draws
+ * it at 60% opacity (3.6:1 on white).
  */
-const WALLET_THEME = (() => {
-  const theme = lightTheme({ accentColor: "#2151d1", accentColorForeground: "#ffffff", borderRadius: "medium" });
+const walletTheme = (accent: string | null) => {
+  const theme = lightTheme({ accentColor: accent ?? SITE_ACCENT, accentColorForeground: "#ffffff", borderRadius: "medium" });
   return { ...theme, colors: { ...theme.colors, modalTextSecondary: "#4b5563", modalTextDim: "#6b7280" } };
-})();
+};
 
 /** Each language by its own name, as a reader of it looks for it. */
 const LANGUAGE_NAMES: Record<Language, string> = { en: "English", es: "Español", ru: "Русский" };
@@ -42,19 +46,49 @@ const WALLET_LOCALES: Record<Language, Locale> = { en: "en-US", es: "es-419", ru
 /** The app: providers in wagmi's order, and its pages. */
 export function App({ site }: { site: SiteConfig }) {
   const wagmiConfig = useMemo(() => createWagmiConfig(site), [site]);
-  const { i18n } = useTranslation();
-  useEffect(() => nameWalletImages(), []);
+  const { t } = useTranslation();
+  const dialogName = t("app.walletDialog");
+  useEffect(() => nameWalletImages(dialogName), [dialogName]);
   return (
     <WagmiProvider config={wagmiConfig}>
       <QueryClientProvider client={queryClient}>
-        <RainbowKitProvider theme={WALLET_THEME} locale={WALLET_LOCALES[i18n.language as Language] ?? "en-US"}>
-          <Header site={site} />
-          <main id="content" tabIndex={-1}>
-            <Page site={site} />
-          </main>
-        </RainbowKitProvider>
+        <BrandingProvider site={site.branding}>
+          <ThemedWallet>
+            <Header site={site} />
+            <main id="content" tabIndex={-1}>
+              <Page site={site} />
+            </main>
+            <Footer />
+          </ThemedWallet>
+        </BrandingProvider>
       </QueryClientProvider>
     </WagmiProvider>
+  );
+}
+
+/** RainbowKit in the page's language and accent colour. */
+function ThemedWallet({ children }: { children: ReactNode }) {
+  const { i18n } = useTranslation();
+  const { accentColor } = useBranding();
+  const theme = useMemo(() => walletTheme(accentColor), [accentColor]);
+  return (
+    <RainbowKitProvider theme={theme} locale={WALLET_LOCALES[i18n.language as Language] ?? "en-US"}>
+      {children}
+    </RainbowKitProvider>
+  );
+}
+
+/** The merchant's support link, when it has one. */
+function Footer() {
+  const { t } = useTranslation();
+  const { supportUrl } = useBranding();
+  if (!supportUrl) return null;
+  return (
+    <footer className="site-footer">
+      <a href={supportUrl} rel="noreferrer" data-testid="support-link">
+        {t("app.support")}
+      </a>
+    </footer>
   );
 }
 
@@ -67,11 +101,13 @@ function Header({ site }: { site: SiteConfig }) {
     search.set("lang", language);
     navigate(`${pathname}?${search.toString()}`, { replace: true });
   };
+  const branding = useBranding();
   return (
     <header>
       <a className="skip-link" href="#content">
         {t("app.skip")}
       </a>
+      <BrandHeader branding={branding} />
       <nav>
         <Link href="/">{t("app.title")}</Link> · <Link href="/portal">{t("app.portal")}</Link>
         {site.adminEnabled ? (

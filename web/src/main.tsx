@@ -2,6 +2,7 @@ import "./styles.css";
 import { lazy, StrictMode, Suspense } from "react";
 import { createRoot } from "react-dom/client";
 import { getSiteConfig } from "./api/siteApi";
+import { applyAccent, safeBranding } from "./branding/safeBranding";
 import { fetchCheckoutPlan, loadTerms, TermsPreview } from "./checkout/TermsPreview";
 import { startI18n } from "./i18n/i18n";
 import { pickLanguage } from "./i18n/pickLanguage";
@@ -16,6 +17,8 @@ async function start(): Promise<void> {
     getSiteConfig(),
     startI18n(pickLanguage(window.location.search, navigator.languages, rememberedLanguage())),
   ]);
+  // the merchant's colour from the first paint, before the app (which keeps it up to date) has loaded
+  applyAccent(safeBranding(site.branding).accentColor);
   const terms = loadTerms(window.location.pathname, site, plan);
   // the wallet libraries are most of the JavaScript: they load once the terms show (or cannot), so that parsing them
   // does not hold up what the payer reads first

@@ -12,6 +12,8 @@ import { freePort } from "../../stack/freePort.js";
 import { type ProcessExit, startProcess } from "../../stack/startProcess.js";
 import { hookTimeouts } from "../../test/support/hookTimeouts.js";
 import type { TestPayer } from "../../test/support/startPlatform.js";
+import { buildWebApp } from "../server/buildWebApp.js";
+import { PlatformAccess } from "../server/platform/PlatformAccess.js";
 import { BrowserSession } from "./support/BrowserSession.js";
 import { startWebStack, type WebStack } from "./support/startWebStack.js";
 
@@ -569,6 +571,69 @@ describe("signing proxy", { timeout: 900_000 }, () => {
     assert.equal((await bobBrowser.post("/api/auth/logout")).status, 204);
     const replayed = await fetch(new URL("/api/me/subscriptions", stack.url), { headers: { cookie: cookie ?? "" } });
     assert.equal(replayed.status, 401);
+  });
+
+  it("gives the pages the merchant's branding with the configuration, and a change made elsewhere within its cache time", async () => {
+    type Config = { branding: { displayName: string; accentColor: string | null; supportUrl: string | null } | null };
+    const merchant = stack.platform.server.merchant.client;
+    await merchant.setBranding({ displayName: "Demo merchant", accentColor: "#1b6e20", supportUrl: null });
+    // a site of its own, whose branding is reused for 300 ms rather than a minute
+    const platform = new PlatformAccess(stack.config, { brandingTtlMs: 300 });
+    const site = await buildWebApp({ ...stack.config, distDir: null }, { platform });
+    try {
+      const config = async () => (await site.inject({ method: "GET", url: "/api/config" })).json<Config>().branding;
+      assert.deepEqual(await config(), {
+        displayName: "Demo merchant",
+        logoUrl: null,
+        accentColor: "#1b6e20",
+        supportUrl: null,
+      });
+      await merchant.setBranding({ displayName: "Renamed elsewhere" });
+      assert.equal((await config())?.displayName, "Demo merchant", "reused while the cache lasts");
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      assert.equal((await config())?.displayName, "Renamed elsewhere", "read again once it ran out");
+    } finally {
+      await site.close();
+      await merchant.setBranding({ displayName: null, accentColor: null });
+    }
+  });
+
+  it("lets an admin wallet change the branding, shown at once, with the platform's words for a refused field", async () => {
+    const admin = browser();
+    assert.equal((await admin.signIn(adminKey)).status, 200);
+    const payer = browser();
+    assert.equal((await payer.signIn(alice.key)).status, 200);
+    assert.equal((await payer.request("PUT", "/api/admin/branding", { displayName: "Mine" })).status, 403);
+    const before = (await browser().get<{ branding: { displayName: string } }>("/api/config")).body.branding;
+    const saved = await admin.request<{ displayName: string; supportUrl: string }>("PUT", "/api/admin/branding", {
+      displayName: "Demo merchant",
+      supportUrl: "mailto:help@shop.example",
+    });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.deepEqual([saved.body.displayName, saved.body.supportUrl], ["Demo merchant", "mailto:help@shop.example"]);
+    const after = (await browser().get<{ branding: { displayName: string } }>("/api/config")).body.branding;
+    assert.notEqual(before.displayName, "Demo merchant");
+    assert.equal(after.displayName, "Demo merchant", "the site dropped its cached branding");
+    assert.equal((await admin.get<{ displayName: string }>("/api/admin/branding")).body.displayName, "Demo merchant");
+
+    const refused = await admin.request<{ message: string; details: { path: string; message: string }[] }>(
+      "PUT",
+      "/api/admin/branding",
+      { accentColor: "#ffcc00", logoUrl: "javascript:alert(1)" },
+    );
+    assert.equal(refused.status, 400);
+    assert.deepEqual(refused.body.details.map((detail) => detail.path).sort(), ["body.accentColor", "body.logoUrl"]);
+    assert.match(
+      refused.body.details.find((detail) => detail.path === "body.accentColor")?.message ?? "",
+      /contrast of 1\.\d\d:1 .*choose a darker shade/,
+    );
+    const crossSite = await admin.request(
+      "PUT",
+      "/api/admin/branding",
+      { displayName: "X" },
+      { origin: "https://evil.example" },
+    );
+    assert.equal(crossSite.status, 403, "a write from another site is refused (CSRF)");
   });
 
   it("lets only the merchant's admin wallets manage plans, subscriptions and gas wallets", async () => {

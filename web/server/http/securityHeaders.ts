@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { isLoopbackHost } from "../../../server/domain/brandingRules.js";
 import type { WebConfig } from "../config/loadWebConfig.js";
 
 /** Hosts the WalletConnect client talks to, allowed only when the operator configures a project id. */
@@ -15,19 +16,26 @@ const WALLETCONNECT_SOURCES = [
  * The Content-Security-Policy of every page: scripts only from this site (an injected script is what would let an
  * attacker ask the payer's wallet for an approval), and connections only to this site, the platform's public
  * routes and the configured RPC URLs (plus WalletConnect's relays when it is on). Images and fonts may also be
- * data: URIs, as wallets announce their icons that way.
+ * data: URIs, as wallets announce their icons that way; images may come from any https host too, for the merchant's
+ * logo (which the merchant may change at any time, and which the pages load without a referrer), and from loopback
+ * http when the site itself runs on loopback (local development).
  */
 export function contentSecurityPolicy(
-  config: Pick<WebConfig, "publicPlatformUrl" | "rpcUrls" | "walletConnectProjectId">,
+  config: Pick<WebConfig, "publicPlatformUrl" | "rpcUrls" | "walletConnectProjectId"> &
+    Partial<Pick<WebConfig, "publicOrigin">>,
 ): string {
   const connect = new Set(["'self'", new URL(config.publicPlatformUrl).origin]);
   for (const url of config.rpcUrls.values()) connect.add(new URL(url).origin);
   if (config.walletConnectProjectId) for (const source of WALLETCONNECT_SOURCES) connect.add(source);
+  const images = ["'self'", "data:", "blob:", "https:"];
+  if (config.publicOrigin && isLoopbackHost(new URL(config.publicOrigin).hostname)) {
+    images.push("http://127.0.0.1:*", "http://localhost:*");
+  }
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
+    `img-src ${images.join(" ")}`,
     "font-src 'self' data:",
     `connect-src ${[...connect].join(" ")}`,
     `frame-src ${config.walletConnectProjectId ? "https://verify.walletconnect.com https://verify.walletconnect.org" : "'none'"}`,

@@ -1,6 +1,7 @@
 import { LRUCache } from "lru-cache";
 import type { Address } from "viem";
 import { RecurApiError, RecurClient } from "../../../server/client/RecurClient.js";
+import type { Branding } from "../../../server/schemas/branding.js";
 import type { PublicChain } from "../../../server/schemas/chains.js";
 import type { PlanResource } from "../../../server/schemas/plans.js";
 import type { SubscriptionWithCharges } from "../../../server/schemas/subscriptions.js";
@@ -24,6 +25,12 @@ const MAX_CUSTOMER_TOKENS = 10_000;
 
 /** How long a plan's name is reused: a merchant renames a plan rarely, and a payer's list names every plan it has. */
 const PLAN_NAME_TTL_MS = 60_000;
+
+/**
+ * How long the merchant's branding is reused: every page load asks for it (in the site's configuration), and a
+ * change made elsewhere (the command line, the API) shows within this time; one made on this site's admin page at once.
+ */
+const BRANDING_TTL_MS = 60_000;
 
 /** The platform's largest page. */
 const PAGE = 100;
@@ -65,6 +72,7 @@ export class PlatformAccess {
   readonly #chains = new Cached(CHAINS_TTL_MS, async () => (await this.merchant.listChains()).chains);
   readonly #plans = new Cached(PLANS_TTL_MS, () => this.#fetchActivePlans());
   readonly #gasWallets = new Cached(CHAINS_TTL_MS, async () => (await this.merchant.listGasWallets()).gasWallets);
+  readonly #branding: Cached<Branding>;
   /** Each plan's name by id, archived plans' too (a payer's subscription outlives its plan's sale). */
   readonly #planNames = new LRUCache<string, string>({
     max: 1_000,
@@ -81,12 +89,17 @@ export class PlatformAccess {
     },
   });
 
-  constructor(readonly config: Pick<WebConfig, "platformUrl" | "apiKey" | "apiSecret">) {
+  /** @param options.brandingTtlMs How long the branding is reused (default a minute). */
+  constructor(
+    readonly config: Pick<WebConfig, "platformUrl" | "apiKey" | "apiSecret">,
+    options: { brandingTtlMs?: number } = {},
+  ) {
     this.merchant = new RecurClient(
       config.platformUrl,
       { apiKey: config.apiKey, apiSecret: config.apiSecret },
       platformFetch,
     );
+    this.#branding = new Cached(options.brandingTtlMs ?? BRANDING_TTL_MS, () => this.merchant.getBranding());
   }
 
   /**
@@ -138,6 +151,16 @@ export class PlatformAccess {
   /** Drops the cached Active plans, after this site changed one. */
   forgetPlans(): void {
     this.#plans.clear();
+  }
+
+  /** How the merchant's payer pages present it (its display name, logo, accent colour and support link). */
+  branding(): Promise<Branding> {
+    return this.#branding.get();
+  }
+
+  /** Drops the cached branding, after this site changed it. */
+  forgetBranding(): void {
+    this.#branding.clear();
   }
 
   /** The merchant's payout address on the chain named `blockchain`: where a subscription's money goes. */

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { PLAN_STATUSES } from "../../../server/db/schema.js";
+import { brandingBody, brandingResource } from "../../../server/schemas/branding.js";
 import { chargeList } from "../../../server/schemas/charges.js";
 import { gasWalletList } from "../../../server/schemas/gasWallets.js";
 import { createPlanBody, planList, planResource } from "../../../server/schemas/plans.js";
@@ -18,7 +19,7 @@ const planParams = z.strictObject({ id: z.string().min(1).max(64) });
 
 /**
  * The merchant's admin pages, for wallets listed in WEB_ADMIN_ADDRESSES: plans, subscriptions, charges, webhook
- * deliveries and gas wallets, done with the merchant's API key (which stays here: the admin proves who they are by
+ * deliveries, gas wallets and the branding payer pages show, done with the merchant's API key (which stays here: the admin proves who they are by
  * signing in with their wallet).
  */
 export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { sessions, platform, idempotency }) => {
@@ -147,6 +148,19 @@ export const adminRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, {
       },
     },
     async (request) => merchant.redeliverWebhookEvent(request.params.eventId, idempotency.of(request, "admin")),
+  );
+
+  app.get("/branding", { schema: { response: { 200: brandingResource } } }, async () => merchant.getBranding());
+
+  app.put(
+    "/branding",
+    { schema: { headers: idempotencyHeaders, body: brandingBody, response: { 200: brandingResource } } },
+    async (request) => {
+      const branding = await merchant.setBranding(request.body, idempotency.of(request, "admin"));
+      // the pages show the change at the next load, not when the cached branding runs out
+      platform.forgetBranding();
+      return branding;
+    },
   );
 
   app.get("/gas-wallets", { schema: { response: { 200: gasWalletList } } }, async () => merchant.listGasWallets());

@@ -25,6 +25,7 @@ import { addressProblem } from "../validation/addressProblem";
 import { useSiteSignIn } from "../wallet/useSiteSignIn";
 import { AddressField } from "./AddressField";
 import { ApiKeys } from "./ApiKeys";
+import { BrandingForm } from "./BrandingForm";
 
 const INTERVALS = ["Day", "Week", "Month", "Year"] as const;
 
@@ -67,6 +68,7 @@ export function Admin({ site }: { site: SiteConfig }) {
       {signedIn && session.data?.admin ? (
         <>
           <Plans site={site} />
+          <BrandingForm />
           <Subscriptions />
           <Charges />
           <Webhooks />

@@ -3,10 +3,12 @@
  * secret and decides who is an admin).
  */
 import type { Address } from "viem";
+import type { BrandingChange } from "../../../server/schemas/branding.js";
 import type { NewPlan as PlatformNewPlan } from "../../../server/schemas/plans.js";
 import type { SiteApiKey } from "../../server/routes/adminApiKeyRoutes.js";
 import { requestJson } from "./requestJson";
 import type {
+  Branding,
   Charge,
   GasWallet,
   Plan,
@@ -92,3 +94,10 @@ export const listApiKeys = () =>
 
 export const revokeApiKey = (apiKey: string) =>
   requestJson<SiteApiKey>(`/api/admin/api-keys/${encodeURIComponent(apiKey)}/revoke`, { method: "POST" });
+
+/** How the merchant's payer pages present it. */
+export const getBranding = () => requestJson<Branding>("/api/admin/branding");
+
+/** Sets the fields of `change` that are given (null clears one); the branding as it now stands. */
+export const setBranding = (change: BrandingChange) =>
+  requestJson<Branding>("/api/admin/branding", { method: "PUT", body: change });

@@ -2,8 +2,8 @@ import type { ErrorBody } from "../../../server/schemas/errors.js";
 import { ApiError } from "./ApiError";
 
 export interface JsonRequest {
-  method?: "GET" | "POST";
-  /** Sent as JSON; a POST always sends a JSON body (the web server refuses other content types, against CSRF). */
+  method?: "GET" | "POST" | "PUT";
+  /** Sent as JSON; a write always sends a JSON body (the web server refuses other content types, against CSRF). */
   body?: unknown;
   signal?: AbortSignal;
 }
@@ -18,8 +18,8 @@ export async function requestJson<T>(url: string, request: JsonRequest = {}): Pr
   try {
     response = await fetch(url, {
       method,
-      headers: method === "POST" ? { "content-type": "application/json" } : undefined,
-      body: method === "POST" ? JSON.stringify(request.body ?? {}) : undefined,
+      headers: method === "GET" ? undefined : { "content-type": "application/json" },
+      body: method === "GET" ? undefined : JSON.stringify(request.body ?? {}),
       credentials: "same-origin",
       signal: request.signal,
     });

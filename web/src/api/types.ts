@@ -5,6 +5,9 @@
  */
 import type { Address } from "viem";
 
+import type { Branding } from "../../../server/schemas/branding.js";
+
+export type { Branding } from "../../../server/schemas/branding.js";
 export type { ChargeResource as Charge } from "../../../server/schemas/charges.js";
 /** What the hosted checkout page reads from the platform's public `GET /checkout-sessions/:id`. */
 export type { PublicCheckoutSession as HostedSession } from "../../../server/schemas/checkoutSessions.js";
@@ -47,6 +50,8 @@ export interface SiteConfig {
   platformUrl: string;
   walletConnectProjectId: string | null;
   adminEnabled: boolean;
+  /** How the pages present the merchant (checked again before use: `safeBranding`); null while unavailable. */
+  branding: Branding | null;
 }
 
 /** The signed-in wallet (Sign-In with Ethereum). */

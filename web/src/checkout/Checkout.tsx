@@ -9,6 +9,7 @@ import { suggestedAllowance } from "../../../server/domain/suggestedAllowance.js
 import { ApiError } from "../api/ApiError";
 import { activateCheckoutSubscription, createCheckoutDraft, getCheckoutSubscription, getPlan } from "../api/siteApi";
 import type { Draft, PermitSignature, SiteChain, SiteConfig, SiteToken, Subscription } from "../api/types";
+import { useBranding } from "../branding/BrandingContext";
 import { describeError, isRejection } from "../errors/describeError";
 import { PayerFacingError } from "../errors/PayerFacingError";
 import { formatDateTime } from "../format/formatDate";
@@ -56,6 +57,8 @@ export interface Offer {
   periodSeconds: number;
   maxPeriods: number;
   payee: string;
+  /** The merchant's display name, said with the payee's address. */
+  payeeName?: string | null;
   chain: SiteChain;
   token: SiteToken;
   /** The first charge's date when the subscription starts with a free trial. */
@@ -89,6 +92,7 @@ export function authorisationOf(draft: Draft): Authorisation {
 /** Checkout on the merchant's own site, through its signing proxy. */
 export function Checkout({ planId, site }: { planId: string; site: SiteConfig }) {
   const { t } = useTranslation();
+  const { displayName } = useBranding();
   const plan = useQuery({ queryKey: ["plan", planId], queryFn: () => getPlan(planId) });
   if (plan.isPending) return <p aria-busy="true">…</p>;
   if (plan.isError) return <p role="alert">{describeError(t, plan.error)}</p>;
@@ -104,6 +108,7 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
     periodSeconds: plan.data.periodSeconds,
     maxPeriods: plan.data.maxPeriods,
     payee: plan.data.payee ?? "",
+    payeeName: displayName,
     chain,
     token,
   };
@@ -349,6 +354,7 @@ export function CheckoutFlow({
           periodSeconds: offer.periodSeconds,
           maxPeriods: offer.maxPeriods,
           payee: offer.payee,
+          payeeName: offer.payeeName ?? null,
           chainName: chain.name,
           ...(offer.trialEndsAt ? { trialEndsAt: offer.trialEndsAt } : {}),
         }}

@@ -3,6 +3,7 @@ import { useEffect, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { activateHostedDraft, createHostedDraft, getHostedSession } from "../api/hostedApi";
 import type { HostedSession, SiteConfig, Subscription } from "../api/types";
+import { useShowBranding } from "../branding/BrandingContext";
 import { describeError } from "../errors/describeError";
 import { formatDateTime } from "../format/formatDate";
 import { parseMoney } from "../format/tokenAmount";
@@ -32,6 +33,8 @@ export function HostedCheckout({ sessionId, site }: { sessionId: string; site: S
     queryFn: () => getHostedSession(site.platformUrl, sessionId),
   });
   useDocumentTitle(session.data?.plan.name);
+  // the page presents the session's merchant, as the platform has it
+  useShowBranding(session.data?.branding);
 
   // the merchant chose the session's language unless the address names one or the payer chose one here before
   const sessionLanguage = session.data?.lang;
@@ -76,10 +79,10 @@ export function HostedCheckout({ sessionId, site }: { sessionId: string; site: S
         <p role="alert">
           {t("hosted.expired", {
             date: formatDateTime(new Date(data.expiresAt), i18n.language),
-            merchant: data.merchant.name,
+            merchant: data.branding.displayName,
           })}
         </p>
-        <a href={cancel}>{t("hosted.back", { merchant: data.merchant.name })}</a>
+        <a href={cancel}>{t("hosted.back", { merchant: data.branding.displayName })}</a>
       </section>
     );
   }
@@ -97,11 +100,11 @@ export function HostedCheckout({ sessionId, site }: { sessionId: string; site: S
         <p role="status">
           {t("hosted.completed", {
             plan: data.plan.name,
-            merchant: data.merchant.name,
+            merchant: data.branding.displayName,
             status: t(`status.${subscription.status}`).toLocaleLowerCase(i18n.language),
           })}
         </p>
-        <a href={onward}>{t("hosted.continue", { merchant: data.merchant.name })}</a>
+        <a href={onward}>{t("hosted.continue", { merchant: data.branding.displayName })}</a>
       </section>
     );
   }
@@ -113,11 +116,12 @@ export function HostedCheckout({ sessionId, site }: { sessionId: string; site: S
   const startFrom = data.startFrom ? new Date(data.startFrom) : undefined;
   const offer: Offer = {
     name: data.plan.name,
-    description: t("hosted.merchant", { merchant: data.merchant.name }),
+    description: t("hosted.merchant", { merchant: data.branding.displayName }),
     amount: parseMoney(data.plan.amount, token),
     periodSeconds: data.plan.periodSeconds,
     maxPeriods: data.maxPeriods,
     payee: data.payee ?? "",
+    payeeName: data.branding.displayName,
     chain,
     token,
     ...(startFrom && startFrom.getTime() > Date.now() ? { trialEndsAt: startFrom } : {}),
@@ -134,7 +138,7 @@ export function HostedCheckout({ sessionId, site }: { sessionId: string; site: S
     <>
       <CheckoutFlow offer={offer} backend={backend} onActive={finish} />
       <p>
-        <a href={cancel}>{t("hosted.back", { merchant: data.merchant.name })}</a>
+        <a href={cancel}>{t("hosted.back", { merchant: data.branding.displayName })}</a>
       </p>
     </>
   );

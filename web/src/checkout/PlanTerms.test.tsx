@@ -27,7 +27,8 @@ describe("<PlanTerms>", () => {
       .getAllByRole("listitem")
       .map((item) => item.textContent);
     expect(items.slice(0, 2)).toEqual(["2.5 tUSDT every week", "At most 52 charges in total, 130 tUSDT altogether"]);
-    expect(items).toContain(`Paid to ${terms.payee}`);
+    // without a display name: the address, shortened (in full in its title), and the button that copies it
+    expect(items).toContain("Paid to 0x7099…79C8 (copy)");
   });
 
   it("renders in the chosen language", async () => {

@@ -1,15 +1,24 @@
 import { useTranslation } from "react-i18next";
-import { describeTerms, type Terms } from "./describeTerms";
+import { describeTermsLines, type Terms } from "./describeTerms";
+import { Payee } from "./Payee";
 
-/** The terms a payer agrees to, one plain sentence each. */
+/** The terms a payer agrees to, one plain sentence each; who is paid by name, with the address to copy. */
 export function PlanTerms({ terms }: { terms: Terms }) {
   const { t, i18n } = useTranslation();
   return (
     <section aria-labelledby="terms-heading" className="terms">
       <h2 id="terms-heading">{t("terms.heading")}</h2>
       <ul>
-        {describeTerms(t, i18n.language, terms).map((sentence) => (
-          <li key={sentence}>{sentence}</li>
+        {describeTermsLines(t, i18n.language, terms).map((line) => (
+          <li key={line.kind}>
+            {line.kind === "payee" ? (
+              <>
+                {t("terms.paidTo")} <Payee name={terms.payeeName} address={terms.payee} />
+              </>
+            ) : (
+              line.text
+            )}
+          </li>
         ))}
       </ul>
     </section>

@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { getHostedSession } from "../api/hostedApi";
 import { getPlan } from "../api/siteApi";
 import type { PlanWithPayee, SiteConfig } from "../api/types";
+import { safeBranding } from "../branding/safeBranding";
 import { parseMoney } from "../format/tokenAmount";
 import type { Terms } from "./describeTerms";
 import { PlanTerms } from "./PlanTerms";
@@ -35,7 +36,8 @@ export async function loadTerms(
     if (!chain || !token) return null;
     const { periodSeconds, maxPeriods } = found;
     const terms = { amount: parseMoney(found.amount, token), token, periodSeconds, maxPeriods, chainName: chain.name };
-    return { name: found.name, terms: { ...terms, payee: found.payee ?? "" } };
+    const payeeName = safeBranding(site.branding).displayName;
+    return { name: found.name, terms: { ...terms, payee: found.payee ?? "", payeeName } };
   }
   const hosted = /^\/checkout\/([^/]+)$/.exec(pathname);
   if (hosted?.[1]) {
@@ -47,6 +49,7 @@ export async function loadTerms(
       periodSeconds: session.plan.periodSeconds,
       maxPeriods: session.maxPeriods,
       payee: session.payee ?? "",
+      payeeName: safeBranding(session.branding).displayName,
       chainName: session.chain.name,
     };
     return { name: session.plan.name, terms };

@@ -11,6 +11,7 @@ import type { Draft, SubscriptionResource } from "../../../server/schemas/subscr
 import { hookTimeouts } from "../../../test/support/hookTimeouts.js";
 import type { TestPayer } from "../../../test/support/startPlatform.js";
 import { formatDate } from "../../src/format/formatDate.js";
+import { shortAddress } from "../../src/format/shortAddress.js";
 import { axeReport, blocking } from "../support/axeViolations.js";
 import { BrowserSession } from "../support/BrowserSession.js";
 import { launchChromium } from "../support/launchChromium.js";
@@ -53,6 +54,12 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await rm(SCREENSHOTS, { recursive: true, force: true });
     await mkdir(SCREENSHOTS, { recursive: true });
     stack = await startWebStack({ distDir: DIST, adminAddresses: [admin.address] });
+    // branded before any page asks, so every page below shows the merchant's header (the site reuses it a minute)
+    await stack.platform.server.merchant.client.setBranding({
+      displayName: "Demo merchant",
+      logoUrl: `${stack.url}/favicon.svg`,
+      supportUrl: "mailto:help@shop.example",
+    });
     payer = await stack.platform.newPayer();
     browser = await launchChromium();
   }, hookTimeouts.starting);
@@ -183,7 +190,17 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     const connected = wallet.calls.length;
     const terms = await page.getByRole("region", { name: "What you agree to" }).getByRole("listitem").allTextContents();
     assert.deepEqual(terms.slice(0, 2), ["5 tUSDT every month", "At most 6 charges in total, 30 tUSDT altogether"]);
-    assert.ok(terms.includes(`Paid to ${stack.platform.server.merchant.payout}`), terms.join("\n"));
+    // who is asking: the merchant's logo and name, and by name again, with its address, as the payee
+    const { payout } = stack.platform.server.merchant;
+    const logo = page.getByTestId("brand").getByRole("img", { name: "Demo merchant" });
+    assert.equal(await logo.getAttribute("referrerpolicy"), "no-referrer");
+    assert.ok(await logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), "the logo loaded");
+    assert.ok(
+      terms.some((line) => line.startsWith(`Paid to Demo merchant (${shortAddress(payout)}, copy)`)),
+      terms.join("\n"),
+    );
+    assert.equal(await page.getByTestId("payee").locator("abbr").getAttribute("title"), payout);
+    assert.equal(await page.getByTestId("support-link").getAttribute("href"), "mailto:help@shop.example");
     assert.equal(await page.getByTestId("balance").textContent(), "Your balance: 1,000,000 tUSDT");
     await look(page, "approve-02-connected");
 
@@ -397,7 +414,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     const terms = page.getByRole("region", { name: "Lo que aceptas" });
     await terms.waitFor();
     assert.equal(await terms.getByRole("listitem").first().textContent(), "2,5 tUSD cada semana");
-    assert.ok(await page.getByText("Una suscripción con Test Shop").isVisible());
+    assert.ok(await page.getByText("Una suscripción con Demo merchant").isVisible());
     await look(page, "hosted-01-terms");
     // the wallet dialog speaks the page's language too
     await page.getByRole("button", { name: "Conectar la billetera" }).click();
@@ -424,9 +441,9 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await page.getByRole("heading", { name: "Ya estás suscrito" }).waitFor();
     assert.equal(
       await page.getByRole("status").textContent(),
-      "Este pago ya está hecho: tu suscripción Weekly news con Test Shop está activa. No hay nada más que hacer aquí.",
+      "Este pago ya está hecho: tu suscripción Weekly news con Demo merchant está activa. No hay nada más que hacer aquí.",
     );
-    const onward = page.getByRole("link", { name: "Continuar a Test Shop" });
+    const onward = page.getByRole("link", { name: "Continuar a Demo merchant" });
     const expected = new URL(`${stack.url}/thanks`);
     for (const [key, value] of returned) expected.searchParams.set(key, value);
     assert.equal(await onward.getAttribute("href"), expected.toString());
@@ -451,9 +468,9 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       await look(page, "hosted-03-expired");
       assert.match(
         (await page.getByRole("alert").textContent()) ?? "",
-        /^It expired on .+\. Ask Test Shop for a new link; nothing was charged\.$/,
+        /^It expired on .+\. Ask Demo merchant for a new link; nothing was charged\.$/,
       );
-      const back = page.getByRole("link", { name: "Back to Test Shop without subscribing" });
+      const back = page.getByRole("link", { name: "Back to Demo merchant without subscribing" });
       assert.equal(await back.getAttribute("href"), `${stack.url}/cancelled?sessionId=${session.id}`);
       assert.equal(await page.getByRole("button", { name: "Connect Wallet" }).count(), 0);
       assert.deepEqual(
