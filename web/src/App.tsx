@@ -33,7 +33,11 @@ const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, ref
  * it at 60% opacity (3.6:1 on white).
  */
 const walletTheme = (accent: string | null) => {
-  const theme = lightTheme({ accentColor: accent ?? SITE_ACCENT, accentColorForeground: "#ffffff", borderRadius: "medium" });
+  const theme = lightTheme({
+    accentColor: accent ?? SITE_ACCENT,
+    accentColorForeground: "#ffffff",
+    borderRadius: "medium",
+  });
   return { ...theme, colors: { ...theme.colors, modalTextSecondary: "#4b5563", modalTextDim: "#6b7280" } };
 };
 

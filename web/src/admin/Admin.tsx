@@ -1,4 +1,3 @@
-import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -22,6 +21,7 @@ import { shortAddress } from "../format/shortAddress";
 import { Table } from "../ui/Table";
 import { useDocumentTitle } from "../ui/useDocumentTitle";
 import { addressProblem } from "../validation/addressProblem";
+import { ConnectWallet } from "../wallet/ConnectWallet";
 import { useSiteSignIn } from "../wallet/useSiteSignIn";
 import { AddressField } from "./AddressField";
 import { ApiKeys } from "./ApiKeys";
@@ -52,7 +52,7 @@ export function Admin({ site }: { site: SiteConfig }) {
     <section aria-labelledby="admin-heading" className="admin">
       <h1 id="admin-heading">{t("admin.heading")}</h1>
       <div className="connect">
-        <ConnectButton showBalance={false} />
+        <ConnectWallet />
       </div>
       {account.isConnected && !signedIn && !session.isPending ? (
         <button type="button" className="primary" onClick={() => void signIn()}>

@@ -1,4 +1,3 @@
-import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -18,6 +17,7 @@ import { Link } from "../routing/Link";
 import { useDocumentTitle } from "../ui/useDocumentTitle";
 import { approvalFee } from "../wallet/approvalFee";
 import { approveAbi } from "../wallet/approveAbi";
+import { ConnectWallet } from "../wallet/ConnectWallet";
 import { sendContractWrite } from "../wallet/sendContractWrite";
 import { signPermit } from "../wallet/signPermit";
 import { PlanTerms } from "./PlanTerms";
@@ -383,7 +383,7 @@ export function CheckoutFlow({
         <>
           <div className="connect">
             {account.isConnected ? null : <p>{t("checkout.connect")}</p>}
-            <ConnectButton showBalance={false} chainStatus="none" />
+            <ConnectWallet chainStatus="none" />
           </div>
           {account.isConnected && !onChain ? (
             <div role="alert">

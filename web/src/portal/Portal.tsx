@@ -1,4 +1,3 @@
-import { ConnectButton } from "@rainbow-me/rainbowkit";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -17,6 +16,7 @@ import { transactionUrl } from "../format/transactionUrl";
 import { ConfirmQuestion } from "../ui/ConfirmQuestion";
 import { useDocumentTitle } from "../ui/useDocumentTitle";
 import { approveAbi } from "../wallet/approveAbi";
+import { ConnectWallet } from "../wallet/ConnectWallet";
 import { sendContractWrite } from "../wallet/sendContractWrite";
 import { useSiteSignIn } from "../wallet/useSiteSignIn";
 
@@ -48,7 +48,7 @@ export function Portal({ site }: { site: SiteConfig }) {
     <section aria-labelledby="portal-heading" className="portal">
       <h1 id="portal-heading">{t("portal.heading")}</h1>
       <div className="connect">
-        <ConnectButton showBalance={false} />
+        <ConnectWallet />
       </div>
       {account.isConnected && !signedIn && !session.isPending ? (
         <>

@@ -338,6 +338,35 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.equal(await page.getByRole("button", { name: "Subscribe" }).isEnabled(), true);
   });
 
+  it("says why when the payer declines the connection in the wallet, and connects on a second try", async () => {
+    const { page, wallet } = await openPage(await stack.platform.newPayer());
+    wallet.declining.add("eth_requestAccounts");
+    await page.goto(`${stack.url}/?lang=en`);
+    await page.getByRole("link", { name: "Basic" }).click();
+    const chooseWallet = async () => {
+      await page.getByRole("button", { name: "Connect Wallet" }).click();
+      await page
+        .getByRole("dialog")
+        .getByRole("button", { name: /Test Wallet/ })
+        .click();
+    };
+    await chooseWallet();
+    const reason = page.getByTestId("connect-refused");
+    await reason.waitFor();
+    assert.equal(
+      await reason.textContent(),
+      "Your wallet did not connect: the request was declined or closed in the wallet. Choose your wallet again to connect.",
+    );
+    // no dialog left waiting on Retry
+    await page.getByRole("dialog").waitFor({ state: "detached", timeout: 10_000 });
+    assert.ok(await reason.evaluate((element) => element === document.activeElement), "the reason has the focus");
+    await look(page, "connect-01-declined");
+    wallet.declining.delete("eth_requestAccounts");
+    await chooseWallet();
+    await page.getByTestId("balance").waitFor();
+    assert.equal(await reason.count(), 0, "the reason goes once the wallet connects");
+  });
+
   it("remembers the language the payer chose, on the next visit without ?lang", async () => {
     const { page } = await openPage(await stack.platform.newPayer());
     await page.goto(`${stack.url}/`);

@@ -2,6 +2,9 @@
 export const en = {
   app: {
     skip: "Skip to the content",
+    connectRefused:
+      "Your wallet did not connect: the request was declined or closed in the wallet. Choose your wallet again to connect.",
+    walletDialog: "Connect a wallet",
     loadingWallet: "Loading the wallet connection…",
     title: "Subscriptions",
     language: "Language",
@@ -60,6 +63,10 @@ export const en = {
     approveWhy:
       "Your wallet will ask you to allow the subscription contract {{spender}} to take up to {{allowance}}. It can only ever take {{amount}} per period, to {{payee}}.",
     approveZeroWhy: "{{token}} needs its allowance set to 0 first: your wallet will ask for two approvals.",
+    approveZeroBatchWhy: "{{token}} needs its allowance set to 0 first: both changes are in the one batch you confirm.",
+    pathSignature: "Your wallet will ask for 1 signature. No transaction, no network fee.",
+    pathBatch: "Your wallet will ask you to confirm 1 batch of calls. Network fee: up to {{fee}}.",
+    pathTransaction: "Your wallet will ask for 1 transaction. Network fee: up to {{fee}}.",
     approve: "Approve {{allowance}}",
     activate: "Start the subscription",
     retry: "Try again",
@@ -182,6 +189,7 @@ export const en = {
     draft: "Preparing your subscription",
     approveZero: "Resetting the allowance to 0",
     approve: "Approving the allowance",
+    batch: "Approving the allowance in one batch",
     permit: "Signing the permit",
     activate: "Starting the subscription",
     pending: "{{what}}…",

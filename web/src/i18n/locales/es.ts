@@ -4,6 +4,9 @@ import type { Messages } from "./en";
 export const es: Messages = {
   app: {
     skip: "Saltar al contenido",
+    connectRefused:
+      "Tu billetera no se conectó: la solicitud se rechazó o se cerró en la billetera. Elige tu billetera de nuevo para conectarte.",
+    walletDialog: "Conectar una billetera",
     loadingWallet: "Cargando la conexión con la billetera…",
     title: "Suscripciones",
     language: "Idioma",
@@ -62,6 +65,11 @@ export const es: Messages = {
     approveWhy:
       "Tu billetera te pedirá permitir que el contrato de suscripción {{spender}} tome hasta {{allowance}}. Solo puede tomar {{amount}} por periodo, para {{payee}}.",
     approveZeroWhy: "{{token}} necesita primero poner su autorización a 0: tu billetera pedirá dos aprobaciones.",
+    approveZeroBatchWhy:
+      "{{token}} necesita primero poner su autorización a 0: ambos cambios van en el único lote que confirmas.",
+    pathSignature: "Tu billetera te pedirá 1 firma. Sin transacción ni comisión de red.",
+    pathBatch: "Tu billetera te pedirá confirmar 1 lote de llamadas. Comisión de red: hasta {{fee}}.",
+    pathTransaction: "Tu billetera te pedirá 1 transacción. Comisión de red: hasta {{fee}}.",
     approve: "Aprobar {{allowance}}",
     activate: "Comenzar la suscripción",
     retry: "Reintentar",
@@ -184,6 +192,7 @@ export const es: Messages = {
     draft: "Preparando tu suscripción",
     approveZero: "Poniendo la autorización a 0",
     approve: "Aprobando la autorización",
+    batch: "Aprobando la autorización en un solo lote",
     permit: "Firmando el permiso",
     activate: "Comenzando la suscripción",
     pending: "{{what}}…",
