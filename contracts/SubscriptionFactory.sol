@@ -163,17 +163,7 @@ contract SubscriptionFactory {
         _validate(terms);
         bytes memory code = _creationCode(terms);
         subscription = _addressOf(code);
-        bytes memory permitSignature = signature;
-        uint256 length = signature.length;
-        if (length >= 32 && bytes32(signature[length - 32:]) == _ERC6492_MAGIC) {
-            address create2Factory;
-            bytes memory factoryCalldata;
-            (create2Factory, factoryCalldata, permitSignature) = abi.decode(
-                signature[:length - 32],
-                (address, bytes, bytes)
-            );
-            if (terms.payer.code.length == 0) AccountDeployer(ACCOUNT_DEPLOYER).deploy(create2Factory, factoryCalldata);
-        }
+        bytes memory permitSignature = _unwrapErc6492(terms.payer, signature);
         try
             IERC20SignaturePermit(terms.token).permit(terms.payer, subscription, value, deadline, permitSignature)
         {} catch {}
@@ -261,6 +251,19 @@ contract SubscriptionFactory {
         }
         if (terms.token.code.length == 0) revert InvalidToken(terms.token);
         if (ERC165Checker.supportsInterface(terms.token, type(IERC721).interfaceId)) revert NotAnErc20(terms.token);
+    }
+
+    /// @dev The signature to give the token: `signature` itself, or, when it is ERC-6492-wrapped, the signature it
+    ///      wraps, after the wrapped deployment call is made (through {ACCOUNT_DEPLOYER}) if `payer` has no code.
+    function _unwrapErc6492(address payer, bytes calldata signature) private returns (bytes memory) {
+        uint256 length = signature.length;
+        if (length < 32 || bytes32(signature[length - 32:]) != _ERC6492_MAGIC) return signature;
+        (address create2Factory, bytes memory factoryCalldata, bytes memory inner) = abi.decode(
+            signature[:length - 32],
+            (address, bytes, bytes)
+        );
+        if (payer.code.length == 0) AccountDeployer(ACCOUNT_DEPLOYER).deploy(create2Factory, factoryCalldata);
+        return inner;
     }
 
     /// @dev Deploys the clone of `terms` from `code` at `subscription` and starts it.
