@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CHECKOUT_SESSION_STATUSES } from "../db/schema.js";
+import { permitKind } from "./chains.js";
 import {
   accountAddress,
   checksummedAddress,
@@ -73,6 +74,7 @@ export const publicCheckoutSession = z
       address: checksummedAddress,
       decimals: z.number().int(),
       permit: z.boolean(),
+      permitKind,
       approveZeroFirst: z.boolean(),
     }),
     subscription: subscriptionResource.nullable(),

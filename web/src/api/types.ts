@@ -4,6 +4,7 @@
  * responses follow the web server contract.
  */
 import type { Address } from "viem";
+import type { PermitKind } from "../../../server/chain/permitKinds.js";
 
 export type { ChargeResource as Charge } from "../../../server/schemas/charges.js";
 /** What the hosted checkout page reads from the platform's public `GET /checkout-sessions/:id`. */
@@ -27,6 +28,8 @@ export interface SiteToken {
   address: Address;
   decimals: number;
   permit: boolean;
+  /** Which permit the token takes; null when none. */
+  permitKind: PermitKind | null;
   approveZeroFirst: boolean;
 }
 
@@ -37,6 +40,8 @@ export interface SiteChain {
   rpcUrl: string;
   explorerUrl: string | null;
   factory: Address;
+  /** The test smart-account factory, on the local development chain only. */
+  smartAccountFactory: Address | null;
   tokens: SiteToken[];
 }
 
