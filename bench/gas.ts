@@ -6,17 +6,19 @@
  *   npm run bench:gas
  */
 import { network } from "hardhat";
-import { type Address, getAddress, type Hex, toHex } from "viem";
+import { type Address, encodeFunctionData, getAddress, type Hex, serializeErc6492Signature, toHex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { deployRecur } from "../test/helpers/deployRecur.js";
 import { getActors } from "../test/helpers/getActors.js";
 import { makeTerms, type Terms } from "../test/helpers/makeTerms.js";
 import { signPermit } from "../test/helpers/signPermit.js";
+import { signDaiPermit, signPermitBytes } from "../test/helpers/signTokenPermit.js";
 
 const connection = await network.create();
 const { viem, networkHelpers } = connection;
 const publicClient = await viem.getPublicClient();
 const { keeper, payee: merchant, operator, payer: permitPayer } = await getActors(connection);
-const { factory, tokens } = await deployRecur(connection);
+const { factory, tokens, smartAccountFactory } = await deployRecur(connection);
 
 const amount = 10_000_000n;
 const period = 30 * 24 * 3600;
@@ -120,6 +122,97 @@ async function permitActivation(): Promise<bigint> {
   );
 }
 
+/** Fresh terms in `token` for `payer`, who is given tokens, and their subscription's address. */
+async function freshTerms(token: Address, payer: Address) {
+  const erc20 = await viem.getContractAt("StandardToken", token);
+  await erc20.write.mint([payer, amount * 1000n]);
+  const terms = makeTerms(
+    await now(),
+    { token, payer, payee: merchant.account.address, operator: operator.account.address },
+    { amount, period },
+  );
+  return { terms, spender: await factory.read.predict([terms]), deadline: BigInt((await now()) + 3600) };
+}
+
+/**
+ * `activateWithPermitSignature` on the bytes-permit token: from an EOA (65 bytes), from a deployed smart account
+ * (ERC-1271), and from a counterfactual one (ERC-6492: the account's deployment included).
+ */
+async function signaturePermitActivations() {
+  const token = tokens.signaturePermit.address;
+  const publicClient = await viem.getPublicClient();
+  const value = amount * 12n;
+  const eoa = privateKeyToAccount(generatePrivateKey());
+  const e = await freshTerms(token, eoa.address);
+  const eoaSignature = await signPermitBytes(publicClient, eoa, {
+    token,
+    holder: eoa.address,
+    spender: e.spender,
+    value,
+    deadline: e.deadline,
+  });
+  const fromEoa = await gasOf(
+    await factory.write.activateWithPermitSignature([e.terms, value, e.deadline, eoaSignature], {
+      account: keeper.account.address,
+    }),
+  );
+
+  const owner = privateKeyToAccount(generatePrivateKey());
+  const salt = toHex(1, { size: 32 });
+  await smartAccountFactory.write.createAccount([owner.address, salt]);
+  const deployed = await smartAccountFactory.read.getAddress([owner.address, salt]);
+  const d = await freshTerms(token, deployed);
+  const deployedSignature = await signPermitBytes(publicClient, owner, {
+    token,
+    holder: deployed,
+    spender: d.spender,
+    value,
+    deadline: d.deadline,
+  });
+  const fromDeployed = await gasOf(
+    await factory.write.activateWithPermitSignature([d.terms, value, d.deadline, deployedSignature], {
+      account: keeper.account.address,
+    }),
+  );
+
+  const later = toHex(2, { size: 32 });
+  const counterfactual = await smartAccountFactory.read.getAddress([owner.address, later]);
+  const c = await freshTerms(token, counterfactual);
+  const inner = await signPermitBytes(publicClient, owner, {
+    token,
+    holder: counterfactual,
+    spender: c.spender,
+    value,
+    deadline: c.deadline,
+  });
+  const wrapped = serializeErc6492Signature({
+    address: smartAccountFactory.address,
+    data: encodeFunctionData({
+      abi: smartAccountFactory.abi,
+      functionName: "createAccount",
+      args: [owner.address, later],
+    }),
+    signature: inner,
+  });
+  const fromCounterfactual = await gasOf(
+    await factory.write.activateWithPermitSignature([c.terms, value, c.deadline, wrapped], {
+      account: keeper.account.address,
+    }),
+  );
+  return { fromEoa, fromDeployed, fromCounterfactual };
+}
+
+/** `activateWithDaiPermit` on the DAI-like token, from an EOA. */
+async function daiPermitActivation(): Promise<bigint> {
+  const token = tokens.daiLike.address;
+  const payer = privateKeyToAccount(generatePrivateKey());
+  const { terms, spender } = await freshTerms(token, payer.address);
+  const { nonce, v, r, s } = await signDaiPermit(await viem.getPublicClient(), payer, { token, spender, expiry: 0n });
+  return gasOf(
+    await factory.write.activateWithDaiPermit([terms, nonce, 0n, v, r, s], { account: keeper.account.address }),
+  );
+}
+
 interface Row {
   operation: string;
   gas: bigint;
@@ -190,6 +283,37 @@ console.table([
     operation: "activateWithPermit (permit path)",
     gas: Number(permitPath),
     "vs bare transferFrom": `${signed(permitPath - permitBare)} over bare`,
+  },
+]);
+
+const signatureBare = await bareTransferFrom(tokens.signaturePermit.address);
+const { fromEoa, fromDeployed, fromCounterfactual } = await signaturePermitActivations();
+console.log("\nBytes-permit token (SignaturePermitToken, USDC since FiatTokenV2_2, 6 decimals)");
+console.table(
+  [
+    { operation: "bare transferFrom transaction (baseline)", gas: signatureBare },
+    { operation: "activateWithPermitSignature, EOA (65 bytes)", gas: fromEoa },
+    { operation: "activateWithPermitSignature, deployed smart account (ERC-1271)", gas: fromDeployed },
+    {
+      operation: "activateWithPermitSignature, counterfactual account (ERC-6492, deploys it)",
+      gas: fromCounterfactual,
+    },
+  ].map(({ operation, gas }) => ({
+    operation,
+    gas: Number(gas),
+    "vs bare transferFrom": gas === signatureBare ? "100.0%" : `${signed(gas - signatureBare)} over bare`,
+  })),
+);
+
+const daiBare = await bareTransferFrom(tokens.daiLike.address);
+const daiPath = await daiPermitActivation();
+console.log("\nDAI-like token (DaiLikeToken, DAI's permit, 18 decimals)");
+console.table([
+  { operation: "bare transferFrom transaction (baseline)", gas: Number(daiBare), "vs bare transferFrom": "100.0%" },
+  {
+    operation: "activateWithDaiPermit (permit path)",
+    gas: Number(daiPath),
+    "vs bare transferFrom": `${signed(daiPath - daiBare)} over bare`,
   },
 ]);
 

@@ -6,6 +6,9 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {ERC165Checker} from "@openzeppelin/contracts/utils/introspection/ERC165Checker.sol";
 
+import {AccountDeployer} from "./AccountDeployer.sol";
+import {IDaiPermit} from "./interfaces/IDaiPermit.sol";
+import {IERC20SignaturePermit} from "./interfaces/IERC20SignaturePermit.sol";
 import {Subscription} from "./Subscription.sol";
 import {Terms, TermsCodec} from "./Terms.sol";
 
@@ -40,8 +43,17 @@ contract SubscriptionFactory {
     ///      between the check and the call.
     uint256 private constant _GAS_FOR_CHARGE = CHARGE_GAS + (CHARGE_GAS + 62) / 63 + 2_700;
 
+    /// @dev The last 32 bytes of an ERC-6492 signature: the signer is a contract account that may not be deployed
+    ///      yet, and the signature is `abi.encode(create2Factory, factoryCalldata, innerSignature)` followed by
+    ///      these bytes.
+    bytes32 private constant _ERC6492_MAGIC = 0x6492649264926492649264926492649264926492649264926492649264926492;
+
     /// @notice The contract every subscription is a clone of, deployed by this factory's constructor.
     address public immutable IMPLEMENTATION;
+
+    /// @notice The contract that makes the deployment call of an ERC-6492 signature (see {AccountDeployer}: not
+    ///         this factory, which subscriptions trust), deployed by this factory's constructor.
+    address public immutable ACCOUNT_DEPLOYER;
 
     /// @notice A subscription was deployed and started (and charged, unless it begins with a trial). Together with
     ///         the indexed parties, the event carries the full terms, so `predict` can verify the address.
@@ -96,6 +108,7 @@ contract SubscriptionFactory {
 
     constructor() {
         IMPLEMENTATION = address(new Subscription());
+        ACCOUNT_DEPLOYER = address(new AccountDeployer());
     }
 
     /// @notice Deploys the subscription for `terms` and starts it: charges the first period now when `startAt` has
@@ -125,6 +138,57 @@ contract SubscriptionFactory {
         bytes memory code = _creationCode(terms);
         subscription = _addressOf(code);
         try IERC20Permit(terms.token).permit(terms.payer, subscription, value, deadline, v, r, s) {} catch {}
+        _deployAndStart(terms, code, subscription);
+    }
+
+    /// @notice {activate} after a permit from the payer for the subscription's address whose signature is bytes, as
+    ///         USDC takes it ({IERC20SignaturePermit}): the token checks it by ECDSA for an EOA payer and by ERC-1271
+    ///         for a smart-contract account, so a smart account signs once and pays no gas. A failing permit is
+    ///         ignored, as in {activateWithPermit}.
+    ///
+    ///         The signature may be ERC-6492-wrapped, for an account that is not deployed yet: when it ends with the
+    ///         ERC-6492 magic bytes, it is `abi.encode(create2Factory, factoryCalldata, innerSignature)` before them;
+    ///         if the payer has no code, `create2Factory` is called with `factoryCalldata` first (through
+    ///         {ACCOUNT_DEPLOYER}, whatever the outcome), and the token is given `innerSignature`. A wrapped
+    ///         signature that does not decode so reverts the activation.
+    /// @param value Allowance the permit grants, token base units.
+    /// @param deadline Permit deadline, unix seconds.
+    /// @param signature The payer's signature over the EIP-2612 permit, possibly ERC-6492-wrapped.
+    function activateWithPermitSignature(
+        Terms calldata terms,
+        uint256 value,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (address subscription) {
+        _validate(terms);
+        bytes memory code = _creationCode(terms);
+        subscription = _addressOf(code);
+        bytes memory permitSignature = _unwrapErc6492(terms.payer, signature);
+        try
+            IERC20SignaturePermit(terms.token).permit(terms.payer, subscription, value, deadline, permitSignature)
+        {} catch {}
+        _deployAndStart(terms, code, subscription);
+    }
+
+    /// @notice {activate} after a DAI-style permit ({IDaiPermit}) from the payer for the subscription's address,
+    ///         signed with `allowed` true. A DAI permit grants an unlimited allowance by construction (there is no
+    ///         amount to sign), so the payer's approval of the subscription is then unlimited; the subscription still
+    ///         only ever takes what its terms allow: `amount` per period, at most `maxPeriods` times, to the payee.
+    ///         A failing permit is ignored, as in {activateWithPermit}.
+    /// @param nonce The payer's permit nonce the signature is for.
+    /// @param expiry Permit expiry, unix seconds; zero for none.
+    function activateWithDaiPermit(
+        Terms calldata terms,
+        uint256 nonce,
+        uint256 expiry,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (address subscription) {
+        _validate(terms);
+        bytes memory code = _creationCode(terms);
+        subscription = _addressOf(code);
+        try IDaiPermit(terms.token).permit(terms.payer, subscription, nonce, expiry, true, v, r, s) {} catch {}
         _deployAndStart(terms, code, subscription);
     }
 
@@ -187,6 +251,19 @@ contract SubscriptionFactory {
         }
         if (terms.token.code.length == 0) revert InvalidToken(terms.token);
         if (ERC165Checker.supportsInterface(terms.token, type(IERC721).interfaceId)) revert NotAnErc20(terms.token);
+    }
+
+    /// @dev The signature to give the token: `signature` itself, or, when it is ERC-6492-wrapped, the signature it
+    ///      wraps, after the wrapped deployment call is made (through {ACCOUNT_DEPLOYER}) if `payer` has no code.
+    function _unwrapErc6492(address payer, bytes calldata signature) private returns (bytes memory) {
+        uint256 length = signature.length;
+        if (length < 32 || bytes32(signature[length - 32:]) != _ERC6492_MAGIC) return signature;
+        (address create2Factory, bytes memory factoryCalldata, bytes memory inner) = abi.decode(
+            signature[:length - 32],
+            (address, bytes, bytes)
+        );
+        if (payer.code.length == 0) AccountDeployer(ACCOUNT_DEPLOYER).deploy(create2Factory, factoryCalldata);
+        return inner;
     }
 
     /// @dev Deploys the clone of `terms` from `code` at `subscription` and starts it.

@@ -1,4 +1,5 @@
 import type { Address } from "viem";
+import type { PermitKind } from "./permitKinds.js";
 
 /** An ERC-20 the platform bills in, with the quirks that change how payers approve it. */
 export interface TokenConfig {
@@ -6,8 +7,10 @@ export interface TokenConfig {
   code: string;
   address: Address;
   decimals: number;
-  /** Supports EIP-2612 permits, so the payer can sign instead of sending an approval. */
+  /** Takes a permit, so the payer can sign instead of sending an approval: exactly when `permitKind` is not null. */
   permit: boolean;
+  /** Which permit the token takes (see {@link PermitKind}); null when none. */
+  permitKind: PermitKind | null;
   /** Refuses to change a non-zero allowance to another non-zero value (Tether): approve 0 first. */
   approveZeroFirst: boolean;
   /** Keeps part of every transfer; subscriptions refuse it, so plans cannot use it. */
@@ -25,6 +28,11 @@ export interface ChainConfig {
   confirmations: number;
   /** The `SubscriptionFactory` on this chain. */
   factory: Address;
+  /**
+   * A `SmartAccountFactory` of test smart-contract accounts: on the local development chain only, for wallets and
+   * tests that pay as a smart account.
+   */
+  smartAccountFactory?: Address | undefined;
   /** Base URL of a block explorer, for links to transactions. */
   explorerUrl?: string | undefined;
   /** The most the worker pays per gas, wei; above it, it waits. No cap when absent. */

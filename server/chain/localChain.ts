@@ -23,11 +23,15 @@ const LOCAL_DEPLOYER: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
 /**
  * A test token deployed by the `TestTokens` Ignition module, at its deterministic address (the initCode includes
- * the constructor arguments, if any).
+ * the constructor arguments, if any). It takes permits when `permitKind` says which.
  */
-function testToken(contract: string, fields: Omit<TokenConfig, "address">, constructorArgs: Hex = "0x"): TokenConfig {
+function testToken(
+  contract: string,
+  fields: Omit<TokenConfig, "address" | "permit">,
+  constructorArgs: Hex = "0x",
+): TokenConfig {
   const initCode = concat([creationCode(`contracts/test-tokens/${contract}.sol`, contract), constructorArgs]);
-  return { ...fields, address: deterministicAddress(initCode) };
+  return { ...fields, permit: fields.permitKind !== null, address: deterministicAddress(initCode) };
 }
 
 /**
@@ -43,39 +47,58 @@ export function localChain(rpcUrl: string): ChainConfig {
     // a hardhat node mines each transaction as it arrives: its receipt is there at once
     pollingIntervalMs: 20,
     factory: deterministicAddress(creationCode("contracts/SubscriptionFactory.sol", "SubscriptionFactory")),
+    // deployed by the `TestAccounts` Ignition module
+    smartAccountFactory: deterministicAddress(
+      creationCode("contracts/test-accounts/SmartAccountFactory.sol", "SmartAccountFactory"),
+    ),
     tokens: [
       testToken("StandardToken", {
         code: "tUSD",
         decimals: 18,
-        permit: false,
+        permitKind: null,
         approveZeroFirst: false,
         feeOnTransfer: false,
       }),
       testToken("UsdtLikeToken", {
         code: "tUSDT",
         decimals: 6,
-        permit: false,
+        permitKind: null,
         approveZeroFirst: true,
         feeOnTransfer: false,
       }),
       testToken("PermitToken", {
         code: "tUSDC",
         decimals: 6,
-        permit: true,
+        permitKind: "eip2612",
         approveZeroFirst: false,
         feeOnTransfer: false,
       }),
       testToken(
         "BlacklistPausableToken",
-        { code: "tRUSD", decimals: 6, permit: false, approveZeroFirst: false, feeOnTransfer: false },
+        { code: "tRUSD", decimals: 6, permitKind: null, approveZeroFirst: false, feeOnTransfer: false },
         encodeAbiParameters([{ type: "address" }], [LOCAL_DEPLOYER]),
       ),
       testToken("FeeOnTransferToken", {
         code: "tFEE",
         decimals: 18,
-        permit: false,
+        permitKind: null,
         approveZeroFirst: false,
         feeOnTransfer: true,
+      }),
+      // USDC since FiatTokenV2_2: permits signed as bytes, so smart-contract accounts can sign (ERC-1271, ERC-6492)
+      testToken("SignaturePermitToken", {
+        code: "tSUSD",
+        decimals: 6,
+        permitKind: "eip2612-bytes",
+        approveZeroFirst: false,
+        feeOnTransfer: false,
+      }),
+      testToken("DaiLikeToken", {
+        code: "tDAI",
+        decimals: 18,
+        permitKind: "dai",
+        approveZeroFirst: false,
+        feeOnTransfer: false,
       }),
     ],
   };

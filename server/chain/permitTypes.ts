@@ -11,3 +11,17 @@ export const permitTypes = {
     { name: "deadline", type: "uint256" },
   ],
 } as const;
+
+/**
+ * DAI's `Permit` struct as EIP-712 typed data (tokens whose `permitKind` is `dai`): it names the holder's nonce and
+ * grants an unlimited allowance (`allowed`) or none, with no amount.
+ */
+export const daiPermitTypes = {
+  Permit: [
+    { name: "holder", type: "address" },
+    { name: "spender", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "expiry", type: "uint256" },
+    { name: "allowed", type: "bool" },
+  ],
+} as const;

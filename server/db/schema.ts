@@ -309,7 +309,7 @@ export const subscriptionRequests = pgTable(
       .notNull()
       .references(() => subscriptions.contractAddress),
     action: text("action", { enum: SUBSCRIPTION_ACTIONS }).notNull(),
-    /** An EIP-2612 permit for an activation: `{ value, deadline, v, r, s }`. */
+    /** A permit for an activation, as the API took it (`PermitSignature`: its `kind` says which; none is EIP-2612). */
     params: jsonb("params"),
     status: text("status", { enum: ["Pending", "Done", "Failed"] })
       .notNull()

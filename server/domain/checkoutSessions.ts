@@ -123,6 +123,7 @@ export async function describeCheckoutSession(
       address: found.token.address,
       decimals: found.token.decimals,
       permit: found.token.permit,
+      permitKind: found.token.permitKind,
       approveZeroFirst: found.token.approveZeroFirst,
     },
     subscription,

@@ -82,9 +82,23 @@ export function approvalFor(row: SubscriptionRow, chain: ChainConfig, token: Tok
     suggestedAllowance: allowance.toString(),
     suggestedAllowanceAmount: formatMoney(allowance, token),
     permit: token.permit,
+    permitKind: token.permitKind,
     approveZeroFirst: token.approveZeroFirst,
     terms: Object.fromEntries(Object.entries(terms).map(([key, value]) => [key, String(value)])) as Approval["terms"],
   };
+}
+
+/**
+ * Refuses a permit of a kind the token cannot take, before any gas is spent on it. A token that takes bytes
+ * signatures (USDC) takes the split form too. The form without `kind` is left to the chain, as it always was: an
+ * activation whose permit fails still goes ahead on an allowance given otherwise.
+ */
+function refuseForeignPermit(token: TokenConfig, permit: PermitSignature): void {
+  if (permit.kind === undefined || permit.kind === token.permitKind) return;
+  if (permit.kind === "eip2612" && token.permitKind === "eip2612-bytes") return;
+  const takes = token.permitKind ? `takes ${token.permitKind} permits` : "takes no permits: approve it instead";
+  const message = `A ${permit.kind} permit cannot activate a subscription in ${token.code}, which ${takes}`;
+  throw new InvalidRequestError(message, [{ path: "body.permit.kind", message }]);
 }
 
 function chainAndToken(services: Services, code: string) {
@@ -321,5 +335,7 @@ export async function requestAction(
       `Draft ${row.contractAddress} expired at ${row.activateBy.toISOString()}: create a new draft and approve it`,
     );
   }
+  if (transition.request === "activate" && permit)
+    refuseForeignPermit(chainAndToken(services, row.tokenCode).token, permit);
   return (await updateSubscription(tx, services, row, { event: action, params: permit })).row;
 }

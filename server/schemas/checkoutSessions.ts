@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CHECKOUT_SESSION_STATUSES } from "../db/schema.js";
 import { brandingResource } from "./branding.js";
+import { permitKind } from "./chains.js";
 import {
   accountAddress,
   checksummedAddress,
@@ -75,6 +76,7 @@ export const publicCheckoutSession = z
       address: checksummedAddress,
       decimals: z.number().int(),
       permit: z.boolean(),
+      permitKind,
       approveZeroFirst: z.boolean(),
     }),
     subscription: subscriptionResource.nullable(),

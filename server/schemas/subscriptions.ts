@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SUBSCRIPTION_STATUSES } from "../db/schema.js";
 import { APPROVAL_PERIODS } from "../domain/suggestedAllowance.js";
+import { permitKind } from "./chains.js";
 import { chargeResource } from "./charges.js";
 import {
   accountAddress,
@@ -64,7 +65,8 @@ export const approvalSchema = z
       .string()
       .describe(`Base units: amount x min(maxPeriods, ${APPROVAL_PERIODS}), never unlimited`),
     suggestedAllowanceAmount: z.string(),
-    permit: z.boolean().describe("The token takes EIP-2612 permits: sign instead of sending an approval"),
+    permit: z.boolean().describe("The token takes a permit (of the kind permitKind names): sign instead of approving"),
+    permitKind,
     approveZeroFirst: z.boolean().describe("Set a non-zero allowance to 0 before changing it"),
     terms: z.record(z.string(), z.string()).describe("The terms the address commits to (factory.predict)"),
   })
@@ -113,16 +115,82 @@ export const listSubscriptionsQuery = z.strictObject({
   offset,
 });
 
-export const permitBody = z
+/** The longest permit signature taken, bytes: room for an ERC-6492-wrapped smart-account signature. */
+export const MAX_PERMIT_SIGNATURE_BYTES = 2_048;
+
+/** A signature as 0x-prefixed hex bytes, 1 to {@link MAX_PERMIT_SIGNATURE_BYTES} long. */
+const signatureBytes = z
+  .string()
+  .max(2 + 2 * MAX_PERMIT_SIGNATURE_BYTES, {
+    message: `must be at most ${MAX_PERMIT_SIGNATURE_BYTES.toLocaleString("en")} bytes (${(2 * MAX_PERMIT_SIGNATURE_BYTES).toLocaleString("en")} hex characters after 0x)`,
+  })
+  .regex(/^0x(?:[0-9a-fA-F]{2})+$/, { message: "must be 0x and an even, non-zero number of hex characters" });
+
+/** A missing field of the form without `kind`, whose caller may have meant another form: say how to give it. */
+const requiredUnlessAnotherKind = (otherForm: string) => (issue: { input: unknown }) =>
+  issue.input === undefined
+    ? `required: {value, deadline, v, r, s} without kind is an EIP-2612 permit; ${otherForm}`
+    : undefined;
+
+/** EIP-2612's permit, its signature split in `v`, `r` and `s`: the original form, `kind` optional. */
+const eip2612Permit = z
   .strictObject({
+    kind: z.literal("eip2612").optional().describe("Optional for this form: the form without `kind` is this one"),
+    // uint256, with a message for the caller who meant a DAI permit
+    value: z
+      .string({ error: requiredUnlessAnotherKind('a DAI permit is {kind: "dai", nonce, expiry, v, r, s}') })
+      .regex(/^\d{1,78}$/, { message: "must be a decimal integer string" })
+      .describe("Allowance granted, token base units"),
+    deadline: uint256.describe("Unix seconds"),
+    v: z
+      .number({
+        error: requiredUnlessAnotherKind('a bytes signature is {kind: "eip2612-bytes", value, deadline, signature}'),
+      })
+      .int()
+      .min(27)
+      .max(28),
+    r: bytes32,
+    s: bytes32,
+  })
+  .describe("An EIP-2612 permit signed by an EOA, for `activateWithPermit`");
+
+/** EIP-2612's permit with the signature as bytes, for tokens whose permitKind is `eip2612-bytes`. */
+const eip2612BytesPermit = z
+  .strictObject({
+    kind: z.literal("eip2612-bytes"),
     value: uint256.describe("Allowance granted, token base units"),
     deadline: uint256.describe("Unix seconds"),
+    signature: signatureBytes.describe(
+      "The payer's signature over the EIP-2612 Permit: 65 bytes from an EOA, whatever its account's ERC-1271 " +
+        "check takes from a smart account, ERC-6492-wrapped when that account is not deployed yet",
+    ),
+  })
+  .describe("An EIP-2612 permit signed as bytes (EOA or smart account), for `activateWithPermitSignature`");
+
+/** DAI's permit, for tokens whose permitKind is `dai`; always signed with `allowed: true`. */
+const daiPermit = z
+  .strictObject({
+    kind: z.literal("dai"),
+    nonce: uint256.describe("The payer's permit nonce on the token, as signed"),
+    expiry: uint256.describe("Unix seconds; 0 for none"),
     v: z.number().int().min(27).max(28),
     r: bytes32,
     s: bytes32,
   })
-  .describe("An EIP-2612 permit the payer signed for the subscription's address");
-/** An EIP-2612 permit a payer signed for a draft's address, for activation through `activateWithPermit`. */
+  .describe("A DAI permit (allowed: true, an unlimited allowance) signed by an EOA, for `activateWithDaiPermit`");
+
+export const permitBody = z
+  .discriminatedUnion("kind", [eip2612Permit, eip2612BytesPermit, daiPermit], {
+    error: (issue) =>
+      issue.code === "invalid_union"
+        ? `kind must be "eip2612-bytes", "dai", or "eip2612" (or left out) for {value, deadline, v, r, s}`
+        : undefined,
+  })
+  .describe("A permit the payer signed for the subscription's address, of the kind the token takes (permitKind)");
+/**
+ * A permit a payer signed for a draft's address. Stored as given: a request recorded before `kind` existed has
+ * none, and is an `eip2612` permit.
+ */
 export type PermitSignature = z.infer<typeof permitBody>;
 
 /** Optional: a POST without a body is fine. */

@@ -22,7 +22,7 @@ describe(`the server and the contracts agree (${testEngine})`, { timeout: 600_00
     await server.close();
   }, hookTimeouts.stopping);
 
-  it("knows where the Ignition modules deploy the factory and the test tokens on a local chain", async () => {
+  it("knows where the Ignition modules deploy the factory, the test tokens and accounts on a local chain", async () => {
     const local = server.services.config.chains.chainById(31337);
     assert.ok(local);
     assert.equal(local.factory, recur.factory.address);
@@ -33,10 +33,13 @@ describe(`the server and the contracts agree (${testEngine})`, { timeout: 600_00
       tUSDC: recur.tokens.permit.address,
       tRUSD: recur.tokens.blacklistPausable.address,
       tFEE: recur.tokens.feeOnTransfer.address,
+      tSUSD: recur.tokens.signaturePermit.address,
+      tDAI: recur.tokens.daiLike.address,
     };
     for (const [code, address] of Object.entries(deployed)) {
       assert.equal(server.services.config.chains.token(code)?.token.address, address, code);
     }
+    assert.equal(local.smartAccountFactory, recur.smartAccountFactory.address);
   });
 
   it("tells anyone the chains and tokens it bills on, without RPC URLs or tokens plans cannot use", async () => {
@@ -45,15 +48,27 @@ describe(`the server and the contracts agree (${testEngine})`, { timeout: 600_00
     const text = await answer.text();
     assert.doesNotMatch(text, /rpc|127\.0\.0\.1:8545/i);
     const { chains } = JSON.parse(text) as {
-      chains: { chainId: number; factory: string; tokens: { code: string; address: string; permit: boolean }[] }[];
+      chains: {
+        chainId: number;
+        factory: string;
+        smartAccountFactory: string | null;
+        tokens: { code: string; address: string; permit: boolean; permitKind: string | null }[];
+      }[];
     };
     assert.equal(chains.length, 1);
     assert.equal(chains[0]?.chainId, 31337);
     assert.equal(chains[0]?.factory, recur.factory.address);
     const tokens = Object.fromEntries(chains[0]?.tokens.map((token) => [token.code, token]) ?? []);
-    assert.deepEqual(Object.keys(tokens).sort(), ["tRUSD", "tUSD", "tUSDC", "tUSDT"]);
+    assert.deepEqual(Object.keys(tokens).sort(), ["tDAI", "tRUSD", "tSUSD", "tUSD", "tUSDC", "tUSDT"]);
     assert.equal(tokens.tUSDC?.address, recur.tokens.permit.address);
     assert.equal(tokens.tUSDC?.permit, true);
+    assert.equal(tokens.tUSDC?.permitKind, "eip2612");
+    assert.deepEqual(
+      [tokens.tSUSD?.permitKind, tokens.tDAI?.permitKind, tokens.tUSD?.permitKind],
+      ["eip2612-bytes", "dai", null],
+    );
+    assert.equal(tokens.tUSD?.permit, false);
+    assert.equal(chains[0]?.smartAccountFactory, recur.smartAccountFactory.address);
     const junk = await fetch(new URL("/chains?rpc=1", server.url));
     assert.equal(junk.status, 400);
   });

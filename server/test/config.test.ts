@@ -29,7 +29,7 @@ describe("configuration", { timeout: 120_000 }, () => {
       config.chains.chains.map((chain) => chain.name),
       ["localhost"],
     );
-    assert.deepEqual(config.chains.tokenCodes(), ["tUSD", "tUSDT", "tUSDC", "tRUSD", "tFEE"]);
+    assert.deepEqual(config.chains.tokenCodes(), ["tUSD", "tUSDT", "tUSDC", "tRUSD", "tFEE", "tSUSD", "tDAI"]);
   });
 
   it("names a missing or malformed secret key and says how to make one", () => {
@@ -102,6 +102,49 @@ describe("configuration", { timeout: 120_000 }, () => {
   it("uses PostgreSQL when DATABASE_URL is set", () => {
     const config = loadConfig({ RECUR_SECRET_KEY: KEY, DATABASE_URL: "postgres://u@127.0.0.1:5432/recur" });
     assert.deepEqual(config.database, { kind: "postgres", url: "postgres://u@127.0.0.1:5432/recur" });
+  });
+
+  it("reads which permit each token of a chains file takes, the older permit flag meaning EIP-2612", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "recur-config-"));
+    const file = path.join(dir, "chains.json");
+    const chainWith = (tokens: object[]) =>
+      JSON.stringify({
+        chains: [
+          { chainId: 1, name: "mainnet", rpcUrl: "https://eth.example", factory: `0x${"1".repeat(40)}`, tokens },
+        ],
+      });
+    const tokenAt = (digit: string, fields: object) => ({ address: `0x${digit.repeat(40)}`, decimals: 6, ...fields });
+    writeFileSync(
+      file,
+      chainWith([
+        tokenAt("2", { code: "OLD", permit: true }),
+        tokenAt("3", { code: "USDC", permitKind: "eip2612-bytes" }),
+        tokenAt("4", { code: "DAI", permitKind: "dai" }),
+        tokenAt("5", { code: "USDT" }),
+      ]),
+    );
+    const config = loadConfig({ RECUR_SECRET_KEY: KEY, RECUR_CHAINS_FILE: file, RECUR_LOCAL_CHAIN: "off" });
+    const kinds = ["OLD", "USDC", "DAI", "USDT"].map((code) => {
+      const token = config.chains.token(code)?.token;
+      return [token?.permit, token?.permitKind];
+    });
+    assert.deepEqual(kinds, [
+      [true, "eip2612"],
+      [true, "eip2612-bytes"],
+      [true, "dai"],
+      [false, null],
+    ]);
+
+    writeFileSync(file, chainWith([tokenAt("2", { code: "DAI", permit: false, permitKind: "dai" })]));
+    refused(
+      { RECUR_SECRET_KEY: KEY, RECUR_CHAINS_FILE: file, RECUR_LOCAL_CHAIN: "off" },
+      /tokens\.0\.permit: permit is false but permitKind is "dai"/,
+    );
+    writeFileSync(file, chainWith([tokenAt("2", { code: "X", permitKind: "eip3009" })]));
+    refused(
+      { RECUR_SECRET_KEY: KEY, RECUR_CHAINS_FILE: file, RECUR_LOCAL_CHAIN: "off" },
+      /permitKind must be one of eip2612, eip2612-bytes, dai, or null for none/,
+    );
   });
 
   it("adds real networks from a chains file, with RPC URLs kept in variables", () => {

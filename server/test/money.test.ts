@@ -9,6 +9,7 @@ const token = (code: string, decimals: number) => ({
   address: "0x0000000000000000000000000000000000000001" as const,
   decimals,
   permit: false,
+  permitKind: null,
   approveZeroFirst: false,
   feeOnTransfer: false,
 });

@@ -1,9 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import { BaseError, ContractFunctionRevertedError, encodeFunctionData, type Hex, parseEventLogs } from "viem";
+import {
+  type Address,
+  BaseError,
+  type Chain,
+  type ContractFunctionArgs,
+  ContractFunctionRevertedError,
+  encodeFunctionData,
+  type Hex,
+  parseEventLogs,
+  type SimulateContractParameters,
+} from "viem";
 import { subscriptionAbi, subscriptionFactoryAbi } from "../../generated/abis.js";
 import type { ChainAccess } from "../chain/ChainAccess.js";
 import { isRetryable } from "../chain/classifyError.js";
+import type { SubscriptionTerms } from "../chain/predictSubscriptionAddress.js";
 import { revertReason } from "../chain/revertReason.js";
 import type { Queryable } from "../db/openDatabase.js";
 import { subscriptionRequests, subscriptions } from "../db/schema.js";
@@ -21,6 +32,35 @@ type RequestRow = typeof subscriptionRequests.$inferSelect;
 /** The factory's ABI with the subscription's errors, which an activation's first charge may revert with. */
 const ACTIVATION_ABI = [...subscriptionFactoryAbi, ...subscriptionAbi.filter((item) => item.type === "error")] as const;
 type SubscriptionRow = typeof subscriptions.$inferSelect;
+
+type ActivationFunction = ReturnType<typeof activationCall>["functionName"];
+
+/**
+ * The factory call that activates `terms`: `activate`, or the one that takes the payer's permit first, by its kind
+ * (a permit stored before kinds existed has none: it is EIP-2612's). The API's permit schema checked every field
+ * (decimal integers, 0x-prefixed hex of the right length) before it was stored.
+ */
+function activationCall(terms: SubscriptionTerms, permit: PermitSignature | null) {
+  if (!permit) return { functionName: "activate", args: [terms] } as const;
+  switch (permit.kind) {
+    case undefined:
+    case "eip2612":
+      return {
+        functionName: "activateWithPermit",
+        args: [terms, BigInt(permit.value), BigInt(permit.deadline), permit.v, permit.r as Hex, permit.s as Hex],
+      } as const;
+    case "eip2612-bytes":
+      return {
+        functionName: "activateWithPermitSignature",
+        args: [terms, BigInt(permit.value), BigInt(permit.deadline), permit.signature as Hex],
+      } as const;
+    case "dai":
+      return {
+        functionName: "activateWithDaiPermit",
+        args: [terms, BigInt(permit.nonce), BigInt(permit.expiry), permit.v, permit.r as Hex, permit.s as Hex],
+      } as const;
+  }
+}
 
 /**
  * Carries out what the API asked for on one chain: activations (after simulating them, so a draft whose allowance
@@ -131,40 +171,26 @@ export class RequestExecutor implements WorkerTask {
     const sender = await this.wallets.sender(subscription.operator);
     if (!sender)
       return this.#fail(request, subscription, "no gas wallet key is loaded for this merchant on this chain");
-    const terms = termsOf(subscription);
-    const permit = request.params as PermitSignature | null;
+    const call = activationCall(termsOf(subscription), request.params as PermitSignature | null);
     const factory = this.chain.config.factory;
-    const { client } = this.chain;
     let data: Hex;
     try {
-      if (permit) {
-        const args = [
-          terms,
-          BigInt(permit.value),
-          BigInt(permit.deadline),
-          permit.v,
-          // the API's permit schema checked r and s (0x and 64 hex digits) before they were stored
-          permit.r as Hex,
-          permit.s as Hex,
-        ] as const;
-        data = encodeFunctionData({ abi: ACTIVATION_ABI, functionName: "activateWithPermit", args });
-        await client.simulateContract({
-          account: sender.address,
-          address: factory,
-          abi: ACTIVATION_ABI,
-          functionName: "activateWithPermit",
-          args,
-        });
-      } else {
-        data = encodeFunctionData({ abi: ACTIVATION_ABI, functionName: "activate", args: [terms] });
-        await client.simulateContract({
-          account: sender.address,
-          address: factory,
-          abi: ACTIVATION_ABI,
-          functionName: "activate",
-          args: [terms],
-        });
-      }
+      data = encodeFunctionData({ abi: ACTIVATION_ABI, ...call });
+      // viem types a call by one function name; the parameters of any of the four are parameters of the ABI's
+      const simulation: SimulateContractParameters<
+        typeof ACTIVATION_ABI,
+        ActivationFunction,
+        ContractFunctionArgs<typeof ACTIVATION_ABI, "nonpayable", ActivationFunction>,
+        Chain,
+        undefined,
+        Address
+      > = {
+        account: sender.address,
+        address: factory,
+        abi: ACTIVATION_ABI,
+        ...call,
+      };
+      await this.chain.client.simulateContract(simulation);
     } catch (error) {
       if (isRetryable(error)) throw error;
       return this.#backToDraft(request, await this.#explainRefusal(subscription, error));

@@ -24,15 +24,17 @@ export const chainRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { se
         chainId: chain.chainId,
         name: chain.name,
         factory: chain.factory,
+        smartAccountFactory: chain.smartAccountFactory ?? null,
         confirmations: chain.confirmations,
         explorerUrl: chain.explorerUrl ?? null,
         tokens: chain.tokens
           .filter((token) => !token.feeOnTransfer)
-          .map(({ code, address, decimals, permit, approveZeroFirst }) => ({
+          .map(({ code, address, decimals, permit, permitKind, approveZeroFirst }) => ({
             code,
             address,
             decimals,
             permit,
+            permitKind,
             approveZeroFirst,
           })),
       })),

@@ -6,9 +6,11 @@ import type { WebRouteOptions } from "./WebRouteOptions.js";
 
 const siteConfig = z.object({
   chains: z.array(
-    publicChain.pick({ chainId: true, name: true, explorerUrl: true, factory: true, tokens: true }).extend({
-      rpcUrl: z.string().describe("The RPC URL the browser's wallet library uses"),
-    }),
+    publicChain
+      .pick({ chainId: true, name: true, explorerUrl: true, factory: true, smartAccountFactory: true, tokens: true })
+      .extend({
+        rpcUrl: z.string().describe("The RPC URL the browser's wallet library uses"),
+      }),
   ),
   platformUrl: z.string().describe("Where the hosted checkout page reaches the platform's public routes"),
   walletConnectProjectId: z.string().nullable(),

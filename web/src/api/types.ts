@@ -4,6 +4,7 @@
  * responses follow the web server contract.
  */
 import type { Address } from "viem";
+import type { PermitKind } from "../../../server/chain/permitKinds.js";
 
 import type { Branding } from "../../../server/schemas/branding.js";
 
@@ -30,6 +31,8 @@ export interface SiteToken {
   address: Address;
   decimals: number;
   permit: boolean;
+  /** Which permit the token takes; null when none. */
+  permitKind: PermitKind | null;
   approveZeroFirst: boolean;
 }
 
@@ -40,6 +43,8 @@ export interface SiteChain {
   rpcUrl: string;
   explorerUrl: string | null;
   factory: Address;
+  /** The test smart-account factory, on the local development chain only. */
+  smartAccountFactory: Address | null;
   tokens: SiteToken[];
 }
 
