@@ -16,10 +16,12 @@ import { formatTokenAmount, parseMoney, roundAmount } from "../format/tokenAmoun
 import { Link } from "../routing/Link";
 import { useDocumentTitle } from "../ui/useDocumentTitle";
 import { approvalFee } from "../wallet/approvalFee";
+import { approvalPath, walletAbilities } from "../wallet/approvalPath";
 import { approveAbi } from "../wallet/approveAbi";
 import { ConnectWallet } from "../wallet/ConnectWallet";
+import { sendApprovalBatch } from "../wallet/sendApprovalBatch";
 import { sendContractWrite } from "../wallet/sendContractWrite";
-import { signPermit } from "../wallet/signPermit";
+import { signDaiPermit, signPermit } from "../wallet/signPermit";
 import { PlanTerms } from "./PlanTerms";
 import { type StepName, type StepState, TransactionSteps } from "./TransactionSteps";
 
@@ -202,19 +204,44 @@ export function CheckoutFlow({
   const money = (value: bigint) => formatTokenAmount(value, token, locale);
   const balanceTooLow = balance.data !== undefined && balance.data < amount;
 
+  // what the wallet can do decides its one prompt: a permit signature, one batch of calls, or an approve transaction
+  const abilities = useQuery({
+    queryKey: ["wallet-abilities", account.address, chain.chainId],
+    queryFn: () => walletAbilities(wagmiConfig, account.address as Address, chain.chainId),
+    enabled: onChain && account.address !== undefined,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  const path = abilities.data ? approvalPath(token, abilities.data) : undefined;
   // an approval is a transaction: its network fee is paid in the chain's coin, which a payer may not have at all
-  const needsFee = !token.permit;
+  const needsFee = path === "approve" || path === "batch";
   const coinBalance = useBalance({
     address: account.address,
     chainId: chain.chainId,
-    query: { enabled: onChain && needsFee && account.address !== undefined },
+    query: { enabled: onChain && path === "approve" && account.address !== undefined },
   });
   const fee = useQuery({
     queryKey: ["approval-fee", chain.chainId],
     queryFn: () => approvalFee(wagmiConfig, chain.chainId, 1),
     enabled: onChain && needsFee,
   });
-  const feeTooHigh = coinBalance.data !== undefined && fee.data !== undefined && coinBalance.data.value < fee.data;
+  // a smart account's batch may be paid by its wallet's sponsor: only an EOA's own balance is checked
+  const feeTooHigh =
+    path === "approve" && coinBalance.data !== undefined && fee.data !== undefined && coinBalance.data.value < fee.data;
+  const coin = wagmiConfig.chains.find((candidate) => candidate.id === chain.chainId)?.nativeCurrency;
+  /** The prompt this wallet will see, and what it costs, in words: shown before the payer clicks. */
+  const pathText = (() => {
+    if (!path) return null;
+    if (path.startsWith("permit")) return t("checkout.pathSignature");
+    const feeText =
+      fee.data !== undefined && coin
+        ? formatTokenAmount(
+            roundAmount(fee.data, coin.decimals, 6, "up"),
+            { code: coin.symbol, decimals: coin.decimals },
+            locale,
+          )
+        : "…";
+    return t(path === "batch" ? "checkout.pathBatch" : "checkout.pathTransaction", { fee: feeText });
+  })();
   /** What to tell a payer whose wallet holds `held` of the chain's coin and needs `needed` (wei) for the approvals. */
   const noFeeMessage = (needed: bigint, held: CoinBalance) => {
     const coin = { code: held.symbol, decimals: held.decimals };
@@ -261,6 +288,22 @@ export function CheckoutFlow({
       onHash,
     );
 
+  /**
+   * Approves `wanted` in one transaction, or two (0 first) when `approvals` says the token needs it: checked first
+   * against the fee the wallet must hold for them, before the wallet is asked for any.
+   */
+  async function approveInTurn(payer: Address, spender: Address, allowance: bigint, wanted: bigint, approvals: number) {
+    const [needed, held] = await Promise.all([
+      approvalFee(wagmiConfig, chain.chainId, approvals),
+      getBalance(wagmiConfig, { address: payer, chainId: chain.chainId }),
+    ]);
+    if (held.value < needed) throw new PayerFacingError(noFeeMessage(needed, held));
+    if (approvals === 2 && allowance !== 0n) {
+      await step("approveZero", (onHash) => approve(payer, spender, 0n, onHash));
+    }
+    await step("approve", (onHash) => approve(payer, spender, wanted, onHash));
+  }
+
   async function subscribe() {
     if (!account.address) return;
     const payer = account.address;
@@ -291,33 +334,45 @@ export function CheckoutFlow({
         args: [payer, spender],
         chainId: chain.chainId,
       });
+      const way = approvalPath(token, abilities.data ?? (await walletAbilities(wagmiConfig, payer, chain.chainId)));
       let permit: PermitSignature | undefined;
-      if (allowance < amount && current.permit) {
+      if (allowance < amount && current.permit && way.startsWith("permit")) {
         // one signature instead of a transaction: the platform submits it with the activation
+        const request = {
+          token: token.address,
+          chainId: chain.chainId,
+          owner: payer,
+          spender,
+          value: current.suggestedAllowance,
+          // valid until the draft's last activation moment
+          deadline: BigInt(Math.floor(Date.parse(current.subscription.activateBy) / 1000)),
+        };
         permit = await step("permit", () =>
-          signPermit(wagmiConfig, {
-            token: token.address,
-            chainId: chain.chainId,
-            owner: payer,
-            spender,
-            value: current.suggestedAllowance,
-            // valid until the draft's last activation moment
-            deadline: BigInt(Math.floor(Date.parse(current.subscription.activateBy) / 1000)),
-          }),
+          way === "permitDai"
+            ? signDaiPermit(wagmiConfig, request)
+            : signPermit(wagmiConfig, request, way === "permitBytes" ? "bytes" : "vrs"),
         );
       } else if (allowance < wanted) {
-        // checked again with the approvals this draft needs, before the wallet is asked for any
         const approvals = current.approveZeroFirst && allowance !== 0n ? 2 : 1;
         setZeroFirst(approvals === 2);
-        const [needed, held] = await Promise.all([
-          approvalFee(wagmiConfig, chain.chainId, approvals),
-          getBalance(wagmiConfig, { address: payer, chainId: chain.chainId }),
-        ]);
-        if (held.value < needed) throw new PayerFacingError(noFeeMessage(needed, held));
-        if (current.approveZeroFirst && allowance !== 0n) {
-          await step("approveZero", (onHash) => approve(payer, spender, 0n, onHash));
+        if (way === "batch") {
+          // 0 first where the token needs it, then the allowance: one confirmation, all or nothing
+          await step("batch", (onHash) =>
+            sendApprovalBatch(
+              wagmiConfig,
+              {
+                token: token.address,
+                spender,
+                values: approvals === 2 ? [0n, wanted] : [wanted],
+                account: payer,
+                chainId: chain.chainId,
+              },
+              onHash,
+            ),
+          );
+        } else {
+          await approveInTurn(payer, spender, allowance, wanted, approvals);
         }
-        await step("approve", (onHash) => approve(payer, spender, wanted, onHash));
       }
       const started = await step("activate", async () => {
         await backend.activate(spender, permit);
@@ -413,6 +468,11 @@ export function CheckoutFlow({
               {noFeeMessage(fee.data, coinBalance.data)}
             </p>
           ) : null}
+          {onChain && pathText && !balanceTooLow && !feeTooHigh ? (
+            <p className="path" data-testid="path" data-path={path}>
+              {pathText}
+            </p>
+          ) : null}
           {onChain && draft ? (
             <p className="approve-why">
               {t("checkout.approveWhy", {
@@ -421,7 +481,11 @@ export function CheckoutFlow({
                 amount: money(amount),
                 payee: draft.subscription.payee,
               })}{" "}
-              {zeroFirst ? t("checkout.approveZeroWhy", { token: token.code }) : null}
+              {zeroFirst
+                ? t(path === "batch" ? "checkout.approveZeroBatchWhy" : "checkout.approveZeroWhy", {
+                    token: token.code,
+                  })
+                : null}
             </p>
           ) : null}
           {onChain ? (

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import type { Hex } from "viem";
 import { transactionUrl } from "../format/transactionUrl";
 
-export type StepName = "draft" | "approveZero" | "approve" | "permit" | "activate";
+export type StepName = "draft" | "approveZero" | "approve" | "batch" | "permit" | "activate";
 
 /** One step of the checkout and how it went; `hash` when it sent a transaction. */
 export interface StepState {
@@ -14,7 +14,7 @@ export interface StepState {
 }
 
 /** The steps the payer's wallet asks about: a signature or a transaction to confirm there. */
-const WALLET_STEPS: ReadonlySet<StepName> = new Set(["approveZero", "approve", "permit"]);
+const WALLET_STEPS: ReadonlySet<StepName> = new Set(["approveZero", "approve", "batch", "permit"]);
 
 /**
  * What a step under way says: a wallet's step asks the payer to confirm in the wallet until it has sent something,

@@ -2,7 +2,7 @@ import { type Address, parseSignature } from "viem";
 import { getEip712Domain } from "viem/actions";
 import type { Config } from "wagmi";
 import { getPublicClient, readContract, signTypedData } from "wagmi/actions";
-import { permitTypes } from "../../../server/chain/permitTypes.js";
+import { daiPermitTypes, permitTypes } from "../../../server/chain/permitTypes.js";
 import type { PermitSignature } from "../api/types";
 
 /** EIP-2612's `nonces`: the owner's next permit nonce (viem ships no EIP-2612 ABI). */
@@ -28,25 +28,34 @@ export interface PermitRequest {
   deadline: bigint;
 }
 
-/**
- * Has the wallet sign an EIP-2612 permit (one signature instead of an approve transaction) in the token's own
- * EIP-712 domain, with the owner's current nonce, and returns it as the platform's activation takes it. The token's
- * name and version come from its ERC-5267 `eip712Domain()`; a token without one fails here (viem's
- * `Eip712DomainNotFoundError`, or the call's revert), before the wallet is asked for anything.
- */
-export async function signPermit(config: Config, request: PermitRequest): Promise<PermitSignature> {
-  const { token, chainId, owner, spender, value, deadline } = request;
+/** The token's EIP-712 name and version, from its ERC-5267 `eip712Domain()`. */
+async function tokenDomain(config: Config, token: Address, chainId: number) {
   const client = getPublicClient(config, { chainId });
   if (!client) throw new Error(`This site has no RPC for chain ${chainId}`);
-  // the token's name and version from its EIP-5267 domain; the chain and the contract are the site's own
-  const { name, version } = (await getEip712Domain(client, { address: token })).domain;
-  const nonce = await readContract(config, {
-    address: token,
-    abi: noncesAbi,
-    functionName: "nonces",
-    args: [owner],
-    chainId,
-  });
+  return (await getEip712Domain(client, { address: token })).domain;
+}
+
+const nextNonce = (config: Config, token: Address, owner: Address, chainId: number) =>
+  readContract(config, { address: token, abi: noncesAbi, functionName: "nonces", args: [owner], chainId });
+
+/**
+ * Has the wallet sign an EIP-2612 permit (one signature instead of an approve transaction) in the token's own
+ * EIP-712 domain, with the owner's current nonce, and returns it as the platform's activation takes it: split into
+ * v, r and s (`vrs`, what every EIP-2612 token checks with ecrecover) or whole (`bytes`, for a token with USDC's bytes
+ * `permit`, which checks a smart account's signature through ERC-1271, or ERC-6492 before the account exists). The
+ * token's name and version come from its ERC-5267 `eip712Domain()`; a token without one fails here (viem's
+ * `Eip712DomainNotFoundError`, or the call's revert), before the wallet is asked for anything.
+ */
+export async function signPermit(
+  config: Config,
+  request: PermitRequest,
+  form: "vrs" | "bytes" = "vrs",
+): Promise<PermitSignature> {
+  const { token, chainId, owner, spender, value, deadline } = request;
+  const [{ name, version }, nonce] = await Promise.all([
+    tokenDomain(config, token, chainId),
+    nextNonce(config, token, owner, chainId),
+  ]);
   const signature = await signTypedData(config, {
     account: owner,
     domain: { name, version, chainId, verifyingContract: token },
@@ -54,6 +63,37 @@ export async function signPermit(config: Config, request: PermitRequest): Promis
     primaryType: "Permit",
     message: { owner, spender, value, nonce, deadline },
   });
+  if (form === "bytes") {
+    return { kind: "eip2612-bytes", value: value.toString(), deadline: deadline.toString(), signature };
+  }
   const { r, s, v, yParity } = parseSignature(signature);
   return { value: value.toString(), deadline: deadline.toString(), v: Number(v ?? BigInt(yParity + 27)), r, s };
+}
+
+/**
+ * Has the wallet sign DAI's permit: `allowed`, with no amount, so the allowance it grants is unlimited (the
+ * subscription contract still takes only what its terms allow). Valid until `request.deadline`.
+ */
+export async function signDaiPermit(config: Config, request: Omit<PermitRequest, "value">): Promise<PermitSignature> {
+  const { token, chainId, owner, spender, deadline } = request;
+  const [{ name, version }, nonce] = await Promise.all([
+    tokenDomain(config, token, chainId),
+    nextNonce(config, token, owner, chainId),
+  ]);
+  const signature = await signTypedData(config, {
+    account: owner,
+    domain: { name, version, chainId, verifyingContract: token },
+    types: daiPermitTypes,
+    primaryType: "Permit",
+    message: { holder: owner, spender, nonce, expiry: deadline, allowed: true },
+  });
+  const { r, s, v, yParity } = parseSignature(signature);
+  return {
+    kind: "dai",
+    nonce: nonce.toString(),
+    expiry: deadline.toString(),
+    v: Number(v ?? BigInt(yParity + 27)),
+    r,
+    s,
+  };
 }

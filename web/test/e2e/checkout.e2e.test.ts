@@ -3,9 +3,10 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { type Address, erc20Abi } from "viem";
+import { type Address, encodeFunctionData, erc20Abi, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { build } from "vite";
+import { smartAccountFactoryAbi, standardTokenAbi } from "../../../generated/abis.js";
 import { RecurClient } from "../../../server/client/RecurClient.js";
 import type { Draft, SubscriptionResource } from "../../../server/schemas/subscriptions.js";
 import { hookTimeouts } from "../../../test/support/hookTimeouts.js";
@@ -16,7 +17,7 @@ import { axeReport, blocking } from "../support/axeViolations.js";
 import { BrowserSession } from "../support/BrowserSession.js";
 import { launchChromium } from "../support/launchChromium.js";
 import { startWebStack, type WebStack } from "../support/startWebStack.js";
-import { installTestWallet, promptsIn } from "./testWallet.js";
+import { installTestWallet, promptsIn, type SmartAccountOptions } from "./testWallet.js";
 
 const WEB_ROOT = path.resolve(import.meta.dirname, "../..");
 const DIST = path.join(WEB_ROOT, "dist");
@@ -77,7 +78,13 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     {
       viewport = VIEWPORTS.desktop,
       sameBrowser,
-    }: { viewport?: { width: number; height: number }; sameBrowser?: BrowserContext } = {},
+      smartAccount,
+    }: {
+      viewport?: { width: number; height: number };
+      sameBrowser?: BrowserContext;
+      /** The wallet acts as this smart account, owned by `who`'s key. */
+      smartAccount?: SmartAccountOptions;
+    } = {},
   ) {
     const context = sameBrowser ?? (await browser.newContext({ viewport }));
     // every wait in the page is for a condition: give a loaded machine time (Playwright's default is 30 s)
@@ -89,6 +96,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       key: who.key,
       chain: stack.platform.chain,
       rpcUrl: stack.platform.node.url,
+      ...(smartAccount ? { smartAccount } : {}),
     });
     return { page, requested, wallet };
   }
@@ -135,6 +143,35 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.ok(token, code);
     return token.address;
   };
+
+  /**
+   * A smart account (ERC-1271, from the local chain's test SmartAccountFactory) owned by a new payer's key and
+   * holding each test token: deployed, or with `counterfactual` only its address known (ERC-6492 signs for it).
+   */
+  async function newSmartAccount({ counterfactual = false } = {}) {
+    const owner = await stack.platform.newPayer();
+    const factory = stack.platform.server.services.config.chains.chainById(31337)?.smartAccountFactory;
+    assert.ok(factory, "the local chain has a smart-account factory");
+    const salt: Hex = `0x${"00".repeat(31)}01`;
+    const address = await stack.platform.client.readContract({
+      address: factory,
+      abi: smartAccountFactoryAbi,
+      functionName: "getAddress",
+      args: [owner.address, salt],
+    });
+    const call = { abi: smartAccountFactoryAbi, functionName: "createAccount", args: [owner.address, salt] } as const;
+    if (!counterfactual) await stack.platform.send(owner, { address: factory, ...call });
+    for (const code of ["tUSDT", "tSUSD"]) {
+      await stack.platform.send(owner, {
+        address: tokenAddress(code),
+        abi: standardTokenAbi,
+        functionName: "mint",
+        args: [address, 10n ** 12n],
+      });
+    }
+    const deploy = { factory, factoryData: encodeFunctionData(call) };
+    return { owner, address, deploy, payer: { key: owner.key, address } satisfies TestPayer };
+  }
 
   /** The payer's only subscription as the platform sees it, and the allowance it has on chain. */
   async function onlySubscription(who: TestPayer, tokenCode: string) {
@@ -202,6 +239,13 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.equal(await page.getByTestId("payee").locator("abbr").getAttribute("title"), payout);
     assert.equal(await page.getByTestId("support-link").getAttribute("href"), "mailto:help@shop.example");
     assert.equal(await page.getByTestId("balance").textContent(), "Your balance: 1,000,000 tUSDT");
+    // what the wallet will ask, and what it costs, before the click
+    const path = page.getByTestId("path");
+    await path.filter({ hasText: "ETH" }).waitFor();
+    assert.match(
+      (await path.textContent()) ?? "",
+      /^Your wallet will ask for 1 transaction\. Network fee: up to 0\.\d{1,6} ETH\.$/,
+    );
     await look(page, "approve-02-connected");
 
     // while the wallet asks, the page says where to look
@@ -263,6 +307,11 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     const { page, wallet } = await openPage(permitPayer);
     await connectOnPlan(page, "Pro", "permit-00");
     const connected = wallet.calls.length;
+    await page.getByTestId("path").waitFor();
+    assert.equal(
+      await page.getByTestId("path").textContent(),
+      "Your wallet will ask for 1 signature. No transaction, no network fee.",
+    );
     let answer = () => {};
     wallet.holding.set("eth_signTypedData_v4", new Promise<void>((resolve) => (answer = resolve)));
     await page.getByRole("button", { name: "Subscribe" }).click();
@@ -281,6 +330,52 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.equal(subscription.status, "Active");
     assert.equal(subscription.periodsCharged, 1);
     assert.equal(allowance, 9_990_000n * 11n, "twelve periods permitted, one charged");
+  });
+
+  it("subscribes from a smart account with one confirmation: the approval as one atomic batch (EIP-5792)", async () => {
+    const smart = await newSmartAccount();
+    const { page, wallet } = await openPage(smart.owner, { smartAccount: { address: smart.address } });
+    await connectOnPlan(page, "Basic");
+    const connected = wallet.calls.length;
+    const path = page.getByTestId("path");
+    await path.filter({ hasText: "batch" }).waitFor();
+    assert.match(
+      (await path.textContent()) ?? "",
+      /^Your wallet will ask you to confirm 1 batch of calls\. Network fee: up to 0\.\d{1,6} ETH\.$/,
+    );
+    await look(page, "smart-01-batch-path");
+    const steps = await subscribe(page, "smart-02-batch-subscribed");
+    assert.deepEqual(steps, ["draft:confirmed", "batch:confirmed", "activate:confirmed"]);
+    assert.deepEqual(promptsIn(wallet.calls.slice(connected)), ["wallet_sendCalls"], "one confirmation after connect");
+    assert.ok(wallet.calls.includes("wallet_getCapabilities"), "the page asked the wallet what it can do");
+    const { subscription, allowance } = await onlySubscription(smart.payer, "tUSDT");
+    assert.equal(subscription.status, "Active");
+    assert.equal(subscription.payer, smart.address);
+    assert.equal(allowance, 5_000_000n * 5n, "six periods approved, one charged");
+  });
+
+  it("subscribes from a smart account not deployed yet with one permit signature (ERC-6492), paying no gas", async () => {
+    const smart = await newSmartAccount({ counterfactual: true });
+    const { page, wallet } = await openPage(smart.owner, {
+      smartAccount: { address: smart.address, deploy: smart.deploy },
+    });
+    await connectOnPlan(page, "Team");
+    const connected = wallet.calls.length;
+    const path = page.getByTestId("path");
+    await path.waitFor();
+    assert.equal(await path.textContent(), "Your wallet will ask for 1 signature. No transaction, no network fee.");
+    await look(page, "smart-03-permit-path");
+    const ownerCoins = await stack.platform.client.getBalance({ address: smart.owner.address });
+    const steps = await subscribe(page, "smart-04-permit-subscribed");
+    assert.deepEqual(steps, ["draft:confirmed", "permit:confirmed", "activate:confirmed"]);
+    assert.deepEqual(promptsIn(wallet.calls.slice(connected)), ["eth_signTypedData_v4"], "one signature after connect");
+    const { subscription, allowance } = await onlySubscription(smart.payer, "tSUSD");
+    assert.equal(subscription.status, "Active");
+    assert.equal(subscription.periodsCharged, 1);
+    assert.equal(allowance, 3_000_000n * 11n, "twelve periods permitted, one charged");
+    const code = await stack.platform.client.getCode({ address: smart.address });
+    assert.ok(code && code !== "0x", "the activation deployed the account its signature named");
+    assert.equal(await stack.platform.client.getBalance({ address: smart.owner.address }), ownerCoins, "no gas paid");
   });
 
   it("sets a USDT-like token's allowance to 0 before approving another amount, reusing the draft of a visit before", async () => {

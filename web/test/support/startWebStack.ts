@@ -15,7 +15,7 @@ export interface WebStack {
   /** Where the web server listens, e.g. `http://127.0.0.1:41234`. */
   url: string;
   config: WebConfig;
-  plans: { usd: PlanResource; usdt: PlanResource; usdc: PlanResource; draft: PlanResource };
+  plans: { usd: PlanResource; usdt: PlanResource; usdc: PlanResource; susd: PlanResource; draft: PlanResource };
   /**
    * Another web server on the same platform and merchant, with a configuration of the test's own, at a free port
    * that is its public origin unless `overrides` names another.
@@ -48,6 +48,8 @@ export async function startWebStack(
       usd: await activePlan({ name: "Weekly news", amount: "2.50 tUSD", interval: "Week", maxPeriods: 52 }),
       usdt: await activePlan({ name: "Basic", amount: "5 tUSDT", interval: "Month", maxPeriods: 6 }),
       usdc: await activePlan({ name: "Pro", amount: "9.99 tUSDC", interval: "Month", maxPeriods: 12 }),
+      // a token with USDC's bytes-signature permit: smart accounts sign for it too
+      susd: await activePlan({ name: "Team", amount: "3 tSUSD", interval: "Month", maxPeriods: 12 }),
       draft: await merchant.createPlan({ name: "Unreleased", amount: "1 tUSD", interval: "Day" }),
     };
     const config: WebConfig = {
