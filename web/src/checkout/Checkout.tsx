@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { type Address, erc20Abi, type Hex } from "viem";
 import { useAccount, useBalance, useConfig, useReadContract, useSwitchChain } from "wagmi";
 import { getBalance, readContract } from "wagmi/actions";
-import { suggestedAllowance } from "../../../server/domain/suggestedAllowance.js";
+import { APPROVAL_PERIODS, suggestedAllowance } from "../../../server/domain/suggestedAllowance.js";
 import { ApiError } from "../api/ApiError";
 import { activateCheckoutSubscription, createCheckoutDraft, getCheckoutSubscription, getPlan } from "../api/siteApi";
 import type { Draft, PermitSignature, SiteChain, SiteConfig, SiteToken, Subscription } from "../api/types";
@@ -471,6 +471,17 @@ export function CheckoutFlow({
           {onChain && pathText && !balanceTooLow && !feeTooHigh ? (
             <p className="path" data-testid="path" data-path={path}>
               {pathText}
+            </p>
+          ) : null}
+          {onChain && !draft && path ? (
+            <p className="approve-why" data-testid="approve-why">
+              {path === "permitDai"
+                ? t("checkout.approveWhyUnlimited", { amount: money(amount), token: token.code })
+                : t("checkout.approveWhyBefore", {
+                    allowance: money(suggestedAllowance(amount, offer.maxPeriods)),
+                    count: Math.min(offer.maxPeriods, APPROVAL_PERIODS),
+                    amount: money(amount),
+                  })}
             </p>
           ) : null}
           {onChain && draft ? (

@@ -246,6 +246,10 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       (await path.textContent()) ?? "",
       /^Your wallet will ask for 1 transaction\. Network fee: up to 0\.\d{1,6} ETH\.$/,
     );
+    assert.equal(
+      await page.getByTestId("approve-why").textContent(),
+      "You allow this subscription's own contract to take up to 30 tUSDT: 6 payments, never more. It can only take 5 tUSDT per period, on the dates above. When they are used up, you top up from your subscriptions page.",
+    );
     await look(page, "approve-02-connected");
 
     // while the wallet asks, the page says where to look

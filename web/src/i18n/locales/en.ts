@@ -60,6 +60,12 @@ export const en = {
       "Your balance of {{balance}} is less than one payment of {{amount}}. Add funds to this wallet, then try again.",
     noFee:
       "Approving costs a network fee of up to {{fee}}, and this wallet holds {{balance}}. Add {{coin}} on {{chain}} to this wallet, then try again. Nothing was sent.",
+    approveWhyBefore_one:
+      "You allow this subscription's own contract to take up to {{allowance}}: {{count}} payment, never more. It can only take {{amount}} per period, on the dates above. When it is used up, you top up from your subscriptions page.",
+    approveWhyBefore_other:
+      "You allow this subscription's own contract to take up to {{allowance}}: {{count}} payments, never more. It can only take {{amount}} per period, on the dates above. When they are used up, you top up from your subscriptions page.",
+    approveWhyUnlimited:
+      "{{token}}'s permit names no amount: it lets this subscription's own contract take from your {{token}} without a limit. The contract itself can only take {{amount}} per period, on the dates above, and you can revoke it at any time.",
     approveWhy:
       "Your wallet will ask you to allow the subscription contract {{spender}} to take up to {{allowance}}. It can only ever take {{amount}} per period, to {{payee}}.",
     approveZeroWhy: "{{token}} needs its allowance set to 0 first: your wallet will ask for two approvals.",

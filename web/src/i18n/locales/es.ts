@@ -62,6 +62,12 @@ export const es: Messages = {
       "Tu saldo de {{balance}} es menor que un pago de {{amount}}. Añade fondos a esta billetera y vuelve a intentarlo.",
     noFee:
       "Aprobar cuesta una comisión de red de hasta {{fee}}, y esta billetera tiene {{balance}}. Añade {{coin}} en {{chain}} a esta billetera y vuelve a intentarlo. No se envió nada.",
+    approveWhyBefore_one:
+      "Permites que el contrato propio de esta suscripción tome hasta {{allowance}}: {{count}} pago, nunca más. Solo puede tomar {{amount}} por periodo, en las fechas indicadas. Cuando se agote, lo recargas desde la página de tus suscripciones.",
+    approveWhyBefore_other:
+      "Permites que el contrato propio de esta suscripción tome hasta {{allowance}}: {{count}} pagos, nunca más. Solo puede tomar {{amount}} por periodo, en las fechas indicadas. Cuando se agoten, lo recargas desde la página de tus suscripciones.",
+    approveWhyUnlimited:
+      "El permiso de {{token}} no indica un importe: permite al contrato propio de esta suscripción tomar tu {{token}} sin límite. El contrato solo puede tomar {{amount}} por periodo, en las fechas indicadas, y puedes revocarlo en cualquier momento.",
     approveWhy:
       "Tu billetera te pedirá permitir que el contrato de suscripción {{spender}} tome hasta {{allowance}}. Solo puede tomar {{amount}} por periodo, para {{payee}}.",
     approveZeroWhy: "{{token}} necesita primero poner su autorización a 0: tu billetera pedirá dos aprobaciones.",
