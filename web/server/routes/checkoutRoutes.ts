@@ -7,6 +7,7 @@ import {
   draftResource,
   type SubscriptionResource,
   subscriptionResource,
+  subscriptionWithCharges,
 } from "../../../server/schemas/subscriptions.js";
 import { address, addressParams } from "./requestSchemas.js";
 import type { WebRouteOptions } from "./WebRouteOptions.js";
@@ -27,7 +28,7 @@ const checkoutSubscription = (platform: WebRouteOptions["platform"], contractAdd
   );
 
 /** What a visitor may read of a checkout subscription: its terms and status, never the merchant's metadata. */
-const publicView = (subscription: SubscriptionResource): SubscriptionResource => ({ ...subscription, metadata: null });
+const publicView = <T extends SubscriptionResource>(subscription: T): T => ({ ...subscription, metadata: null });
 
 /**
  * `POST /subscriptions`: a draft of an Active plan for the wallet named in the body, as that wallet's customer.
@@ -66,7 +67,8 @@ export const checkoutDraftRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async
 export const checkoutRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { platform }) => {
   app.get(
     "/subscriptions/:address",
-    { schema: { params: addressParams, response: { 200: subscriptionResource } } },
+    // with its charges: the success step's receipt (what the chain shows anyone of this address anyway)
+    { schema: { params: addressParams, response: { 200: subscriptionWithCharges } } },
     async (request) => publicView(await checkoutSubscription(platform, request.params.address)),
   );
 

@@ -43,7 +43,7 @@ export const createCheckoutDraft = (planId: string, payer: Address) =>
   requestJson<Draft>("/api/checkout/subscriptions", { method: "POST", body: { planId, payer } });
 
 export const getCheckoutSubscription = (address: Address) =>
-  requestJson<Subscription>(`/api/checkout/subscriptions/${address}`);
+  requestJson<SubscriptionWithCharges>(`/api/checkout/subscriptions/${address}`);
 
 export const activateCheckoutSubscription = (address: Address, permit?: PermitSignature) =>
   requestJson<Subscription>(`/api/checkout/subscriptions/${address}/activate`, {

@@ -7,12 +7,13 @@ import { getBalance, readContract } from "wagmi/actions";
 import { APPROVAL_PERIODS, suggestedAllowance } from "../../../server/domain/suggestedAllowance.js";
 import { ApiError } from "../api/ApiError";
 import { activateCheckoutSubscription, createCheckoutDraft, getCheckoutSubscription, getPlan } from "../api/siteApi";
-import type { Draft, PermitSignature, SiteChain, SiteConfig, SiteToken, Subscription } from "../api/types";
+import type { Charge, Draft, PermitSignature, SiteChain, SiteConfig, SiteToken, Subscription } from "../api/types";
 import { useBranding } from "../branding/BrandingContext";
 import { describeError, isRejection } from "../errors/describeError";
 import { PayerFacingError } from "../errors/PayerFacingError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney, roundAmount } from "../format/tokenAmount";
+import { transactionUrl } from "../format/transactionUrl";
 import { Link } from "../routing/Link";
 import { useDocumentTitle } from "../ui/useDocumentTitle";
 import { approvalFee } from "../wallet/approvalFee";
@@ -48,6 +49,9 @@ interface CoinBalance {
 /** A draft is reused for another attempt only while it has this long left before it can no longer be activated. */
 const DRAFT_REUSE_MARGIN_MS = 10 * 60_000;
 
+/** The charge a receipt shows: the first period, paid. */
+const isFirstPaid = (charge: Charge) => charge.periodIndex === 1 && charge.status === "Succeeded";
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What the payer is offered: the terms the flow shows and the token and chain it pays with. */
@@ -77,8 +81,8 @@ export interface CheckoutBackend {
   existingDraft(payer: Address): Promise<Authorisation | null>;
   createDraft(payer: Address): Promise<Authorisation>;
   activate(contractAddress: Address, permit?: PermitSignature): Promise<void>;
-  /** The subscription as the platform sees it now. */
-  status(contractAddress: Address): Promise<Subscription>;
+  /** The subscription as the platform sees it now, with its charges where this backend may read them. */
+  status(contractAddress: Address): Promise<Subscription & { charges?: Charge[] }>;
 }
 
 /** A draft as the proxy or session answered it, as the flow uses it. */
@@ -182,7 +186,7 @@ export function CheckoutFlow({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [draft, setDraft] = useState<Authorisation | null>(null);
-  const [active, setActive] = useState<Subscription | null>(null);
+  const [active, setActive] = useState<(Subscription & { charges?: Charge[] }) | null>(null);
   /** Whether this draft's approval goes through 0 first: only a USDT-like token with an allowance already set. */
   const [zeroFirst, setZeroFirst] = useState(false);
   // an error takes the focus (after the wallet's dialog closes it would be on the page's body): read out and in view
@@ -379,7 +383,9 @@ export function CheckoutFlow({
         const deadline = Date.now() + ACTIVATION_TIMEOUT_MS;
         for (;;) {
           const subscription = await backend.status(spender);
-          if (subscription.status === "Active") return subscription;
+          // active, and with its first charge recorded where it has one, for the receipt
+          const charged = subscription.periodsCharged === 0 || subscription.charges?.some(isFirstPaid) !== false;
+          if (subscription.status === "Active" && charged) return subscription;
           if (subscription.status === "Error" || (subscription.status === "Draft" && subscription.statusReason)) {
             throw new PayerFacingError(
               t("errors.activationRefused", { reason: subscription.statusReason ?? subscription.status }),
@@ -425,6 +431,7 @@ export function CheckoutFlow({
                 })
               : null}
           </p>
+          <Receipt charge={active.charges?.find(isFirstPaid)} offer={offer} />
           <p>
             {t("checkout.contract")}: <code>{active.contractAddress}</code>
           </p>
@@ -518,5 +525,34 @@ export function CheckoutFlow({
         </p>
       ) : null}
     </section>
+  );
+}
+
+/** What the first charge took, when and in which transaction: the payer's receipt on the success step. */
+function Receipt({ charge, offer }: { charge: Charge | undefined; offer: Offer }) {
+  const { t, i18n } = useTranslation();
+  if (!charge) return null;
+  const { token, chain } = offer;
+  return (
+    <dl className="receipt" data-testid="receipt">
+      <dt>{t("checkout.receiptAmount")}</dt>
+      <dd>{formatTokenAmount(parseMoney(charge.amount, token), token, i18n.language)}</dd>
+      <dt>{t("checkout.receiptDate")}</dt>
+      <dd>{formatDateTime(new Date(charge.chargeDate), i18n.language)}</dd>
+      {charge.txHash ? (
+        <>
+          <dt>{t("checkout.receiptTransaction")}</dt>
+          <dd>
+            {chain.explorerUrl ? (
+              <a href={transactionUrl(chain.explorerUrl, charge.txHash)} target="_blank" rel="noreferrer">
+                {t("step.viewTransaction")}
+              </a>
+            ) : (
+              <code title={charge.txHash}>{`${charge.txHash.slice(0, 10)}…${charge.txHash.slice(-8)}`}</code>
+            )}
+          </dd>
+        </>
+      ) : null}
+    </dl>
   );
 }

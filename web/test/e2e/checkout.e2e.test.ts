@@ -269,6 +269,15 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.equal(subscription.customerId, payer.address);
     assert.equal(allowance, 5_000_000n * 5n, "six periods approved, one charged");
     assert.match((await page.getByRole("status").textContent()) ?? "", new RegExp(subscription.contractAddress));
+    // the receipt: what the first charge took, when, and its transaction
+    const receipt = await page.getByTestId("receipt").locator("dt, dd").allTextContents();
+    assert.deepEqual(receipt.slice(0, 2), ["Paid", "5 tUSDT"]);
+    assert.equal(receipt[2], "Date");
+    assert.equal(receipt[4], "Transaction");
+    const [charge] = (await stack.platform.server.merchant.client.getSubscription(subscription.contractAddress))
+      .charges;
+    assert.ok(charge?.txHash);
+    assert.equal(await page.getByTestId("receipt").locator("code").getAttribute("title"), charge.txHash);
     assert.equal(await page.title(), "Basic · Subscriptions", "the tab names the plan");
     // the way on: the payer's subscriptions on this site
     await page.getByRole("link", { name: "Manage your subscription" }).click();

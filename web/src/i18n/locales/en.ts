@@ -80,6 +80,9 @@ export const en = {
     manage: "Manage your subscription",
     doneDetail: "The first charge is done. Next charge: {{next}}.",
     doneTrial: "Your subscription is active. First charge: {{next}}.",
+    receiptAmount: "Paid",
+    receiptDate: "Date",
+    receiptTransaction: "Transaction",
     contract: "Subscription contract",
   },
   hosted: {

@@ -83,6 +83,9 @@ export const es: Messages = {
     manage: "Gestionar tu suscripción",
     doneDetail: "El primer cobro está hecho. Próximo cobro: {{next}}.",
     doneTrial: "Tu suscripción está activa. Primer cobro: {{next}}.",
+    receiptAmount: "Pagado",
+    receiptDate: "Fecha",
+    receiptTransaction: "Transacción",
     contract: "Contrato de suscripción",
   },
   hosted: {

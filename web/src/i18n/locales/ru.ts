@@ -109,6 +109,9 @@ export const ru: Messages = {
     manage: "Управлять подпиской",
     doneDetail: "Первое списание выполнено. Следующее: {{next}}.",
     doneTrial: "Подписка активна. Первое списание: {{next}}.",
+    receiptAmount: "Оплачено",
+    receiptDate: "Дата",
+    receiptTransaction: "Транзакция",
     contract: "Контракт подписки",
   },
   hosted: {
