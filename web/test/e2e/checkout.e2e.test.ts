@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { type Address, encodeFunctionData, erc20Abi, type Hex } from "viem";
+import { type Address, encodeFunctionData, erc20Abi, type Hex, maxUint256 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { build } from "vite";
 import { smartAccountFactoryAbi, standardTokenAbi } from "../../../generated/abis.js";
@@ -391,6 +391,31 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.equal(await stack.platform.client.getBalance({ address: smart.owner.address }), ownerCoins, "no gas paid");
   });
 
+  it("subscribes with DAI's permit in one signature, saying first that its allowance has no limit", async () => {
+    // 10^24 base units: a million of the 18-decimal tDAI
+    const daiPayer = await stack.platform.newPayer(10n ** 24n);
+    const { page, wallet } = await openPage(daiPayer);
+    await connectOnPlan(page, "Digest");
+    const connected = wallet.calls.length;
+    await page.getByTestId("path").waitFor();
+    assert.equal(
+      await page.getByTestId("path").textContent(),
+      "Your wallet will ask for 1 signature. No transaction, no network fee.",
+    );
+    assert.equal(
+      await page.getByTestId("approve-why").textContent(),
+      "tDAI's permit names no amount: it lets this subscription's own contract take from your tDAI without a limit. The contract itself can only take 1.5 tDAI per period, on the dates above, and you can revoke it at any time.",
+    );
+    await look(page, "dai-01-path");
+    const steps = await subscribe(page, "dai-02-subscribed");
+    assert.deepEqual(steps, ["draft:confirmed", "permit:confirmed", "activate:confirmed"]);
+    assert.deepEqual(promptsIn(wallet.calls.slice(connected)), ["eth_signTypedData_v4"], "one signature after connect");
+    const { subscription, allowance } = await onlySubscription(daiPayer, "tDAI");
+    assert.equal(subscription.status, "Active");
+    assert.equal(subscription.periodsCharged, 1);
+    assert.equal(allowance, maxUint256, "DAI's permit allows without a limit, and a charge leaves it so");
+  });
+
   it("sets a USDT-like token's allowance to 0 before approving another amount, reusing the draft of a visit before", async () => {
     const usdtPayer = await stack.platform.newPayer();
     // a first visit makes the draft but the payer declines the approval; a smaller allowance is set elsewhere
@@ -586,6 +611,29 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     assert.equal(await onward.getAttribute("href"), expected.toString());
     assert.equal(await page.getByRole("button", { name: "Suscribirme" }).count(), 0);
     await look(page, "hosted-02b-reopened");
+
+    // and the payer manages it from this site's portal, though the merchant's backend made it for its own customer
+    await page.goto(`${stack.url}/portal?lang=en`);
+    const signIn = page.getByRole("button", { name: "Sign in with your wallet" });
+    const connect = page.getByRole("button", { name: "Connect Wallet" });
+    await signIn.or(connect).first().waitFor();
+    if (await connect.isVisible()) {
+      await connect.click();
+      await page
+        .getByRole("dialog")
+        .getByRole("button", { name: /Test Wallet/ })
+        .click();
+    }
+    await signIn.click();
+    const card = page.getByRole("article", { name: subscription.contractAddress });
+    await card.waitFor();
+    assert.equal(await card.getByRole("heading", { level: 2 }).textContent(), "Weekly news");
+    await look(page, "hosted-04-in-portal");
+    await card.getByRole("button", { name: "Pause" }).click();
+    await card.locator(`[data-action-status="confirmed"]`).waitFor({ timeout: 90_000 });
+    await stack.platform.waitFor("the pause", async () =>
+      (await merchant.getSubscription(subscription.contractAddress)).status === "Paused" ? true : undefined,
+    );
   });
 
   it("refuses an expired checkout session in words, with the way back to the merchant", async () => {

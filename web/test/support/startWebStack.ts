@@ -15,7 +15,14 @@ export interface WebStack {
   /** Where the web server listens, e.g. `http://127.0.0.1:41234`. */
   url: string;
   config: WebConfig;
-  plans: { usd: PlanResource; usdt: PlanResource; usdc: PlanResource; susd: PlanResource; draft: PlanResource };
+  plans: {
+    usd: PlanResource;
+    usdt: PlanResource;
+    usdc: PlanResource;
+    susd: PlanResource;
+    dai: PlanResource;
+    draft: PlanResource;
+  };
   /**
    * Another web server on the same platform and merchant, with a configuration of the test's own, at a free port
    * that is its public origin unless `overrides` names another.
@@ -50,6 +57,8 @@ export async function startWebStack(
       usdc: await activePlan({ name: "Pro", amount: "9.99 tUSDC", interval: "Month", maxPeriods: 12 }),
       // a token with USDC's bytes-signature permit: smart accounts sign for it too
       susd: await activePlan({ name: "Team", amount: "3 tSUSD", interval: "Month", maxPeriods: 12 }),
+      // DAI's permit: a signature with no amount
+      dai: await activePlan({ name: "Digest", amount: "1.5 tDAI", interval: "Week", maxPeriods: 8 }),
       draft: await merchant.createPlan({ name: "Unreleased", amount: "1 tUSD", interval: "Day" }),
     };
     const config: WebConfig = {
