@@ -107,6 +107,8 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await page.getByRole("link", { name: planName }).click();
     await page.getByRole("region", { name: "What you agree to" }).waitFor();
     if (screenshotPrefix) await look(page, `${screenshotPrefix}-terms`);
+    await page.getByRole("button", { name: "Connect Wallet" }).waitFor();
+    assert.equal(await page.getByTestId("connect-refused").count(), 0, "no refusal before any attempt");
     await page.getByRole("button", { name: "Connect Wallet" }).click();
     await page.getByRole("dialog").waitFor();
     if (screenshotPrefix) await look(page, `${screenshotPrefix}-wallets`);
@@ -577,7 +579,10 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await terms.waitFor();
     assert.equal(await terms.getByRole("listitem").first().textContent(), "2,5 tUSD cada semana");
     assert.ok(await page.getByText("Una suscripción con Demo merchant").isVisible());
+    await page.getByRole("button", { name: "Conectar la billetera" }).waitFor();
     await look(page, "hosted-01-terms");
+    // the wallet library's reconnect at load is not a refused connection
+    assert.equal(await page.getByTestId("connect-refused").count(), 0, "no refusal before any attempt");
     // the wallet dialog speaks the page's language too
     await page.getByRole("button", { name: "Conectar la billetera" }).click();
     await page
