@@ -11,10 +11,10 @@ import { BrandHeader } from "./branding/BrandHeader";
 import { BrandingProvider, useBranding } from "./branding/BrandingContext";
 import { SITE_ACCENT } from "./branding/safeBranding";
 import { Checkout } from "./checkout/Checkout";
-import { describePrice } from "./checkout/describeTerms";
+import { describeEvery } from "./checkout/describeTerms";
 import { HostedCheckout } from "./checkout/HostedCheckout";
 import { describeError } from "./errors/describeError";
-import { parseMoney } from "./format/tokenAmount";
+import { formatTokenAmount, parseMoney } from "./format/tokenAmount";
 import { LANGUAGES, type Language } from "./i18n/detectLanguage";
 import { switchLanguage } from "./i18n/i18n";
 import { rememberLanguage } from "./i18n/rememberedLanguage";
@@ -165,16 +165,19 @@ function Plans({ site }: { site: SiteConfig }) {
             ?.tokens.find((candidate) => candidate.code === plan.asset);
           return (
             <li key={plan.id}>
-              <Link href={`/subscribe/${encodeURIComponent(plan.id)}${lang ? `?lang=${lang}` : ""}`}>{plan.name}</Link>
+              <h2>
+                <Link href={`/subscribe/${encodeURIComponent(plan.id)}${lang ? `?lang=${lang}` : ""}`}>
+                  {plan.name}
+                </Link>
+              </h2>
+              {plan.description ? <p className="plan-description">{plan.description}</p> : null}
               {token ? (
-                <span>
-                  {" "}
-                  {describePrice(t, i18n.language, {
-                    amount: parseMoney(plan.amount, token),
-                    token,
-                    periodSeconds: plan.periodSeconds,
-                  })}
-                </span>
+                <p className="plan-price">
+                  <span className="plan-amount">
+                    {formatTokenAmount(parseMoney(plan.amount, token), token, i18n.language)}
+                  </span>{" "}
+                  <span>{describeEvery(t, plan.periodSeconds)}</span>
+                </p>
               ) : null}
             </li>
           );

@@ -23,9 +23,16 @@ export interface Terms {
 
 /** "9.99 tUSDC every month": the price line. */
 export function describePrice(t: TFunction, locale: string, terms: Pick<Terms, "amount" | "token" | "periodSeconds">) {
-  const { unit, count } = describePeriod(terms.periodSeconds);
-  const period = count === 1 ? t(`terms.each_${unit}`) : t(`terms.every_${unit}`, { count });
-  return t("terms.amount", { amount: formatTokenAmount(terms.amount, terms.token, locale), period });
+  return t("terms.amount", {
+    amount: formatTokenAmount(terms.amount, terms.token, locale),
+    period: describeEvery(t, terms.periodSeconds),
+  });
+}
+
+/** "every month", "every 5 minutes": how often a price is charged. */
+export function describeEvery(t: TFunction, periodSeconds: number) {
+  const { unit, count } = describePeriod(periodSeconds);
+  return count === 1 ? t(`terms.each_${unit}`) : t(`terms.every_${unit}`, { count });
 }
 
 /** What each line of the terms says. */

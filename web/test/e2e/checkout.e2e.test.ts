@@ -506,6 +506,8 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     const { page } = await openPage(await stack.platform.newPayer());
     await page.goto(`${stack.url}/`);
     await page.getByRole("heading", { name: "Choose a plan" }).waitFor();
+    await page.getByRole("link", { name: "Basic" }).waitFor();
+    await look(page, "plans-01-list");
     await page.getByLabel("Language").selectOption({ label: "Español" });
     await page.getByRole("heading", { name: "Elige un plan" }).waitFor();
     const { page: later } = await openPage(undefined, { sameBrowser: page.context() });
