@@ -99,7 +99,9 @@ async function main(): Promise<void> {
   console.log("Starting a local chain, the platform and the web server...");
   const stack = await startWebStack({ distDir: DIST });
   const browser = await launchChromium();
+  /** When the terms were painted (Element Timing), and when the test, polling the page, noticed them. */
   const terms: number[] = [];
+  const noticed: number[] = [];
   const connect: number[] = [];
   /** The scripts a page had fetched by the time its Connect button was usable (the same in every run). */
   let loadedScripts = new Set<string>();
@@ -118,7 +120,21 @@ async function main(): Promise<void> {
       });
       await page.goto(url, { waitUntil: "commit" });
       await page.locator(".terms li").first().waitFor({ timeout: 30_000 });
-      const termsAt = await page.evaluate(() => performance.now());
+      const noticedAt = await page.evaluate(() => performance.now());
+      // when the price line was painted, as the browser's Element Timing recorded it
+      const paintedAt = await page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            new PerformanceObserver((list) => {
+              const entry = list
+                .getEntries()
+                .find((candidate) => (candidate as { identifier?: string }).identifier === "terms");
+              if (entry) resolve((entry as unknown as { renderTime: number }).renderTime || entry.startTime);
+            }).observe({ type: "element", buffered: true });
+            setTimeout(() => resolve(Number.NaN), 5_000);
+          }),
+      );
+      if (Number.isNaN(paintedAt)) throw new Error("the browser recorded no Element Timing for the terms' price line");
       const button = page.getByRole("button", { name: "Connect Wallet" });
       await button.waitFor({ timeout: 30_000 });
       await page.waitForFunction(() => {
@@ -129,7 +145,8 @@ async function main(): Promise<void> {
       loadedScripts = scriptsSeen;
       await context.close();
       if (run === 0) continue;
-      terms.push(termsAt);
+      terms.push(paintedAt);
+      noticed.push(noticedAt);
       connect.push(connectAt);
     }
     for (const [path, plan] of [
@@ -168,9 +185,12 @@ ${scripts.map((script) => `  ${script.file}  ${kb(script.raw)} raw, ${kb(script.
 Cold loads in headless chromium, median of ${runs} (after one warm-up), from navigation:
   plan terms visible        ${termsMedian.toFixed(0)} ms   target <= ${TARGET_TERMS_MS} ms: ${
     termsMedian <= TARGET_TERMS_MS ? "met" : "NOT met"
-  }
+  }   (painted, by Element Timing)
+  plan terms noticed        ${median(noticed).toFixed(0)} ms   (by the test polling the page, whose main thread is then
+                                      busy with the wallet libraries: the figure earlier runs reported)
   Connect button usable     ${median(connect).toFixed(0)} ms
-  (each run, terms: ${terms.map((value) => value.toFixed(0)).join(", ")} ms)
+  (each run, terms painted: ${terms.map((value) => value.toFixed(0)).join(", ")} ms;
+   noticed: ${noticed.map((value) => value.toFixed(0)).join(", ")} ms)
 
 Subscribe to Active on the local chain, the test wallet answering at once, median of ${runs} new payers (after one):
 ${(["approve", "permit"] as const)
