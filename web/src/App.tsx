@@ -23,7 +23,7 @@ import { Link } from "./routing/Link";
 import { navigate, useLocation } from "./routing/useLocation";
 import { useDocumentTitle } from "./ui/useDocumentTitle";
 import { createWagmiConfig } from "./wallet/createWagmiConfig";
-import { nameWalletImages } from "./wallet/nameWalletImages";
+import { mendWalletDialog } from "./wallet/mendWalletDialog";
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 
@@ -52,7 +52,7 @@ export function App({ site }: { site: SiteConfig }) {
   const wagmiConfig = useMemo(() => createWagmiConfig(site), [site]);
   const { t } = useTranslation();
   const dialogName = t("app.walletDialog");
-  useEffect(() => nameWalletImages(dialogName), [dialogName]);
+  useEffect(() => mendWalletDialog(dialogName), [dialogName]);
   return (
     <WagmiProvider config={wagmiConfig}>
       <QueryClientProvider client={queryClient}>

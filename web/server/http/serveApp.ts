@@ -38,13 +38,15 @@ export async function serveApp(app: FastifyInstance, distDir: string): Promise<v
   });
 
   // the home page too, with its preloads (the static files' `/` would serve index.html without them)
-  app.get("/", (_request, reply) => reply.header("link", preloadLinks("/")).sendFile("index.html"));
+  const sendPage = (reply: FastifyReply, pathname: string) =>
+    reply.header("link", preloadLinks(pathname)).sendFile("index.html");
+  app.get("/", (_request, reply) => sendPage(reply, "/"));
 
   app.setNotFoundHandler((request, reply: FastifyReply) => {
     const pathname = request.url.split("?")[0] ?? "/";
     const page = (request.method === "GET" || request.method === "HEAD") && !pathname.startsWith("/api/");
     if (page && !pathname.split("/").pop()?.includes(".")) {
-      return reply.header("link", preloadLinks(pathname)).sendFile("index.html");
+      return sendPage(reply, pathname);
     }
     throw notFound(
       pathname.startsWith("/api/")

@@ -13,8 +13,8 @@ import { describeError, isRejection } from "../errors/describeError";
 import { PayerFacingError } from "../errors/PayerFacingError";
 import { formatDateTime } from "../format/formatDate";
 import { formatTokenAmount, parseMoney, roundAmount } from "../format/tokenAmount";
-import { transactionUrl } from "../format/transactionUrl";
 import { Link } from "../routing/Link";
+import { TransactionLink } from "../ui/TransactionLink";
 import { useDocumentTitle } from "../ui/useDocumentTitle";
 import { approvalFee } from "../wallet/approvalFee";
 import { approvalPath, walletAbilities } from "../wallet/approvalPath";
@@ -232,30 +232,24 @@ export function CheckoutFlow({
   const feeTooHigh =
     path === "approve" && coinBalance.data !== undefined && fee.data !== undefined && coinBalance.data.value < fee.data;
   const coin = wagmiConfig.chains.find((candidate) => candidate.id === chain.chainId)?.nativeCurrency;
+  /** `wei` of the chain's coin as a payer reads it: at most 6 decimals, a fee rounded up and a balance down. */
+  const coinAmount = (wei: bigint, of: { symbol: string; decimals: number }, rounding: "up" | "down") =>
+    formatTokenAmount(roundAmount(wei, of.decimals, 6, rounding), { code: of.symbol, decimals: of.decimals }, locale);
   /** The prompt this wallet will see, and what it costs, in words: shown before the payer clicks. */
   const pathText = (() => {
     if (!path) return null;
     if (path.startsWith("permit")) return t("checkout.pathSignature");
-    const feeText =
-      fee.data !== undefined && coin
-        ? formatTokenAmount(
-            roundAmount(fee.data, coin.decimals, 6, "up"),
-            { code: coin.symbol, decimals: coin.decimals },
-            locale,
-          )
-        : "…";
+    const feeText = fee.data !== undefined && coin ? coinAmount(fee.data, coin, "up") : "…";
     return t(path === "batch" ? "checkout.pathBatch" : "checkout.pathTransaction", { fee: feeText });
   })();
   /** What to tell a payer whose wallet holds `held` of the chain's coin and needs `needed` (wei) for the approvals. */
-  const noFeeMessage = (needed: bigint, held: CoinBalance) => {
-    const coin = { code: held.symbol, decimals: held.decimals };
-    return t("checkout.noFee", {
-      fee: formatTokenAmount(roundAmount(needed, coin.decimals, 6, "up"), coin, locale),
-      balance: formatTokenAmount(roundAmount(held.value, coin.decimals, 6, "down"), coin, locale),
-      coin: coin.code,
+  const noFeeMessage = (needed: bigint, held: CoinBalance) =>
+    t("checkout.noFee", {
+      fee: coinAmount(needed, held, "up"),
+      balance: coinAmount(held.value, held, "down"),
+      coin: held.symbol,
       chain: chain.name,
     });
-  };
 
   const track = (name: StepName, update: Omit<StepState, "name">) =>
     setSteps((previous) => [...previous.filter((step) => step.name !== name), { name, ...update }]);
@@ -543,13 +537,7 @@ function Receipt({ charge, offer }: { charge: Charge | undefined; offer: Offer }
         <>
           <dt>{t("checkout.receiptTransaction")}</dt>
           <dd>
-            {chain.explorerUrl ? (
-              <a href={transactionUrl(chain.explorerUrl, charge.txHash)} target="_blank" rel="noreferrer">
-                {t("step.viewTransaction")}
-              </a>
-            ) : (
-              <code title={charge.txHash}>{`${charge.txHash.slice(0, 10)}…${charge.txHash.slice(-8)}`}</code>
-            )}
+            <TransactionLink hash={charge.txHash} explorerUrl={chain.explorerUrl} />
           </dd>
         </>
       ) : null}

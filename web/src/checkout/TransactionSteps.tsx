@@ -2,7 +2,7 @@ import type { TFunction } from "i18next";
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import type { Hex } from "viem";
-import { transactionUrl } from "../format/transactionUrl";
+import { TransactionLink } from "../ui/TransactionLink";
 
 export type StepName = "draft" | "approveZero" | "approve" | "batch" | "permit" | "activate";
 
@@ -44,19 +44,10 @@ export function TransactionSteps({ steps, explorerUrl }: { steps: StepState[]; e
         <li key={step.name} data-step={step.name} data-status={step.status}>
           {stepText(t, t(`step.${step.name}`), step.status, WALLET_STEPS.has(step.name), step.hash !== undefined)}
           {step.hash ? (
-            explorerUrl ? (
-              <>
-                {" "}
-                <a href={transactionUrl(explorerUrl, step.hash)} target="_blank" rel="noreferrer">
-                  {t("step.viewTransaction")}
-                </a>
-              </>
-            ) : (
-              <>
-                {" "}
-                <code title={step.hash}>{`${step.hash.slice(0, 10)}…`}</code>
-              </>
-            )
+            <>
+              {" "}
+              <TransactionLink hash={step.hash} explorerUrl={explorerUrl} />
+            </>
           ) : null}
         </li>
       ))}

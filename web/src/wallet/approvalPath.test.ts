@@ -8,24 +8,24 @@ const oldSmartAccount = { contractAccount: true, atomic: false };
 
 describe("approvalPath", () => {
   it("signs a permit wherever the token can check the wallet's signature", () => {
-    const usdcLike = { permit: true, permitKind: "eip2612-bytes" } as const;
+    const usdcLike = { permitKind: "eip2612-bytes" } as const;
     expect(approvalPath(usdcLike, eoa)).toBe("permitBytes");
     expect(approvalPath(usdcLike, smartAccount)).toBe("permitBytes");
     expect(approvalPath(usdcLike, oldSmartAccount)).toBe("permitBytes");
-    const classic = { permit: true, permitKind: "eip2612" } as const;
+    const classic = { permitKind: "eip2612" } as const;
     expect(approvalPath(classic, eoa)).toBe("permit");
     // a signature beats a batch: it costs no network fee
     expect(approvalPath(classic, batchingEoa)).toBe("permit");
-    const dai = { permit: true, permitKind: "dai" } as const;
+    const dai = { permitKind: "dai" } as const;
     expect(approvalPath(dai, eoa)).toBe("permitDai");
   });
 
   it("batches the approval for a smart account whose signature the token cannot check, else sends it", () => {
-    const classic = { permit: true, permitKind: "eip2612" } as const;
+    const classic = { permitKind: "eip2612" } as const;
     expect(approvalPath(classic, smartAccount)).toBe("batch");
     expect(approvalPath(classic, oldSmartAccount)).toBe("approve");
-    expect(approvalPath({ permit: true, permitKind: "dai" }, smartAccount)).toBe("batch");
-    const plain = { permit: false, permitKind: null } as const;
+    expect(approvalPath({ permitKind: "dai" }, smartAccount)).toBe("batch");
+    const plain = { permitKind: null } as const;
     expect(approvalPath(plain, eoa)).toBe("approve");
     expect(approvalPath(plain, batchingEoa)).toBe("batch");
     expect(approvalPath(plain, smartAccount)).toBe("batch");

@@ -50,10 +50,16 @@ export async function walletAbilities(config: Config, payer: Address, chainId: n
  * EOA's by every permit token, a smart account's only by a bytes-signature permit), else one batch where the wallet
  * batches, else the approve transaction.
  */
-export function approvalPath(token: Pick<SiteToken, "permit" | "permitKind">, wallet: WalletAbilities): ApprovalPath {
-  if (token.permitKind === "eip2612-bytes") return "permitBytes";
-  if (token.permitKind === "dai" && !wallet.contractAccount) return "permitDai";
-  if (token.permit && token.permitKind !== "dai" && !wallet.contractAccount) return "permit";
-  if (wallet.atomic) return "batch";
-  return "approve";
+export function approvalPath(token: Pick<SiteToken, "permitKind">, wallet: WalletAbilities): ApprovalPath {
+  switch (token.permitKind) {
+    case "eip2612-bytes":
+      return "permitBytes";
+    case "eip2612":
+      if (!wallet.contractAccount) return "permit";
+      break;
+    case "dai":
+      if (!wallet.contractAccount) return "permitDai";
+      break;
+  }
+  return wallet.atomic ? "batch" : "approve";
 }

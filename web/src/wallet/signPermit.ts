@@ -1,4 +1,4 @@
-import { type Address, parseSignature } from "viem";
+import { type Address, type Hex, parseSignature } from "viem";
 import { getEip712Domain } from "viem/actions";
 import type { Config } from "wagmi";
 import { getPublicClient, readContract, signTypedData } from "wagmi/actions";
@@ -26,6 +26,12 @@ export interface PermitRequest {
   value: bigint;
   /** Unix seconds after which the token refuses the permit. */
   deadline: bigint;
+}
+
+/** A 65-byte ECDSA signature as the permits' `v`, `r` and `s` (`v` 27 or 28, as the tokens' ecrecover takes it). */
+function splitSignature(signature: Hex) {
+  const { r, s, v, yParity } = parseSignature(signature);
+  return { v: Number(v ?? BigInt(yParity + 27)), r, s };
 }
 
 /** The token's EIP-712 name and version, from its ERC-5267 `eip712Domain()`. */
@@ -66,8 +72,7 @@ export async function signPermit(
   if (form === "bytes") {
     return { kind: "eip2612-bytes", value: value.toString(), deadline: deadline.toString(), signature };
   }
-  const { r, s, v, yParity } = parseSignature(signature);
-  return { value: value.toString(), deadline: deadline.toString(), v: Number(v ?? BigInt(yParity + 27)), r, s };
+  return { value: value.toString(), deadline: deadline.toString(), ...splitSignature(signature) };
 }
 
 /**
@@ -87,13 +92,5 @@ export async function signDaiPermit(config: Config, request: Omit<PermitRequest,
     primaryType: "Permit",
     message: { holder: owner, spender, nonce, expiry: deadline, allowed: true },
   });
-  const { r, s, v, yParity } = parseSignature(signature);
-  return {
-    kind: "dai",
-    nonce: nonce.toString(),
-    expiry: deadline.toString(),
-    v: Number(v ?? BigInt(yParity + 27)),
-    r,
-    s,
-  };
+  return { kind: "dai", nonce: nonce.toString(), expiry: deadline.toString(), ...splitSignature(signature) };
 }

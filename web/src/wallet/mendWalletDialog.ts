@@ -6,7 +6,7 @@
  * whose title is missing `dialogName`. RainbowKit takes no
  * option for it (AsyncImage's `alt` is set by the caller); remove this once it names them itself.
  */
-export function nameWalletImages(dialogName: string, root: HTMLElement = document.body): () => void {
+export function mendWalletDialog(dialogName: string, root: HTMLElement = document.body): () => void {
   const mend = () => {
     for (const image of root.querySelectorAll('[data-rk] [role="img"]:not([aria-label]):not([aria-hidden])')) {
       image.setAttribute("aria-hidden", "true");

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "vitest";
-import { nameWalletImages } from "./nameWalletImages";
+import { mendWalletDialog } from "./mendWalletDialog";
 
 afterEach(() => {
   document.body.innerHTML = "";
@@ -9,7 +9,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 test("hides RainbowKit's unnamed images, as they are rendered, and leaves named ones and the page's own alone", async () => {
   document.body.innerHTML = `<div data-rk><div role="img" id="named" aria-label="Test Wallet"></div></div><div role="img" id="ours"></div>`;
-  const stop = nameWalletImages("Connect a wallet");
+  const stop = mendWalletDialog("Connect a wallet");
   try {
     const dialog = document.createElement("div");
     dialog.setAttribute("data-rk", "");
