@@ -9,6 +9,7 @@ import type { CheckoutSessionResource, NewCheckoutSession } from "../schemas/che
 import type { ErrorBody } from "../schemas/errors.js";
 import type { GasWallet } from "../schemas/gasWallets.js";
 import type { NewPlan, PlanResource } from "../schemas/plans.js";
+import type { Storefront } from "../schemas/storefront.js";
 import type {
   Draft,
   NewSubscription,
@@ -266,6 +267,11 @@ export class RecurClient {
   /** How the merchant's payer pages present it (a customer token may read it too). */
   getBranding() {
     return this.request<Branding>("GET", "/integration/merchant/branding");
+  }
+
+  /** What a payer is offered: the branding and the Active plans, each with its payee (a customer token may read it). */
+  getStorefront() {
+    return this.request<Storefront>("GET", "/integration/storefront");
   }
 
   /** Sets the fields of `change` that are given (null clears one) and returns the branding as it now stands. */

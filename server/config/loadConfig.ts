@@ -22,7 +22,7 @@ export interface Config {
   customerTokenTtlSeconds: number;
   /** Base URL of the hosted checkout page; a session's `url` is this plus its id. */
   checkoutUrl: string;
-  /** The web origins whose pages may call the public hosted-checkout routes (CORS). */
+  /** The web origins of the payer pages (hosted checkout, embedded widget) that may call the API from a browser (CORS). */
   checkoutOrigins: string[];
   /**
    * Whether webhook URLs may point at loopback, private, link-local and other non-public addresses: for local

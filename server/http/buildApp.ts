@@ -1,3 +1,4 @@
+import fastifyCors from "@fastify/cors";
 import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, {
@@ -26,7 +27,8 @@ import { chainRoutes } from "./routes/chainRoutes.js";
 import { checkoutSessionRoutes, hostedCheckoutRoutes } from "./routes/checkoutSessionRoutes.js";
 import { operationsRoutes } from "./routes/operationsRoutes.js";
 import { planRoutes } from "./routes/planRoutes.js";
-import { authenticates } from "./routes/routeSupport.js";
+import { authenticates, merchantOnly } from "./routes/routeSupport.js";
+import { storefrontRoutes } from "./routes/storefrontRoutes.js";
 import { subscriptionRoutes } from "./routes/subscriptionRoutes.js";
 import { validationErrorOf } from "./validationError.js";
 
@@ -79,7 +81,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const limits = new RateLimits(app, services.config.rateLimit);
   const authenticator = new Authenticator(services, limits);
   // a route that authenticates is limited per key once its caller is known; every other one per client address
+  // the routes a payer's page may call from another origin: every one but the merchant's own (see the CORS below)
+  const browserRoutes: { method: string; path: RegExp }[] = [];
   app.addHook("onRoute", (route) => {
+    if (![route.preValidation].flat().some(merchantOnly)) {
+      const path = routePattern(route.url);
+      for (const method of [route.method].flat()) if (method !== "OPTIONS") browserRoutes.push({ method, path });
+    }
     if ([route.preValidation].flat().some(authenticates)) return;
     const byAddress = async (request: FastifyRequest) => limits.address(request);
     route.onRequest = [...[route.onRequest ?? []].flat(), byAddress];
@@ -160,6 +168,28 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       transform: jsonSchemaTransform,
       transformObject: jsonSchemaTransformObject,
     });
+    // the payer pages (hosted checkout, embedded widget) call the API from their own origin: those origins, from the
+    // configuration, may, on the public routes and those a customer token opens. Every route authenticates by a
+    // header, never by a cookie, and credentials are not allowed: a page is granted nothing it does not hold.
+    const cors = {
+      origin: services.config.checkoutOrigins,
+      methods: ["GET", "POST"],
+      allowedHeaders: ["authorization", "content-type", "x-idempotency-key"],
+      credentials: false,
+      maxAge: 600,
+    };
+    await api.register(fastifyCors, {
+      // a merchant-only route answers no cross-origin call: no browser holds a merchant's credentials
+      delegator: (request, callback) => {
+        const method =
+          request.method === "OPTIONS"
+            ? String(request.headers["access-control-request-method"] ?? "")
+            : request.method;
+        const path = request.url.split("?")[0] ?? "";
+        const open = browserRoutes.some((route) => route.method === method && route.path.test(path));
+        callback(null, open ? cors : { origin: false });
+      },
+    });
     api.get("/openapi.json", { schema: { hide: true } }, async () => api.swagger());
     api.get("/health", { schema: { hide: true } }, async () => ({ ok: true }));
     await api.register(chainRoutes, { services, authenticator });
@@ -170,6 +200,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await api.register(apiKeyRoutes, { services, authenticator });
     await api.register(operationsRoutes, { services, authenticator });
     await api.register(brandingRoutes, { services, authenticator });
+    await api.register(storefrontRoutes, { services, authenticator });
   });
   return app;
 }
@@ -178,4 +209,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 export function principalOf(request: { principal?: Principal }): Principal {
   if (!request.principal) throw new Error("route reached without authentication");
   return request.principal;
+}
+
+/** A route's URL (`/integration/subscriptions/:contractAddress`) as a pattern of the paths it answers. */
+function routePattern(url: string): RegExp {
+  const literal = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(
+    `^${url
+      .split("/")
+      .map((part) => (part.startsWith(":") ? "[^/]+" : literal(part)))
+      .join("/")}$`,
+  );
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PLAN_STATUSES } from "../db/schema.js";
 import { INTERVAL_SECONDS } from "../domain/plans.js";
-import { freeText, isoTime, limit, money, offset, statusList, text } from "./common.js";
+import { checksummedAddress, freeText, isoTime, limit, money, offset, statusList, text } from "./common.js";
 
 /** A plan as the API shows it (SmartyPay's shape, with the chain and token it bills in). */
 export const planResource = z
@@ -24,6 +24,14 @@ export const planResource = z
 export type PlanResource = z.infer<typeof planResource>;
 
 export const planList = z.object({ plans: z.array(planResource) });
+
+/** A plan as a payer sees it before subscribing: with who is paid. */
+export const planWithPayee = planResource
+  .extend({
+    payee: checksummedAddress.nullable().describe("The merchant's payout address on the plan's chain; null until set"),
+  })
+  .meta({ id: "PlanWithPayee" });
+export type PlanWithPayee = z.infer<typeof planWithPayee>;
 
 export const planIdParams = z.strictObject({ id: text(64) });
 

@@ -66,6 +66,58 @@ describe(`customer tokens (${testEngine})`, { timeout: 600_000 }, () => {
     });
   });
 
+  it("reads the storefront: the branding and the Active plans, each with the payee of its chain", async () => {
+    const draftPlan = await merchant.createPlan({ name: "Unreleased", amount: "9 tUSD", periodSeconds: 86_400 });
+    const storefront = await alice.getStorefront();
+    assert.deepEqual(storefront.branding, await merchant.getBranding());
+    const offered = storefront.plans.find((plan) => plan.id === planId);
+    assert.equal(offered?.payee, server.merchant.payout);
+    assert.equal(offered?.amount, "3 tUSD");
+    assert.ok(storefront.plans.every((plan) => plan.status === "Active"));
+    assert.ok(!storefront.plans.some((plan) => plan.id === draftPlan.id));
+    const theirs = await server.otherMerchant.client.getStorefront();
+    assert.ok(!theirs.plans.some((plan) => plan.id === planId));
+    await assert.rejects(new RecurClient(server.url, { customerToken: "ct_forged.x" }).getStorefront(), {
+      status: 401,
+    });
+  });
+
+  it("answers a widget's cross-origin calls from the configured payer-page origin only, without credentials", async () => {
+    const widgetOrigin = "http://127.0.0.1:5173"; // the default RECUR_CHECKOUT_URL's origin
+    const preflight = (origin: string, method: string, path: string) =>
+      fetch(new URL(path, server.url), {
+        method: "OPTIONS",
+        headers: {
+          origin,
+          "access-control-request-method": method,
+          "access-control-request-headers": "authorization,content-type",
+        },
+      });
+    for (const [method, path] of [
+      ["GET", "/integration/storefront"],
+      ["GET", "/integration/subscriptions"],
+      ["POST", "/integration/subscriptions"],
+      ["POST", `/integration/subscriptions/${bobsDraft}/activate`],
+    ] as const) {
+      const allowed = await preflight(widgetOrigin, method, path);
+      assert.equal(allowed.status, 204, `${method} ${path}`);
+      assert.equal(allowed.headers.get("access-control-allow-origin"), widgetOrigin);
+      assert.match(allowed.headers.get("access-control-allow-headers") ?? "", /authorization/);
+      assert.equal(allowed.headers.get("access-control-allow-credentials"), null);
+      const stranger = await preflight("https://evil.example", method, path);
+      assert.equal(stranger.headers.get("access-control-allow-origin"), null, `${method} ${path}`);
+    }
+    // a merchant-only action on the same path family is not opened to browsers
+    const pause = await preflight(widgetOrigin, "POST", `/integration/subscriptions/${bobsDraft}/pause`);
+    assert.equal(pause.headers.get("access-control-allow-origin"), null);
+    const token = (await merchant.createCustomerToken("alice")).token;
+    const read = await fetch(new URL("/integration/storefront", server.url), {
+      headers: { origin: widgetOrigin, authorization: `Bearer ${token}` },
+    });
+    assert.equal(read.status, 200);
+    assert.equal(read.headers.get("access-control-allow-origin"), widgetOrigin);
+  });
+
   it("cannot mint tokens, rotate keys or create checkout sessions", async () => {
     await assert.rejects(alice.createCustomerToken("alice"), { status: 401 });
     await assert.rejects(alice.rotateApiKey(), { status: 401 });

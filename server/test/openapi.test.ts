@@ -63,6 +63,7 @@ describe(`the OpenAPI document (${testEngine})`, { timeout: 600_000 }, () => {
       "GET /integration/gas-wallets",
       "GET /integration/merchant/branding",
       "PUT /integration/merchant/branding",
+      "GET /integration/storefront",
     ];
     assert.deepEqual(operations.map((o) => o.route).sort(), [...expected].sort());
 

@@ -1,4 +1,3 @@
-import fastifyCors from "@fastify/cors";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import {
   activateSessionDraft,
@@ -78,18 +77,11 @@ export const checkoutSessionRoutes: FastifyPluginAsyncZod<RouteOptions> = async 
 };
 
 /**
- * The public routes the hosted checkout page calls from the payer's browser, on another origin than the API's:
- * they answer CORS requests from the configured checkout origins only. Registered under `/checkout-sessions`, so
- * that CORS covers nothing else.
+ * The public routes the hosted checkout page calls from the payer's browser, on another origin than the API's
+ * (the API answers CORS requests from the configured checkout origins: see `buildApp`).
  */
 export const hostedCheckoutRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { services }) => {
   const { chains } = services.config;
-  await app.register(fastifyCors, {
-    origin: services.config.checkoutOrigins,
-    methods: ["GET", "POST"],
-    allowedHeaders: ["content-type", "x-idempotency-key"],
-    maxAge: 600,
-  });
 
   app.get(
     "/:id",

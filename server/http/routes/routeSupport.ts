@@ -12,9 +12,17 @@ export interface RouteOptions {
 /** Marks the hooks below, so that `buildApp` limits their routes per key rather than per client address. */
 const AUTHENTICATES = Symbol("authenticates");
 
+/** Marks the hook that admits merchants alone, so that `buildApp` answers no browser's cross-origin call to it. */
+const MERCHANT_ONLY = Symbol("merchantOnly");
+
 /** Whether `hook` is one of the authentication hooks below. */
 export function authenticates(hook: unknown): boolean {
   return typeof hook === "function" && AUTHENTICATES in hook;
+}
+
+/** Whether `hook` admits signed merchant requests only (no customer token, nothing public). */
+export function merchantOnly(hook: unknown): boolean {
+  return typeof hook === "function" && MERCHANT_ONLY in hook;
 }
 
 /** `preValidation` hook: a signed merchant request, checked before the body is validated. */
@@ -23,7 +31,7 @@ export function requireMerchant(authenticator: Authenticator) {
     async (request: FastifyRequest) => {
       request.principal = await authenticator.merchant(request);
     },
-    { [AUTHENTICATES]: true },
+    { [AUTHENTICATES]: true, [MERCHANT_ONLY]: true },
   );
 }
 

@@ -1,14 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { notFound } from "../../../server/http/ApiError.js";
-import { planList, planResource } from "../../../server/schemas/plans.js";
+import { planList, planWithPayee } from "../../../server/schemas/plans.js";
 import type { WebRouteOptions } from "./WebRouteOptions.js";
-
-/** A plan as the merchant's site shows it before checkout, with who is paid. */
-export const planWithPayee = planResource.extend({
-  payee: z.string().nullable().describe("The merchant's payout address on the plan's chain"),
-});
-export type PlanWithPayee = z.infer<typeof planWithPayee>;
 
 /** The merchant's Active plans: public, so a visitor sees the terms before connecting any wallet. */
 export const planRoutes: FastifyPluginAsyncZod<WebRouteOptions> = async (app, { platform }) => {

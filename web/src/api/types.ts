@@ -13,7 +13,7 @@ export type { ChargeResource as Charge } from "../../../server/schemas/charges.j
 /** What the hosted checkout page reads from the platform's public `GET /checkout-sessions/:id`. */
 export type { PublicCheckoutSession as HostedSession } from "../../../server/schemas/checkoutSessions.js";
 export type { GasWallet } from "../../../server/schemas/gasWallets.js";
-export type { PlanResource as Plan } from "../../../server/schemas/plans.js";
+export type { PlanResource as Plan, PlanWithPayee } from "../../../server/schemas/plans.js";
 export type {
   Approval,
   Draft,
@@ -23,7 +23,6 @@ export type {
 } from "../../../server/schemas/subscriptions.js";
 export type { WebhookDelivery, WebhookEvent } from "../../../server/schemas/webhooks.js";
 export type { PayerSubscription } from "../../server/routes/payerRoutes.js";
-export type { PlanWithPayee } from "../../server/routes/planRoutes.js";
 
 /** A token the site's chains bill in. */
 export interface SiteToken {
