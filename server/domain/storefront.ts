@@ -12,10 +12,15 @@ import type { Services } from "./Services.js";
 export const STOREFRONT_PLANS = 100;
 
 /**
- * What `merchantId` offers a payer: its branding and its Active plans, each with the payout address of its chain
+ * What `merchantId` offers a payer (`customerId`, when a customer token asks): its branding and its Active plans, each with the payout address of its chain
  * (the payee the terms name). One answer, so an embedded widget paints its plans after a single round trip.
  */
-export async function storefrontOf(db: Queryable, services: Services, merchantId: string): Promise<Storefront> {
+export async function storefrontOf(
+  db: Queryable,
+  services: Services,
+  merchantId: string,
+  customerId: string | null,
+): Promise<Storefront> {
   const [merchant] = await db.select().from(merchants).where(eq(merchants.id, merchantId));
   if (!merchant) throw new NotFoundError("merchant", merchantId);
   const rows = await listPlans(db, merchantId, { statuses: ["Active"], limit: STOREFRONT_PLANS, offset: 0 });
@@ -25,6 +30,7 @@ export async function storefrontOf(db: Queryable, services: Services, merchantId
     .where(eq(merchantChains.merchantId, merchantId));
   const payeeOn = new Map(payouts.map((row) => [row.chainId, row.payoutAddress]));
   return {
+    customerId,
     branding: brandingOf(merchant),
     plans: rows.map((row) => ({
       ...toPlanResource(row, services.config.chains, merchant.companyId),

@@ -69,6 +69,7 @@ describe(`customer tokens (${testEngine})`, { timeout: 600_000 }, () => {
   it("reads the storefront: the branding and the Active plans, each with the payee of its chain", async () => {
     const draftPlan = await merchant.createPlan({ name: "Unreleased", amount: "9 tUSD", periodSeconds: 86_400 });
     const storefront = await alice.getStorefront();
+    assert.equal(storefront.customerId, "alice");
     assert.deepEqual(storefront.branding, await merchant.getBranding());
     const offered = storefront.plans.find((plan) => plan.id === planId);
     assert.equal(offered?.payee, server.merchant.payout);
@@ -76,6 +77,7 @@ describe(`customer tokens (${testEngine})`, { timeout: 600_000 }, () => {
     assert.ok(storefront.plans.every((plan) => plan.status === "Active"));
     assert.ok(!storefront.plans.some((plan) => plan.id === draftPlan.id));
     const theirs = await server.otherMerchant.client.getStorefront();
+    assert.equal(theirs.customerId, null);
     assert.ok(!theirs.plans.some((plan) => plan.id === planId));
     await assert.rejects(new RecurClient(server.url, { customerToken: "ct_forged.x" }).getStorefront(), {
       status: 401,

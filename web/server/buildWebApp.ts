@@ -8,7 +8,7 @@ import { answerClientError } from "../../server/http/answerClientError.js";
 import type { WebConfig } from "./config/loadWebConfig.js";
 import { guardWrites } from "./http/guardWrites.js";
 import { handleErrors } from "./http/handleErrors.js";
-import { contentSecurityPolicy, securityHeaders } from "./http/securityHeaders.js";
+import { securityHeaders } from "./http/securityHeaders.js";
 import { serveApp } from "./http/serveApp.js";
 import { ForwardedIdempotencyKeys } from "./platform/ForwardedIdempotencyKeys.js";
 import { PlatformAccess } from "./platform/PlatformAccess.js";
@@ -88,7 +88,7 @@ export async function buildWebApp(
     maxAge: 600,
   });
   await app.register(fastifyRateLimit, { global: false });
-  app.addHook("onSend", securityHeaders(contentSecurityPolicy(config)));
+  app.addHook("onSend", securityHeaders(config));
 
   await app.register(
     async (api) => {

@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-quer
 import { type ReactNode, useEffect, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { WagmiProvider } from "wagmi";
+import { EMBED_PATH } from "../../widget/src/protocol";
 import { Admin } from "./admin/Admin";
 import { listPlans } from "./api/siteApi";
 import type { SiteConfig } from "./api/types";
@@ -13,6 +14,7 @@ import { SITE_ACCENT } from "./branding/safeBranding";
 import { Checkout } from "./checkout/Checkout";
 import { describeEvery } from "./checkout/describeTerms";
 import { HostedCheckout } from "./checkout/HostedCheckout";
+import { Embed } from "./embed/Embed";
 import { describeError } from "./errors/describeError";
 import { formatTokenAmount, parseMoney } from "./format/tokenAmount";
 import { LANGUAGES, type Language } from "./i18n/detectLanguage";
@@ -58,11 +60,7 @@ export function App({ site }: { site: SiteConfig }) {
       <QueryClientProvider client={queryClient}>
         <BrandingProvider site={site.branding}>
           <ThemedWallet>
-            <Header site={site} />
-            <main id="content" tabIndex={-1}>
-              <Page site={site} />
-            </main>
-            <Footer />
+            <Layout site={site} />
           </ThemedWallet>
         </BrandingProvider>
       </QueryClientProvider>
@@ -79,6 +77,20 @@ function ThemedWallet({ children }: { children: ReactNode }) {
     <RainbowKitProvider theme={theme} locale={WALLET_LOCALES[i18n.language as Language] ?? "en-US"}>
       {children}
     </RainbowKitProvider>
+  );
+}
+
+/** The site's pages under its header; the embeddable widget's page alone, as the embedding page frames it. */
+function Layout({ site }: { site: SiteConfig }) {
+  const { pathname } = useLocation();
+  return (
+    <>
+      {pathname === EMBED_PATH ? null : <Header site={site} />}
+      <main id="content" tabIndex={-1}>
+        {pathname === EMBED_PATH ? <Embed site={site} /> : <Page site={site} />}
+      </main>
+      <Footer />
+    </>
   );
 }
 

@@ -35,6 +35,9 @@ describe("web server configuration", { timeout: 120_000 }, () => {
     assert.equal(config.distDir, null);
     assert.deepEqual(config.rateLimit, { perMinute: 600, authPerMinute: 30 });
     assert.deepEqual(config.allowedOrigins, []);
+    assert.deepEqual(config.embedOrigins, [], "no page may frame the widget unless the operator lists it");
+    const embedding = loadWebConfig({ ...VALID, WEB_EMBED_ORIGINS: "https://blog.example, http://127.0.0.1:4000" });
+    assert.deepEqual(embedding.embedOrigins, ["https://blog.example", "http://127.0.0.1:4000"]);
   });
 
   it("names every missing variable and says what it should be", () => {
@@ -59,12 +62,14 @@ describe("web server configuration", { timeout: 120_000 }, () => {
       WEB_RPC_URLS: "mainnet",
       WEB_ADMIN_ADDRESSES: "0x123",
       WEB_ALLOWED_ORIGINS: "https://shop.example/path",
+      WEB_EMBED_ORIGINS: "blog.example",
       WEB_PORT: "99999",
     });
     assert.match(message, /WEB_SESSION_SECRET is too short/);
     assert.match(message, /WEB_RPC_URLS must be chainId=url pairs/);
     assert.match(message, /WEB_ADMIN_ADDRESSES must be comma-separated 0x addresses; not addresses: 0x123/);
     assert.match(message, /WEB_ALLOWED_ORIGINS must list web origins/);
+    assert.match(message, /WEB_EMBED_ORIGINS must list web origins/);
     assert.match(message, /WEB_PORT must be a port number/);
     assert.ok(!message.includes("too-short-secret"), "the session secret was echoed");
     assert.ok(!refusal({ ...VALID, RECUR_API_URL: "ftp://x" }).includes(VALID.RECUR_API_SECRET));

@@ -20,6 +20,10 @@ export const storefrontRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app,
         response: { 200: storefrontResource, ...errorResponses },
       },
     },
-    async (request) => storefrontOf(services.db, services, principalOf(request).merchantId),
+    async (request) => {
+      const principal = principalOf(request);
+      const customerId = principal.kind === "customer" ? principal.customerId : null;
+      return storefrontOf(services.db, services, principal.merchantId, customerId);
+    },
   );
 };

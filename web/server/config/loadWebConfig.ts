@@ -33,6 +33,8 @@ export interface WebConfig {
   walletConnectProjectId: string | null;
   /** Origins other than the site's own that may call /api (CORS and the POST origin check). */
   allowedOrigins: string[];
+  /** Origins whose pages may frame the embeddable widget (`/embed`); none: no page may. */
+  embedOrigins: string[];
   /** Requests per client address and minute: on /api as a whole, and on /api/auth/*. */
   rateLimit: { perMinute: number; authPerMinute: number };
   /** Reverse proxies whose X-Forwarded-* headers are believed (addresses or CIDR ranges); none by default. */
@@ -156,6 +158,7 @@ const environment = z.object({
       error: "WEB_WALLETCONNECT_PROJECT_ID must be a WalletConnect (Reown) project id: letters and digits",
     }),
   WEB_ALLOWED_ORIGINS: originList("WEB_ALLOWED_ORIGINS", "https://shop.example.com"),
+  WEB_EMBED_ORIGINS: originList("WEB_EMBED_ORIGINS", "https://blog.example.com"),
   WEB_RATE_LIMIT: perMinute("WEB_RATE_LIMIT", 600),
   WEB_AUTH_RATE_LIMIT: perMinute("WEB_AUTH_RATE_LIMIT", 30),
   WEB_TRUST_PROXY: z.string().optional().transform(list),
@@ -198,6 +201,7 @@ export function loadWebConfig(env: NodeJS.ProcessEnv): WebConfig {
     distDir,
     walletConnectProjectId: values.WEB_WALLETCONNECT_PROJECT_ID ?? null,
     allowedOrigins: values.WEB_ALLOWED_ORIGINS,
+    embedOrigins: values.WEB_EMBED_ORIGINS,
     rateLimit: { perMinute: values.WEB_RATE_LIMIT, authPerMinute: values.WEB_AUTH_RATE_LIMIT },
     trustProxy: values.WEB_TRUST_PROXY,
     logLevel: values.WEB_LOG_LEVEL,

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { isLoopbackHost } from "../../../server/domain/brandingRules.js";
+import { EMBED_PATH } from "../../../widget/src/protocol.js";
 import type { WebConfig } from "../config/loadWebConfig.js";
 
 /** Hosts the WalletConnect client talks to, allowed only when the operator configures a project id. */
@@ -23,6 +24,8 @@ const WALLETCONNECT_SOURCES = [
 export function contentSecurityPolicy(
   config: Pick<WebConfig, "publicPlatformUrl" | "rpcUrls" | "walletConnectProjectId"> &
     Partial<Pick<WebConfig, "publicOrigin">>,
+  /** Who may frame the page: nobody, except the embeddable widget's configured host pages. */
+  frameAncestors: readonly string[] = [],
 ): string {
   const connect = new Set(["'self'", new URL(config.publicPlatformUrl).origin]);
   for (const url of config.rpcUrls.values()) connect.add(new URL(url).origin);
@@ -39,7 +42,7 @@ export function contentSecurityPolicy(
     "font-src 'self' data:",
     `connect-src ${[...connect].join(" ")}`,
     `frame-src ${config.walletConnectProjectId ? "https://verify.walletconnect.com https://verify.walletconnect.org" : "'none'"}`,
-    "frame-ancestors 'none'",
+    `frame-ancestors ${frameAncestors.length > 0 ? frameAncestors.join(" ") : "'none'"}`,
     "base-uri 'self'",
     "form-action 'self'",
     "object-src 'none'",
@@ -48,13 +51,17 @@ export function contentSecurityPolicy(
 
 /**
  * `onSend` hook setting the headers a site handling wallets should send: the CSP above, no framing (clickjacking a
- * Subscribe button), no MIME sniffing, no full URLs in Referer headers to other sites, and no caching of API answers
- * (they belong to one session).
+ * Subscribe button) except of the widget's page by the configured embed origins, no MIME sniffing, no full URLs in
+ * Referer headers to other sites, and no caching of API answers (they belong to one session).
  */
-export function securityHeaders(policy: string) {
+export function securityHeaders(config: Parameters<typeof contentSecurityPolicy>[0] & Pick<WebConfig, "embedOrigins">) {
+  const policy = contentSecurityPolicy(config);
+  const embedPolicy = contentSecurityPolicy(config, config.embedOrigins);
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    reply.header("content-security-policy", policy);
-    reply.header("x-frame-options", "DENY");
+    const embed = config.embedOrigins.length > 0 && request.url.split("?")[0] === EMBED_PATH;
+    reply.header("content-security-policy", embed ? embedPolicy : policy);
+    // X-Frame-Options cannot name origins: the widget's page relies on frame-ancestors alone
+    if (!embed) reply.header("x-frame-options", "DENY");
     reply.header("x-content-type-options", "nosniff");
     reply.header("referrer-policy", "strict-origin-when-cross-origin");
     reply.header("cross-origin-opener-policy", "same-origin-allow-popups");

@@ -6,6 +6,8 @@ export interface JsonRequest {
   /** Sent as JSON; a write always sends a JSON body (the web server refuses other content types, against CSRF). */
   body?: unknown;
   signal?: AbortSignal;
+  /** A bearer credential for another origin (the widget's customer token); then no cookie is sent. */
+  bearer?: string;
 }
 
 /**
@@ -16,11 +18,14 @@ export async function requestJson<T>(url: string, request: JsonRequest = {}): Pr
   const method = request.method ?? "GET";
   let response: Response;
   try {
+    const headers: Record<string, string> = {};
+    if (method !== "GET") headers["content-type"] = "application/json";
+    if (request.bearer) headers.authorization = `Bearer ${request.bearer}`;
     response = await fetch(url, {
       method,
-      headers: method === "GET" ? undefined : { "content-type": "application/json" },
+      headers,
       body: method === "GET" ? undefined : JSON.stringify(request.body ?? {}),
-      credentials: "same-origin",
+      credentials: request.bearer ? "omit" : "same-origin",
       signal: request.signal,
     });
   } catch (error) {

@@ -14,6 +14,7 @@ export type { ChargeResource as Charge } from "../../../server/schemas/charges.j
 export type { PublicCheckoutSession as HostedSession } from "../../../server/schemas/checkoutSessions.js";
 export type { GasWallet } from "../../../server/schemas/gasWallets.js";
 export type { PlanResource as Plan, PlanWithPayee } from "../../../server/schemas/plans.js";
+export type { Storefront } from "../../../server/schemas/storefront.js";
 export type {
   Approval,
   Draft,

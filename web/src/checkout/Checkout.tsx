@@ -95,6 +95,31 @@ export function authorisationOf(draft: Draft): Authorisation {
   };
 }
 
+/**
+ * `subscription` as the authorisation of another attempt by `payer` at `planId`, or null when it cannot serve: not a
+ * draft of that plan for that payer, or too close to the time after which it can no longer be activated.
+ */
+export function reusableDraft(
+  subscription: Subscription,
+  { planId, payer, token }: { planId: string; payer: Address; token: SiteToken },
+): Authorisation | null {
+  if (
+    subscription.status !== "Draft" ||
+    subscription.planId !== planId ||
+    subscription.payer !== payer ||
+    Date.parse(subscription.activateBy) - DRAFT_REUSE_MARGIN_MS <= Date.now()
+  ) {
+    return null;
+  }
+  // the approval block comes with a new draft only: rebuilt by the platform's own rule
+  return {
+    subscription,
+    suggestedAllowance: suggestedAllowance(parseMoney(subscription.amount, token), subscription.maxPeriods),
+    permit: token.permit,
+    approveZeroFirst: token.approveZeroFirst,
+  };
+}
+
 /** Checkout on the merchant's own site, through its signing proxy. */
 export function Checkout({ planId, site }: { planId: string; site: SiteConfig }) {
   const { t } = useTranslation();
@@ -128,22 +153,9 @@ export function Checkout({ planId, site }: { planId: string; site: SiteConfig })
         if (error instanceof ApiError && error.status === 404) return null;
         throw error;
       });
-      if (
-        reusable?.status !== "Draft" ||
-        reusable.planId !== planId ||
-        reusable.payer !== payer ||
-        Date.parse(reusable.activateBy) - DRAFT_REUSE_MARGIN_MS <= Date.now()
-      ) {
-        localStorage.removeItem(remembered(payer));
-        return null;
-      }
-      // the approval block comes with a new draft only: rebuilt by the platform's own rule
-      return {
-        subscription: reusable,
-        suggestedAllowance: suggestedAllowance(parseMoney(reusable.amount, token), reusable.maxPeriods),
-        permit: token.permit,
-        approveZeroFirst: token.approveZeroFirst,
-      };
+      const draft = reusable ? reusableDraft(reusable, { planId, payer, token }) : null;
+      if (!draft) localStorage.removeItem(remembered(payer));
+      return draft;
     },
     async createDraft(payer) {
       const draft = await createCheckoutDraft(planId, payer);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -9,6 +10,7 @@ import { build } from "vite";
 import { smartAccountFactoryAbi, standardTokenAbi } from "../../../generated/abis.js";
 import { RecurClient } from "../../../server/client/RecurClient.js";
 import type { Draft, SubscriptionResource } from "../../../server/schemas/subscriptions.js";
+import { freePort } from "../../../stack/freePort.js";
 import { hookTimeouts } from "../../../test/support/hookTimeouts.js";
 import type { TestPayer } from "../../../test/support/startPlatform.js";
 import { formatDate } from "../../src/format/formatDate.js";
@@ -50,11 +52,19 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
   const adminKey = generatePrivateKey();
   const admin: TestPayer = { key: adminKey, address: privateKeyToAccount(adminKey).address };
 
+  /** The merchant's own page on another origin (another port), which embeds the widget: see its test. */
+  let embedder: { origin: string; server?: Server };
+
   before(async () => {
     await build({ configFile: path.join(WEB_ROOT, "vite.config.ts"), logLevel: "warn" });
     await rm(SCREENSHOTS, { recursive: true, force: true });
     await mkdir(SCREENSHOTS, { recursive: true });
-    stack = await startWebStack({ distDir: DIST, adminAddresses: [admin.address] });
+    embedder = { origin: `http://127.0.0.1:${await freePort()}` };
+    stack = await startWebStack({
+      distDir: DIST,
+      adminAddresses: [admin.address],
+      embedOrigins: [embedder.origin],
+    });
     // branded before any page asks, so every page below shows the merchant's header (the site reuses it a minute)
     await stack.platform.server.merchant.client.setBranding({
       displayName: "Demo merchant",
@@ -66,6 +76,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
   }, hookTimeouts.starting);
   after(async () => {
     await browser?.close();
+    await new Promise((resolve) => (embedder?.server ? embedder.server.close(resolve) : resolve(undefined)));
     await stack?.stop();
   }, hookTimeouts.stopping);
 
@@ -802,6 +813,156 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await act("Yes, cancel it", "Cancelled", "Cancelled");
     await look(page, "portal-03-cancelled");
     assert.equal(await card.getByRole("button", { name: "Pause" }).count(), 0, "nothing left to do");
+  });
+
+  it("embeds the widget in another origin's page: the customer's plans, one prompt to subscribe, managing, the customer token alone", async () => {
+    const merchant = stack.platform.server.merchant.client;
+    const customerId = `cus_widget_${Date.now()}`;
+    let tokensMinted = 0;
+    // the merchant's own page and backend: it mints the signed-in customer's token (here: one customer) when asked
+    embedder.server = createServer((request, response) => {
+      if (request.method === "POST" && request.url === "/recur/customer-token") {
+        tokensMinted++;
+        merchant
+          .createCustomerToken(customerId)
+          .then(({ token }) =>
+            response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token })),
+          )
+          .catch(() => response.writeHead(500).end());
+        return;
+      }
+      // opened with a token that no longer works: the widget asks this page for a new one, which asks the backend
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Demo merchant's blog</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: Georgia, serif; margin: 2rem; color: #222">
+<main><h1>Demo merchant's blog</h1><p>Support the newsletter:</p>
+<div id="subscriptions"></div>
+<ol id="events" aria-label="Subscriptions started"></ol></main>
+<script>document.addEventListener("recur-subscribed", (event) => {
+  const item = document.createElement("li");
+  item.textContent = event.detail.contractAddress + " " + event.detail.status;
+  document.getElementById("events").append(item);
+});</script>
+<script src="${stack.url}/recur-widget.js" data-token="ct_e30.${"A".repeat(43)}" data-target="#subscriptions"
+  data-token-url="/recur/customer-token" data-lang="en" async></script>
+</body></html>`);
+    });
+    await new Promise<void>((resolve) =>
+      embedder.server?.listen(Number(new URL(embedder.origin).port), "127.0.0.1", resolve),
+    );
+
+    // Weekly news bills in tUSD, an 18-decimal token: 100 of it
+    const widgetPayer = await stack.platform.newPayer(100n * 10n ** 18n);
+    const { page, wallet } = await openPage(widgetPayer);
+    const platformCalls: { url: URL; authorization: string | undefined }[] = [];
+    page.on("request", (request) => {
+      const url = new URL(request.url());
+      if (url.origin === new URL(stack.platform.server.url).origin && request.method() !== "OPTIONS") {
+        platformCalls.push({ url, authorization: request.headers().authorization });
+      }
+    });
+    const siteCalls: URL[] = [];
+    page.on("request", (request) => {
+      const url = new URL(request.url());
+      if (url.origin === stack.url && url.pathname.startsWith("/api/")) siteCalls.push(url);
+    });
+    await page.goto(embedder.origin);
+    const widget = page.frameLocator('iframe[title="Subscriptions"]');
+    await widget.getByRole("heading", { name: "Choose a plan" }).waitFor();
+    assert.equal(tokensMinted, 1, "the expired token was renewed through the embedding page, once");
+    assert.equal(await widget.getByTestId("brand").textContent(), "Demo merchant");
+    assert.ok(await widget.getByRole("heading", { name: "Weekly news" }).isVisible());
+    assert.equal(await widget.getByRole("heading", { name: "Unreleased" }).count(), 0, "a draft plan is not offered");
+    // the frame grew to its content: no scroll bar inside the embedding page's frame
+    const frameHeight = await page.locator("iframe").evaluate((frame) => frame.getBoundingClientRect().height);
+    assert.ok(frameHeight >= 600, `frame ${frameHeight}px`);
+    await look(page, "widget-01-plans");
+
+    await widget.getByRole("button", { name: "Subscribe to Weekly news" }).click();
+    await widget.getByRole("region", { name: "What you agree to" }).waitFor();
+    await widget.getByRole("button", { name: "Connect Wallet" }).click();
+    await widget
+      .getByRole("dialog")
+      .getByRole("button", { name: /Test Wallet/ })
+      .click();
+    await widget.getByTestId("balance").waitFor();
+    await look(page, "widget-02-terms");
+    const connected = wallet.calls.length;
+    await widget.getByRole("button", { name: "Subscribe" }).click();
+    await widget.locator(".done, .error").first().waitFor({ timeout: 90_000 });
+    assert.equal(await widget.locator(".error").count(), 0, (await widget.locator(".error").allTextContents()).join());
+    assert.deepEqual(promptsIn(wallet.calls.slice(connected)), ["eth_sendTransaction"], "one approve, nothing else");
+    await look(page, "widget-03-subscribed");
+
+    // the embedding page heard of it, and the platform has it as the token's customer's, paid by this wallet
+    await page.locator("#events li").first().waitFor();
+    const [contractAddress, status] = ((await page.locator("#events li").first().textContent()) ?? "").split(" ");
+    assert.equal(status, "Active");
+    const created = await merchant.getSubscription(contractAddress ?? "");
+    assert.equal(created.customerId, customerId);
+    assert.equal(created.payer, widgetPayer.address);
+    assert.equal(created.planId, stack.plans.usd.id);
+
+    // and the widget lists it, managed from the wallet that pays
+    await widget.getByRole("button", { name: "All plans" }).click();
+    const card = widget.getByRole("article", { name: contractAddress });
+    await card.waitFor();
+    assert.equal(await card.getByRole("heading", { level: 2 }).textContent(), "Weekly news");
+    assert.equal(await card.getByTestId("status").textContent(), "Active");
+    await card.getByRole("button", { name: "Pause" }).click();
+    await card.locator(`[data-action-status="confirmed"]`).waitFor({ timeout: 90_000 });
+    await stack.platform.waitFor("the pause", async () =>
+      (await merchant.getSubscription(contractAddress ?? "")).status === "Paused" ? true : undefined,
+    );
+    await widget
+      .locator(`article[aria-label="${contractAddress}"] [data-testid="status"]`, { hasText: "Paused" })
+      .waitFor();
+    await look(page, "widget-04-manage");
+
+    // the widget spoke to the platform with the customer token only, and to this site's signing proxy not at all
+    assert.ok(platformCalls.length > 0);
+    for (const call of platformCalls) {
+      if (!call.url.pathname.startsWith("/integration/")) continue;
+      assert.match(call.authorization ?? "", /^Bearer ct_/, `${call.url.pathname} carried the customer token`);
+    }
+    assert.deepEqual(
+      [...new Set(siteCalls.map((url) => url.pathname))],
+      ["/api/config"],
+      "only the public configuration",
+    );
+  });
+
+  it("lets only the configured embedding origins frame the widget, and no page frame anything else", async () => {
+    const embed = await fetch(`${stack.url}/embed`);
+    assert.match(
+      embed.headers.get("content-security-policy") ?? "",
+      new RegExp(`frame-ancestors ${embedder.origin}(;|$)`),
+    );
+    assert.equal(embed.headers.get("x-frame-options"), null);
+    for (const page of ["/", "/portal", `/subscribe/${stack.plans.usd.id}`, "/admin"]) {
+      const answer = await fetch(`${stack.url}${page}`);
+      assert.match(answer.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/, page);
+      assert.equal(answer.headers.get("x-frame-options"), "DENY", page);
+    }
+    // a page of another origin framing it is refused by the browser: the frame stays empty
+    const other = await openPage(payer);
+    try {
+      await other.page.route("http://stranger.example/", (route) =>
+        route.fulfill({
+          contentType: "text/html",
+          body: `<!doctype html><title>x</title><iframe title="w" src="${stack.url}/embed#token=x&host=http://stranger.example"></iframe>`,
+        }),
+      );
+      // the page's load waits for its frame's
+      await other.page.goto("http://stranger.example/", { waitUntil: "load" });
+      const frames = other.page.frames().filter((frame) => frame !== other.page.mainFrame());
+      assert.equal(frames.length, 1);
+      const rendered = await frames[0]?.locator("#root").count();
+      assert.equal(rendered, 0, `the widget's page rendered in a stranger's frame (${frames[0]?.url()})`);
+    } finally {
+      await other.page.context().close();
+    }
   });
 
   it("lets the merchant's admin create and activate a plan, which visitors then see", async () => {

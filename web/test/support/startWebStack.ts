@@ -34,10 +34,11 @@ export interface WebStack {
 /**
  * A `hardhat node` with the contracts, the platform API with its worker on a fresh database, a merchant with three
  * Active plans (one per test token kind) and one plan left a draft, and the web server signing for that merchant,
- * all on 127.0.0.1 at free ports. `distDir` serves a built app too; `adminAddresses` may use the admin routes.
+ * all on 127.0.0.1 at free ports. `distDir` serves a built app too; `adminAddresses` may use the admin routes;
+ * `embedOrigins` may frame the widget.
  */
 export async function startWebStack(
-  options: { distDir?: string | null; adminAddresses?: Address[] } = {},
+  options: { distDir?: string | null; adminAddresses?: Address[]; embedOrigins?: string[] } = {},
 ): Promise<WebStack> {
   // the platform links its hosted checkout to this web server and lets its pages read sessions (CORS)
   const webPort = await freePort();
@@ -74,6 +75,7 @@ export async function startWebStack(
       distDir: options.distDir ?? null,
       walletConnectProjectId: null,
       allowedOrigins: ["https://shop.example"],
+      embedOrigins: options.embedOrigins ?? [],
       rateLimit: { perMinute: 10_000, authPerMinute: 1_000 },
       trustProxy: [],
       logLevel: "silent",

@@ -98,9 +98,21 @@ export const es: Messages = {
       "Este pago ya está hecho: tu suscripción {{plan}} con {{merchant}} está {{status}}. No hay nada más que hacer aquí.",
     continue: "Continuar a {{merchant}}",
   },
+  widget: {
+    plans: "Elige un plan",
+    choose: "Suscribirse a {{plan}}",
+    back: "Todos los planes",
+    yours: "Tus suscripciones",
+    none: "Aún no tienes suscripciones con {{merchant}}.",
+    noPlans: "{{merchant}} no ofrece planes en este momento.",
+    noToken: "Este widget de suscripciones se abrió sin un token de cliente: la página que lo incluye debe dar uno.",
+    expired: "La sesión de esta página ha caducado. Recarga la página para continuar.",
+    connectToManage: "Conecta la billetera que paga para pausar, reanudar, cancelar o recargar una suscripción.",
+  },
   portal: {
     charges: "Cobros",
     noCharges: "Aún no hay cobros.",
+    otherWallet: "Se paga desde la billetera {{address}}: conecta esa billetera para gestionar esta suscripción.",
     pausedNoCharges: "Ninguno hasta que la reanudes",
     confirmCancel: "¿Cancelar esta suscripción? No se cobrará nada más{{next}}. No se puede deshacer.",
     confirmRevoke:
