@@ -12,8 +12,9 @@ import type { Services } from "./Services.js";
 export const STOREFRONT_PLANS = 100;
 
 /**
- * What `merchantId` offers a payer (`customerId`, when a customer token asks): its branding and its Active plans, each with the payout address of its chain
- * (the payee the terms name). One answer, so an embedded widget paints its plans after a single round trip.
+ * What `merchantId` offers a payer (`customerId`, when a customer token asks): its branding and its Active plans,
+ * each with the payout address of its chain (the payee the terms name). One answer, so an embedded widget paints its
+ * plans after a single round trip.
  */
 export async function storefrontOf(
   db: Queryable,

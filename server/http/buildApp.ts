@@ -80,14 +80,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(fastifyRateLimit, { global: false });
   const limits = new RateLimits(app, services.config.rateLimit);
   const authenticator = new Authenticator(services, limits);
-  // a route that authenticates is limited per key once its caller is known; every other one per client address
   // the routes a payer's page may call from another origin: every one but the merchant's own (see the CORS below)
   const browserRoutes: { method: string; path: RegExp }[] = [];
   app.addHook("onRoute", (route) => {
-    if (![route.preValidation].flat().some(merchantOnly)) {
-      const path = routePattern(route.url);
-      for (const method of [route.method].flat()) if (method !== "OPTIONS") browserRoutes.push({ method, path });
-    }
+    if ([route.preValidation].flat().some(merchantOnly)) return;
+    const path = routePattern(route.url);
+    for (const method of [route.method].flat()) if (method !== "OPTIONS") browserRoutes.push({ method, path });
+  });
+  // a route that authenticates is limited per key once its caller is known; every other one per client address
+  app.addHook("onRoute", (route) => {
     if ([route.preValidation].flat().some(authenticates)) return;
     const byAddress = async (request: FastifyRequest) => limits.address(request);
     route.onRequest = [...[route.onRequest ?? []].flat(), byAddress];
@@ -181,6 +182,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await api.register(fastifyCors, {
       // a merchant-only route answers no cross-origin call: no browser holds a merchant's credentials
       delegator: (request, callback) => {
+        // a merchant's server sends no Origin: nothing to look up on the API's busiest path
+        if (!request.headers.origin) return callback(null, { origin: false });
         const method =
           request.method === "OPTIONS"
             ? String(request.headers["access-control-request-method"] ?? "")

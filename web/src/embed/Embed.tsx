@@ -23,22 +23,23 @@ import { frameTokenSource, hostOrigin, postToHost, watchHeight } from "./frameMe
  * alone (`WidgetApi`), never through this site's signing proxy.
  */
 export function Embed({ site }: { site: SiteConfig }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   // read once: the fragment never reaches a server, and the page never navigates
   const [{ token, host }] = useState(() => {
     const fragment = readWidgetFragment(window.location.hash);
     return { token: fragment.token, host: hostOrigin(fragment.host) };
   });
   useEffect(() => watchHeight(host), [host]);
+  // one token source for the page's life, so that a renewed token is kept (the message is worded when it is needed)
   const api = useMemo(
     () =>
       token
         ? new WidgetApi(
             site.platformUrl,
-            frameTokenSource(token, host, () => t("widget.expired")),
+            frameTokenSource(token, host, () => i18n.t("widget.expired")),
           )
         : null,
-    [site.platformUrl, token, host, t],
+    [site.platformUrl, token, host, i18n],
   );
   if (!api) {
     return (

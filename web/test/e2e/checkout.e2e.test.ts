@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, FrameLocator, Page } from "playwright-core";
 import { type Address, encodeFunctionData, erc20Abi, type Hex, maxUint256 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { build } from "vite";
@@ -110,6 +110,15 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
       ...(smartAccount ? { smartAccount } : {}),
     });
     return { page, requested, wallet };
+  }
+
+  /** Clicks the connect button of `scope` (a page, or the widget's frame) and chooses the test wallet in the dialog. */
+  async function chooseTestWallet(scope: Page | FrameLocator, connectLabel = "Connect Wallet") {
+    await scope.getByRole("button", { name: connectLabel }).click();
+    await scope
+      .getByRole("dialog")
+      .getByRole("button", { name: /Test Wallet/ })
+      .click();
   }
 
   /** Opens the plan's checkout and connects the test wallet. */
@@ -490,11 +499,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     await page.goto(`${stack.url}/?lang=en`);
     await page.getByRole("link", { name: "Basic" }).click();
     const chooseWallet = async () => {
-      await page.getByRole("button", { name: "Connect Wallet" }).click();
-      await page
-        .getByRole("dialog")
-        .getByRole("button", { name: /Test Wallet/ })
-        .click();
+      await chooseTestWallet(page);
     };
     await chooseWallet();
     const reason = page.getByTestId("connect-refused");
@@ -597,11 +602,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
     // the wallet library's reconnect at load is not a refused connection
     assert.equal(await page.getByTestId("connect-refused").count(), 0, "no refusal before any attempt");
     // the wallet dialog speaks the page's language too
-    await page.getByRole("button", { name: "Conectar la billetera" }).click();
-    await page
-      .getByRole("dialog")
-      .getByRole("button", { name: /Test Wallet/ })
-      .click();
+    await chooseTestWallet(page, "Conectar la billetera");
     await page.getByTestId("balance").waitFor();
     await page.getByRole("button", { name: "Suscribirme" }).click();
     await page.waitForURL(/\/thanks\?/, { timeout: 90_000 });
@@ -699,11 +700,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
 
     const { page } = await openPage(portalPayer);
     await page.goto(`${stack.url}/portal?lang=en`);
-    await page.getByRole("button", { name: "Connect Wallet" }).click();
-    await page
-      .getByRole("dialog")
-      .getByRole("button", { name: /Test Wallet/ })
-      .click();
+    await chooseTestWallet(page);
     await page.getByRole("button", { name: "Sign in with your wallet" }).click();
     const card = page.getByRole("article", { name: draft.contractAddress });
     const status = card.getByTestId("status");
@@ -848,9 +845,10 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
   data-token-url="/recur/customer-token" data-lang="en" async></script>
 </body></html>`);
     });
-    await new Promise<void>((resolve) =>
-      embedder.server?.listen(Number(new URL(embedder.origin).port), "127.0.0.1", resolve),
-    );
+    await new Promise<void>((resolve, reject) => {
+      embedder.server?.once("error", reject);
+      embedder.server?.listen(Number(new URL(embedder.origin).port), "127.0.0.1", resolve);
+    });
 
     // Weekly news bills in tUSD, an 18-decimal token: 100 of it
     const widgetPayer = await stack.platform.newPayer(100n * 10n ** 18n);
@@ -881,11 +879,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
 
     await widget.getByRole("button", { name: "Subscribe to Weekly news" }).click();
     await widget.getByRole("region", { name: "What you agree to" }).waitFor();
-    await widget.getByRole("button", { name: "Connect Wallet" }).click();
-    await widget
-      .getByRole("dialog")
-      .getByRole("button", { name: /Test Wallet/ })
-      .click();
+    await chooseTestWallet(widget);
     await widget.getByTestId("balance").waitFor();
     await look(page, "widget-02-terms");
     const connected = wallet.calls.length;
@@ -968,11 +962,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
   it("lets the merchant's admin create and activate a plan, which visitors then see", async () => {
     const { page } = await openPage(admin);
     await page.goto(`${stack.url}/admin?lang=en`);
-    await page.getByRole("button", { name: "Connect Wallet" }).click();
-    await page
-      .getByRole("dialog")
-      .getByRole("button", { name: /Test Wallet/ })
-      .click();
+    await chooseTestWallet(page);
     await page.getByRole("button", { name: "Sign in with your wallet" }).click();
     const plans = page.getByRole("region", { name: "Plans" });
     await plans.waitFor();
@@ -1009,11 +999,7 @@ describe("checkout in a browser", { timeout: 1_200_000 }, () => {
 
     const { page } = await openPage(admin);
     await page.goto(`${stack.url}/admin?lang=en`);
-    await page.getByRole("button", { name: "Connect Wallet" }).click();
-    await page
-      .getByRole("dialog")
-      .getByRole("button", { name: /Test Wallet/ })
-      .click();
+    await chooseTestWallet(page);
     await page.getByRole("button", { name: "Sign in with your wallet" }).click();
     const keys = page.getByRole("region", { name: "API keys" });
     await keys.getByTestId("api-key").nth(2).waitFor();
